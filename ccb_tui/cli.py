@@ -1,0 +1,363 @@
+"""Command line: headless subcommands, and the dashboard launched lazily (Textual is imported only then)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, NoReturn, Sequence
+
+from .core import indicators, text
+from .core.errors import CcbError, UsageError
+from .core.fmt import NumberFormatError, parse_number
+from .core.models import QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Qualifier, Snapshot, TaskState
+from .core.paths import resolve_db_path
+from .core.store import ANY, Store
+
+EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE = 0, 2, 3, 4, 5
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error that says how to get help, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(Msg(f"{self.prog}: {message}. Xem: {self.prog} --help",
+                             f"{self.prog}: {message}. See: {self.prog} --help"))
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="store file (default: $CCB_DB, else the per-user data folder)")
+    common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS,
+                        help="interface language (default: vi)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line."""
+    common = _common()
+    p = _Parser(prog="ccb-tui", parents=[common],
+                description="Bảng điều khiển Hội CCB cụm thi đua số 3 (Lắk, Đắk Lắk) — "
+                            "dashboard of the veterans' association, competition cluster No. 3.")
+    p.add_argument("--read-only", action="store_true", help="browse only; never write the store")
+    p.add_argument("--meeting", action="store_true", help="open the read-only meeting mode")
+    p.add_argument("--year", type=int, help="year to open the dashboard on")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_, description=help_)
+
+    add("where", "print the store path")
+
+    s = add("summary", "per-unit figures, cluster totals, plan vs actual and reconciliation")
+    s.add_argument("--year", type=int, help="year (default: the latest year with figures)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+
+    s = add("set", "set a unit's figure for an indicator")
+    s.add_argument("unit", help="unit code or name, accents optional (\"lien son\")")
+    s.add_argument("indicator", help="indicator code or name (see `ccb-tui indicators`)")
+    s.add_argument("value", nargs="?", help="value in Vietnamese style: 1.500, 6,7 tỷ, 248,6 triệu")
+    s.add_argument("--year", type=int, help="year (default: the latest year with figures)")
+    s.add_argument("--qualifier", "-q", help="exact | gần | trên | khoảng | hàng trăm")
+    s.add_argument("--not-reported", action="store_true", help="mark as not reported (not zero)")
+    s.add_argument("--expect", metavar="OLD",
+                   help="only change if the current value is OLD (a number, or 'none' for not reported)")
+
+    s = add("target", "set a unit's target (kế hoạch) for an indicator")
+    s.add_argument("unit")
+    s.add_argument("indicator")
+    s.add_argument("value", help="target value, or 'none' to remove it")
+    s.add_argument("--year", type=int, help="year (default: the latest year with targets)")
+    s.add_argument("--expect", metavar="OLD", help="only change if the current target is OLD ('none': no target)")
+
+    add("indicators", "list the indicator catalogue")
+
+    t = add("task", "the year's task checklist")
+    tsub = t.add_subparsers(dest="task_command", parser_class=_Parser, metavar="ACTION", required=True)
+    tl = tsub.add_parser("list", parents=[common], help="list tasks and each unit's status")
+    tl.add_argument("--year", type=int)
+    ts = tsub.add_parser("set", parents=[common], help="set a unit's status on a task")
+    ts.add_argument("task_id", type=int)
+    ts.add_argument("unit")
+    ts.add_argument("state", help="chưa | đang | xong (todo | doing | done)")
+    ts.add_argument("--note")
+    ts.add_argument("--expect", metavar="STATE", help="only change if the current status is STATE")
+    ta = tsub.add_parser("add", parents=[common], help="add a task")
+    ta.add_argument("title")
+    ta.add_argument("--year", type=int)
+    ta.add_argument("--note", default="")
+    te = tsub.add_parser("edit", parents=[common], help="change a task's title or note")
+    te.add_argument("task_id", type=int)
+    te.add_argument("--title")
+    te.add_argument("--note")
+    tr = tsub.add_parser("remove", parents=[common], help="remove a task")
+    tr.add_argument("task_id", type=int)
+
+    u = add("unit", "the cluster's units")
+    usub = u.add_subparsers(dest="unit_command", parser_class=_Parser, metavar="ACTION", required=True)
+    ul = usub.add_parser("list", parents=[common], help="list units")
+    ul.add_argument("--year", type=int)
+    ua = usub.add_parser("add", parents=[common], help="add a unit")
+    ua.add_argument("code", help="short code without accents, e.g. ea_kiet")
+    ua.add_argument("name", help="official name, e.g. \"Xã Ea Kiết\"")
+    ua.add_argument("--year", type=int, required=True, help="first year in the cluster")
+    ua.add_argument("--kind", default="xa", choices=("xa", "thi_tran", "phuong", "khac"))
+    ur = usub.add_parser("rename", parents=[common], help="rename a unit")
+    ur.add_argument("unit")
+    ur.add_argument("name")
+    ur.add_argument("--year", type=int, help="the new name applies from this year (default: correct the current name)")
+    ut = usub.add_parser("retire", parents=[common], help="retire a unit from a year on (history is kept)")
+    ut.add_argument("unit")
+    ut.add_argument("--year", type=int, required=True)
+
+    add("check", "validate the store and reconcile totals with the reported figures; exit 0 only when clean")
+    return p
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _lang(args: argparse.Namespace) -> str:
+    return getattr(args, "lang", "vi")
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    path = resolve_db_path(getattr(args, "db", None))
+    store = Store(path)
+    if store.created:
+        _err(Msg(f"Đã tạo tệp dữ liệu mới từ dữ liệu mẫu: {path}",
+                 f"Created a new store from the bundled seed data: {path}"), _lang(args))
+    return store
+
+
+def _err(msg: Msg, lang: str) -> None:
+    print(msg.text(lang), file=sys.stderr)
+
+
+def _latest_year(snap: Snapshot, kind: str = "values") -> int:
+    if kind == "values":
+        years = [y for (_, _, y), r in snap.values.items() if r.reported]
+    elif kind == "targets":
+        years = [y for (_, _, y) in snap.targets]
+    else:
+        years = [t.year for t in snap.tasks]
+    years = years or snap.years()
+    if not years:
+        raise UsageError(Msg("Kho dữ liệu chưa có năm nào; hãy dùng --year.",
+                             "The store has no year yet; pass --year."))
+    return max(years)
+
+
+def _parse_value(raw: str, lang: str) -> Any:
+    try:
+        return parse_number(raw)
+    except NumberFormatError as exc:
+        from .core.errors import InvalidValue
+        raise InvalidValue(Msg(f"Giá trị '{text.sanitize(raw)}' không hợp lệ: {exc.message_vi}",
+                               f"Invalid value '{text.sanitize(raw)}': {exc.message_en}")) from exc
+
+
+def _is_none_word(raw: str | None) -> bool:
+    return raw is not None and text.fold(raw) in ("none", "khong", "-", "chua bao cao", "not reported", "nr")
+
+
+def _parse_qualifier(raw: str | None) -> Qualifier:
+    if raw is None:
+        return Qualifier.EXACT
+    q = QUALIFIER_ALIASES.get(text.fold(raw))
+    if q is None:
+        raise UsageError(Msg(f"Không hiểu từ chỉ mức '{text.sanitize(raw)}'. Dùng: gần, trên, hơn, khoảng, hàng trăm.",
+                             f"Unknown qualifier '{text.sanitize(raw)}'. Use: exact, nearly, over, about, hundreds."))
+    return q
+
+
+def _parse_state(raw: str) -> TaskState:
+    st = TASK_STATE_ALIASES.get(text.fold(raw))
+    if st is None:
+        raise UsageError(Msg(f"Không hiểu trạng thái '{text.sanitize(raw)}'. Dùng: chưa, đang, xong.",
+                             f"Unknown status '{text.sanitize(raw)}'. Use: todo, doing, done."))
+    return st
+
+
+def _print_change(change: Any) -> None:
+    print(change.text())
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def cmd_where(args: argparse.Namespace) -> int:
+    print(resolve_db_path(getattr(args, "db", None)))
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .core import report_text, totals
+    store = _open_store(args)
+    snap = store.snapshot()
+    year = args.year or _latest_year(snap)
+    summary = totals.summarize(snap, year)
+    if args.json:
+        print(json.dumps(totals.to_json(summary), ensure_ascii=False, indent=2))
+    else:
+        print(report_text.summary_text(summary, _lang(args)))
+    return EXIT_OK
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    from .core.validation import resolve_indicator, resolve_unit
+    lang = _lang(args)
+    if args.value is None and not args.not_reported:
+        raise UsageError(Msg("Thiếu giá trị. Ví dụ: ccb-tui set \"lien son\" members 120, hoặc --not-reported.",
+                             "Missing value. Example: ccb-tui set \"lien son\" members 120, or --not-reported."))
+    if args.value is not None and args.not_reported:
+        raise UsageError(Msg("Không dùng cùng lúc giá trị và --not-reported.",
+                             "Give either a value or --not-reported, not both."))
+    value = None if args.not_reported else _parse_value(args.value, lang)
+    qualifier = _parse_qualifier(args.qualifier)
+    expect: object = ANY
+    if args.expect is not None:
+        expect = None if _is_none_word(args.expect) else _parse_value(args.expect, lang)
+    store = _open_store(args)
+    snap = store.snapshot()
+    year = args.year or _latest_year(snap)
+    unit = resolve_unit(snap, args.unit, year)
+    ind = resolve_indicator(args.indicator)
+    _print_change(store.set_value(unit.code, ind.code, year, value, qualifier=qualifier,
+                                  reported=not args.not_reported, expect=expect))
+    return EXIT_OK
+
+
+def cmd_target(args: argparse.Namespace) -> int:
+    from .core.validation import resolve_indicator, resolve_unit
+    lang = _lang(args)
+    value = None if _is_none_word(args.value) else _parse_value(args.value, lang)
+    expect: object = ANY
+    if args.expect is not None:
+        expect = None if _is_none_word(args.expect) else _parse_value(args.expect, lang)
+    store = _open_store(args)
+    snap = store.snapshot()
+    year = args.year or _latest_year(snap, "targets")
+    unit = resolve_unit(snap, args.unit, year)
+    ind = resolve_indicator(args.indicator)
+    _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect))
+    return EXIT_OK
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    for ind in indicators.CATALOGUE:
+        print(f"{ind.code:<15} {ind.label(lang):<32} {ind.unit(lang):<10} {ind.kind.value:<9} "
+              f"{ind.temporal.value:<6} {ind.direction.value}")
+    return EXIT_OK
+
+
+def cmd_task(args: argparse.Namespace) -> int:
+    from .core import report_text
+    from .core.validation import resolve_unit
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    action = args.task_command
+    if action == "list":
+        year = args.year or _latest_year(snap, "tasks")
+        print(report_text.tasks_text(snap, year, lang))
+    elif action == "set":
+        task = snap.task(args.task_id)
+        unit = resolve_unit(snap, args.unit, task.year if task else None)
+        expect: object = ANY if args.expect is None else _parse_state(args.expect)
+        _print_change(store.set_task_status(args.task_id, unit.code, _parse_state(args.state),
+                                            note=args.note, expect=expect))
+    elif action == "add":
+        year = args.year or _latest_year(snap, "tasks")
+        task_id, change = store.add_task(year, args.title, args.note)
+        print(f"{task_id}\t{change.new}")
+    elif action == "edit":
+        if args.title is None and args.note is None:
+            raise UsageError(Msg("Cần --title hoặc --note.", "Give --title or --note."))
+        _print_change(store.edit_task(args.task_id, title=args.title, note=args.note))
+    elif action == "remove":
+        _print_change(store.remove_task(args.task_id))
+    return EXIT_OK
+
+
+def cmd_unit(args: argparse.Namespace) -> int:
+    from .core.validation import resolve_unit
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    action = args.unit_command
+    if action == "list":
+        year = args.year
+        units = snap.units if year is None else snap.units_in(year)
+        for u in sorted(units, key=lambda u: text.vi_sort_key(u.name(year))):
+            retired = ""
+            if u.retired_from is not None:
+                retired = f"  (ngừng từ {u.retired_from})" if lang == "vi" else f"  (retired from {u.retired_from})"
+            history = " ← ".join(p.name for p in reversed(u.periods[:-1]))
+            print(f"{u.code:<12} {u.name(year)}{retired}" + (f"  [{history}]" if history else ""))
+    elif action == "add":
+        _print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind))
+    elif action == "rename":
+        unit = resolve_unit(snap, args.unit, args.year)
+        _print_change(store.rename_unit(unit.code, args.name, year=args.year))
+    elif action == "retire":
+        unit = resolve_unit(snap, args.unit, args.year)
+        _print_change(store.retire_unit(unit.code, year=args.year))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .core import totals, validation
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    problems = validation.validate_snapshot(snap)
+    bad = 0
+    for p in problems:
+        print(f"✘ {p.field}: {p.text(lang)}")
+        bad += 1
+    for year in snap.years():
+        for rec in totals.reconcile(snap, year):
+            mark = "✔" if rec.ok else "⚠"
+            print(f"{mark} {year} {rec.indicator}: {rec.msg.text(lang)}")
+            bad += 0 if rec.ok else 1
+    if bad:
+        _err(Msg(f"Kiểm tra: {bad} vấn đề cần xem lại.", f"Check: {bad} problem(s) to review."), lang)
+        return EXIT_INVALID
+    print("Kiểm tra: không có vấn đề." if lang == "vi" else "Check: no problems.")
+    return EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    path = resolve_db_path(getattr(args, "db", None))
+    from .ui.app import run_app  # Textual is imported only here
+    return run_app(path, lang=_lang(args), read_only=args.read_only, meeting=args.meeting, year=args.year)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "where": cmd_where, "summary": cmd_summary, "set": cmd_set, "target": cmd_target,
+    "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 usage, 3 invalid, 4 conflict, 5 store)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = "en" if "--lang=en" in argv or ("--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"]) else "vi"
+    try:
+        args = build_parser().parse_args(argv)
+        lang = _lang(args)
+        handler = COMMANDS.get(args.command or "", cmd_tui)
+        return handler(args)
+    except CcbError as exc:
+        _err(exc.msg, lang)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `ccb-tui summary | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

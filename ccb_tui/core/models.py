@@ -1,0 +1,298 @@
+"""Frozen domain objects. TinyDB documents never leave ``core.store``; these do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Mapping, Union
+
+Number = Union[int, float]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A user-facing message in both interface languages."""
+
+    vi: str
+    en: str
+
+    def text(self, lang: str = "vi") -> str:
+        """The message in ``lang`` ("vi" or "en")."""
+        return self.en if lang == "en" else self.vi
+
+
+class Qualifier(StrEnum):
+    """How exactly a figure was stated: "gần 250 triệu", "trên 6,7 tỷ", "hàng trăm"."""
+
+    EXACT = "exact"
+    NEARLY = "nearly"  # gần: a little below the stated figure
+    OVER = "over"  # trên / hơn: above the stated figure
+    ABOUT = "about"  # khoảng: roughly the stated figure
+    HUNDREDS = "hundreds"  # hàng trăm: somewhere in 100..999
+
+    def label(self, lang: str = "vi") -> str:
+        """The word shown before a figure ("" for exact)."""
+        return QUALIFIER_LABELS[self][1 if lang == "en" else 0]
+
+
+QUALIFIER_LABELS: dict[Qualifier, tuple[str, str]] = {
+    Qualifier.EXACT: ("", ""),
+    Qualifier.NEARLY: ("gần", "nearly"),
+    Qualifier.OVER: ("trên", "over"),
+    Qualifier.ABOUT: ("khoảng", "about"),
+    Qualifier.HUNDREDS: ("hàng trăm", "hundreds"),
+}
+
+# Accepted spellings, already folded (accent-free, lower case).
+QUALIFIER_ALIASES: dict[str, Qualifier] = {
+    "exact": Qualifier.EXACT, "chinh xac": Qualifier.EXACT, "": Qualifier.EXACT,
+    "nearly": Qualifier.NEARLY, "gan": Qualifier.NEARLY, "almost": Qualifier.NEARLY,
+    "over": Qualifier.OVER, "tren": Qualifier.OVER, "hon": Qualifier.OVER, "more than": Qualifier.OVER,
+    "about": Qualifier.ABOUT, "khoang": Qualifier.ABOUT, "around": Qualifier.ABOUT,
+    "hundreds": Qualifier.HUNDREDS, "hang tram": Qualifier.HUNDREDS,
+}
+
+
+class Status(StrEnum):
+    """Whether a unit reported a figure. Not reported is not zero."""
+
+    REPORTED = "reported"
+    NOT_REPORTED = "not_reported"
+
+
+class TaskState(StrEnum):
+    """Progress of one unit on one task of the year's checklist."""
+
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+
+    def label(self, lang: str = "vi") -> str:
+        """The state's words."""
+        return TASK_STATE_LABELS[self][1 if lang == "en" else 0]
+
+    @property
+    def glyph(self) -> str:
+        """A symbol, so the state is never shown by colour alone."""
+        return {"todo": "○", "doing": "◐", "done": "●"}[self.value]
+
+    def next(self) -> "TaskState":
+        """The state one key press moves to (todo → doing → done → todo)."""
+        order = list(TaskState)
+        return order[(order.index(self) + 1) % len(order)]
+
+
+TASK_STATE_LABELS: dict[TaskState, tuple[str, str]] = {
+    TaskState.TODO: ("chưa thực hiện", "not started"),
+    TaskState.DOING: ("đang thực hiện", "in progress"),
+    TaskState.DONE: ("hoàn thành", "done"),
+}
+
+TASK_STATE_ALIASES: dict[str, TaskState] = {
+    "todo": TaskState.TODO, "chua": TaskState.TODO, "chua thuc hien": TaskState.TODO,
+    "not started": TaskState.TODO,
+    "doing": TaskState.DOING, "dang": TaskState.DOING, "dang thuc hien": TaskState.DOING,
+    "in progress": TaskState.DOING,
+    "done": TaskState.DONE, "xong": TaskState.DONE, "hoan thanh": TaskState.DONE,
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A unit's figure for one indicator and year."""
+
+    value: Number | None
+    qualifier: Qualifier = Qualifier.EXACT
+    status: Status = Status.REPORTED
+    sample: bool = False
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+    @property
+    def reported(self) -> bool:
+        """True when the figure counts in sums."""
+        return self.status is Status.REPORTED and self.value is not None
+
+    def same_as(self, other: "Reading | None") -> bool:
+        """Equal in what the figure says (value, qualifier, status), ignoring who/when."""
+        other = other if other is not None else NOT_REPORTED
+        if not self.reported and not other.reported:
+            return True
+        return (self.value, self.qualifier, self.status) == (other.value, other.qualifier, other.status)
+
+
+NOT_REPORTED = Reading(None, Qualifier.EXACT, Status.NOT_REPORTED)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A unit's plan (kế hoạch, chỉ tiêu) for one indicator and year."""
+
+    value: Number
+    sample: bool = False
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitPeriod:
+    """A unit's name and cluster from a given year on."""
+
+    from_year: int
+    name: str
+    cluster: str
+
+
+KIND_PREFIXES = ("Thị trấn ", "Xã ", "Phường ", "TT ")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A member unit (xã, thị trấn) whose name and cluster are keyed by year."""
+
+    code: str
+    kind: str
+    periods: tuple[UnitPeriod, ...]
+    retired_from: int | None = None
+
+    def period(self, year: int | None = None) -> UnitPeriod:
+        """The period in force in ``year`` (the latest when ``year`` is None)."""
+        if year is None:
+            return self.periods[-1]
+        current = self.periods[0]
+        for p in self.periods:
+            if p.from_year <= year:
+                current = p
+        return current
+
+    def name(self, year: int | None = None) -> str:
+        """The unit's name in ``year``."""
+        return self.period(year).name
+
+    def short_name(self, year: int | None = None) -> str:
+        """The name without its kind ("Xã ", "Thị trấn "), for tight tables and charts."""
+        name = self.name(year)
+        for prefix in KIND_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return name[len(prefix):]
+        return name
+
+    def cluster(self, year: int | None = None) -> str:
+        """The cluster the unit belongs to in ``year``."""
+        return self.period(year).cluster
+
+    def active(self, year: int) -> bool:
+        """Whether the unit exists in ``year``."""
+        return self.periods[0].from_year <= year and (
+            self.retired_from is None or year < self.retired_from
+        )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A competition cluster (cụm thi đua)."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    parent_vi: str = ""
+    parent_en: str = ""
+
+    def name(self, lang: str = "vi") -> str:
+        """The cluster's name."""
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
+class ReportedTotal:
+    """A cluster total as the source states it, for reconciliation."""
+
+    indicator: str
+    value: Number | None
+    qualifier: Qualifier
+    quote: str
+    plan_met: bool | None = None
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """One unit's state on one task."""
+
+    state: TaskState = TaskState.TODO
+    note: str = ""
+    changed_by: str | None = None
+    changed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task of the year's checklist (nhiệm vụ trọng tâm)."""
+
+    id: int
+    year: int
+    title: str
+    note: str = ""
+    statuses: Mapping[str, TaskStatus] = field(default_factory=dict)
+
+    def status(self, unit: str) -> TaskStatus:
+        """The unit's state (not started when never set)."""
+        return self.statuses.get(unit, TaskStatus())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything in the store at one revision. Read-only."""
+
+    revision: int
+    clusters: Mapping[str, Cluster]
+    units: tuple[Unit, ...]
+    values: Mapping[tuple[str, str, int], Reading]
+    targets: Mapping[tuple[str, str, int], Target]
+    reported: Mapping[tuple[str, int], Mapping[str, ReportedTotal]]
+    tasks: tuple[Task, ...]
+
+    def unit(self, code: str) -> Unit | None:
+        """The unit with this code, or None."""
+        for u in self.units:
+            if u.code == code:
+                return u
+        return None
+
+    def units_in(self, year: int, cluster: str | None = None) -> list[Unit]:
+        """Units active in ``year`` (and in ``cluster`` when given), in stored order."""
+        return [u for u in self.units
+                if u.active(year) and (cluster is None or u.cluster(year) == cluster)]
+
+    def reading(self, unit: str, indicator: str, year: int) -> Reading:
+        """The unit's figure; a not-reported reading when there is none."""
+        return self.values.get((unit, indicator, year), NOT_REPORTED)
+
+    def target(self, unit: str, indicator: str, year: int) -> Target | None:
+        """The unit's target, or None."""
+        return self.targets.get((unit, indicator, year))
+
+    def tasks_for(self, year: int) -> list[Task]:
+        """The year's checklist, in order of creation."""
+        return [t for t in self.tasks if t.year == year]
+
+    def task(self, task_id: int) -> Task | None:
+        """The task with this id, or None."""
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        return None
+
+    def years(self) -> list[int]:
+        """Every year the store has figures, targets, totals or tasks for."""
+        ys = {k[2] for k in self.values} | {k[2] for k in self.targets}
+        ys |= {k[1] for k in self.reported} | {t.year for t in self.tasks}
+        return sorted(ys)
+
+    def default_cluster(self) -> str:
+        """The first cluster's code."""
+        return next(iter(self.clusters))
+
+    def has_sample(self, year: int) -> bool:
+        """Whether any figure or target shown for ``year`` is still sample data."""
+        return any(r.sample for (_, _, y), r in self.values.items() if y == year) or any(
+            t.sample for (_, _, y), t in self.targets.items() if y == year)

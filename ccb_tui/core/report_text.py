@@ -1,0 +1,139 @@
+"""Plain-text presentation shared by the CLI, the TUI and the reports: cells, tables, the checklist."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from . import indicators
+from .fmt import format_money, format_money_short, format_number, format_value
+from .indicators import Indicator, Kind
+from .models import Number, Reading, Snapshot, TaskState
+from .totals import Progress, Reconciliation, Total, YearSummary
+
+NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
+NOT_REPORTED_LONG = {"vi": "chưa báo cáo", "en": "not reported"}
+SAMPLE_LABEL = {"vi": "số liệu mẫu", "en": "sample data"}
+
+
+def show_number(ind: Indicator, value: Number | None, lang: str = "vi", short: bool = True) -> str:
+    """A figure in the indicator's style; money shortened to triệu/tỷ when ``short``."""
+    if value is None:
+        return "—"
+    if ind.kind is Kind.MONEY and short:
+        return format_money_short(value, lang)
+    if ind.kind is not Kind.COUNT and isinstance(value, float):
+        value = round(value, ind.decimals)  # up to the indicator's decimals, no padding zeros
+        if value.is_integer():
+            value = int(value)
+    return format_value(value, ind.kind.value, lang)
+
+
+def show_reading(ind: Indicator, reading: Reading, lang: str = "vi", short: bool = True) -> str:
+    """A unit's figure with its qualifier; "chưa BC" (not reported), never 0."""
+    if not reading.reported:
+        return (NOT_REPORTED_SHORT if short else NOT_REPORTED_LONG)[lang]
+    shown = show_number(ind, reading.value, lang, short)
+    q = reading.qualifier.label(lang)
+    return f"{q} {shown}" if q else shown
+
+
+def show_total(ind: Indicator, total: Total, lang: str = "vi", short: bool = True) -> str:
+    """A cluster total; "≈" marks a sum of approximate figures."""
+    if total.value is None:
+        return (NOT_REPORTED_SHORT if short else NOT_REPORTED_LONG)[lang]
+    return ("≈" if total.approximate else "") + show_number(ind, total.value, lang, short)
+
+
+def show_progress(p: Progress, lang: str = "vi") -> str:
+    """"✔ ĐẠT 104%" / "✘ CHƯA ĐẠT 80%" / "" when there is no target."""
+    if p.met is None:
+        return ""
+    pct = f" {format_number(round(p.percent), lang=lang)}%" if p.percent is not None else ""
+    return f"{p.symbol} {p.word(lang)}{pct}"
+
+
+def show_reconciliation(rec: Reconciliation | None, ind: Indicator, lang: str = "vi") -> str:
+    """"✔ gần 250 tr." / "⚠ trên 6,7 tỷ": the mark and what the source said."""
+    if rec is None:
+        return ""
+    rep = rec.reported
+    stated = show_number(ind, rep.value, lang) if rep.value is not None else ""
+    q = rep.qualifier.label(lang)
+    said = " ".join(x for x in (q, stated) if x)
+    return f"{'✔' if rec.ok else '⚠'} {said}"
+
+
+def width(s: str) -> int:
+    """Display width in a terminal (wide East Asian characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+
+
+def pad(s: str, n: int, right: bool = False) -> str:
+    """Pad to ``n`` display cells."""
+    gap = " " * max(0, n - width(s))
+    return gap + s if right else s + gap
+
+
+def summary_text(summary: YearSummary, lang: str = "vi") -> str:
+    """The year's per-unit figures, totals, plan vs actual and reconciliation as a text table."""
+    en = lang == "en"
+    recs = {r.indicator: r for r in summary.reconciliations}
+    head = f"{summary.cluster.name(lang)} · {summary.cluster.parent_en if en else summary.cluster.parent_vi} · "
+    head += f"{'year' if en else 'năm'} {summary.year}"
+    if summary.sample:
+        head += f"  [{SAMPLE_LABEL[lang]}]"
+    names = [u.short_name(summary.year) for u in summary.units]
+    cols = ["Indicator" if en else "Chỉ tiêu", *names, "Total" if en else "Tổng cụm",
+            "Plan" if en else "Kế hoạch", "Progress" if en else "Tiến độ", "Reported" if en else "Báo cáo"]
+    rows: list[list[str]] = []
+    for ind in indicators.CATALOGUE:
+        row = [ind.short(lang)]
+        for u in summary.units:
+            row.append(show_reading(ind, summary.readings[u.code][ind.code], lang))
+        row.append(show_total(ind, summary.totals[ind.code], lang))
+        tgt = summary.targets.get(ind.code)
+        row.append(show_number(ind, tgt, lang) if tgt is not None else "")
+        row.append(show_progress(summary.progress[ind.code], lang))
+        row.append(show_reconciliation(recs.get(ind.code), ind, lang))
+        rows.append(row)
+    widths = [max(width(r[i]) for r in [cols, *rows]) for i in range(len(cols))]
+    lines = [head, ""]
+    for r in [cols, *rows]:
+        cells = [pad(c, widths[i], right=0 < i < len(cols) - 2) for i, c in enumerate(r)]
+        lines.append("  ".join(cells).rstrip())
+    ratio = summary.ratios
+    mpb, fpm = ratio.get("members_per_branch"), ratio.get("fund_per_member")
+    lines.append("")
+    lines.append(("Members per branch: " if en else "Hội viên / chi hội: ")
+                 + (format_number(mpb, 1, lang) if mpb is not None else "—")
+                 + ("   Fund per member: " if en else "   Quỹ hội / hội viên: ")
+                 + (format_money(round(fpm), lang) if fpm is not None else "—"))
+    missing = [(ind, summary.totals[ind.code].missing_units) for ind in indicators.CATALOGUE
+               if summary.totals[ind.code].missing_units and summary.totals[ind.code].value is not None]
+    for ind, units in missing:
+        who = ", ".join(next(u.short_name(summary.year) for u in summary.units if u.code == c) for c in units)
+        lines.append((f"{ind.short(lang)}: not reported by {who} (left out of the total, not counted as 0)" if en
+                      else f"{ind.short(lang)}: {who} chưa báo cáo (không tính vào tổng, không coi là 0)"))
+    return "\n".join(lines)
+
+
+def tasks_text(snap: Snapshot, year: int, lang: str = "vi") -> str:
+    """The year's checklist: one line per task with each unit's glyph, then overall progress."""
+    units = snap.units_in(year)
+    tasks = snap.tasks_for(year)
+    lines = []
+    done = 0
+    for t in tasks:
+        glyphs = []
+        for u in units:
+            st = t.status(u.code).state
+            done += st is TaskState.DONE
+            glyphs.append(f"{st.glyph} {u.short_name(year)}")
+        lines.append(f"{t.id:>3}. {t.title}")
+        lines.append("     " + "   ".join(glyphs))
+    total = len(tasks) * len(units)
+    legend = "   ".join(f"{s.glyph} {s.label(lang)}" for s in TaskState)
+    word = "done" if lang == "en" else "hoàn thành"
+    lines.append("")
+    lines.append(f"{done}/{total} {word}   ({legend})")
+    return "\n".join(lines)

@@ -1,0 +1,791 @@
+"""The shared store: the only module that touches TinyDB.
+
+Several people edit one file over SSH at the same time, and a dropped link kills a session
+instantly, so every read-modify-write holds an inter-process lock, every write is atomic (temp
+file in the same folder, fsync, rename, fsync of the folder), and nothing is cached for writing:
+an edit reported as saved is on disk. Reads need no lock: the file is only ever replaced whole.
+"""
+
+from __future__ import annotations
+
+import errno
+import getpass
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import filelock
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from . import indicators, seed, text, validation
+from .errors import ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed
+from .fmt import format_value
+from .models import (
+    NOT_REPORTED, Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target,
+    Task, TaskState, TaskStatus, Unit, UnitPeriod,
+)
+
+try:  # orjson is several times faster for the whole-file writes the store does on each edit
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    orjson = None
+
+APP_ID = "ccb-tui"
+SCHEMA_VERSION = 1
+TABLES = ("meta", "clusters", "units", "records", "reported", "tasks", "log")
+ANY = object()  # "not conditional": an edit that states no base value
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+# Schema migrations: MIGRATIONS[n] turns a schema-n document into a schema-(n+1) one, in place.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
+
+
+def current_user() -> str:
+    """Who is editing: the OS user, or the user behind sudo."""
+    sudo = os.environ.get("SUDO_USER")
+    if sudo:
+        return sudo
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers): fall back to the uid
+        return f"uid{os.getuid()}"
+
+
+def now_iso() -> str:
+    """The current time, UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def shared_file_mode() -> int:
+    """Permission bits for a new store or lock file.
+
+    Start from what the umask allows; when the umask lets the group read, let it write too, so
+    staff in one group can share the file. A umask that shuts the group out (077) is honoured.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = 0o666 & ~mask
+    if not mask & 0o040:
+        mode |= 0o060
+    return mode
+
+
+# --- file I/O -------------------------------------------------------------------------------
+
+def _os_error_msg(exc: OSError, path: Path, doing_vi: str, doing_en: str) -> Msg:
+    hints = {
+        errno.ENOSPC: ("ổ đĩa đầy; giải phóng chỗ trống rồi thử lại",
+                       "the disk is full; free some space and try again"),
+        errno.EDQUOT: ("hết hạn mức đĩa; giải phóng chỗ trống rồi thử lại",
+                       "disk quota exceeded; free some space and try again"),
+        errno.EACCES: ("không có quyền; kiểm tra quyền của tệp và thư mục (nhóm, chmod g+w)",
+                       "permission denied; check the file's and folder's permissions (group, chmod g+w)"),
+        errno.EPERM: ("không được phép; kiểm tra quyền của tệp và thư mục",
+                      "operation not permitted; check the file's and folder's permissions"),
+        errno.EROFS: ("hệ thống tệp chỉ đọc", "the file system is read-only"),
+        errno.EIO: ("lỗi vào/ra của ổ đĩa; kiểm tra ổ đĩa", "an I/O error; check the disk"),
+    }
+    vi, en = hints.get(exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    return Msg(f"Không {doing_vi} được {path}: {vi}. Dữ liệu chưa bị thay đổi.",
+               f"Could not {doing_en} {path}: {en}. Nothing was changed.")
+
+
+def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
+    """Replace ``path`` with ``payload`` so that readers see the old file or the new, never a mix.
+
+    The temp file lives in the same folder (a rename is atomic only within one file system), is
+    fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
+    The new file keeps the old one's permission bits and group.
+    """
+    folder = path.parent
+    try:
+        st = os.stat(path)
+        keep_mode, keep_gid = st.st_mode & 0o7777, st.st_gid
+    except FileNotFoundError:
+        keep_mode, keep_gid = (mode if mode is not None else shared_file_mode()), None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise StoreWriteFailed(_os_error_msg(exc, path, "ghi", "write"), path) from exc
+    try:
+        try:
+            os.fchmod(fd, keep_mode)
+            if keep_gid is not None and keep_gid != os.getegid():
+                try:
+                    os.fchown(fd, -1, keep_gid)
+                except OSError:  # not a member of that group: the folder's setgid bit decides
+                    pass
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise StoreWriteFailed(_os_error_msg(exc, path, "ghi", "write"), path) from exc
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # some file systems cannot fsync a folder; the data itself is synced
+        pass
+
+
+def _corrupt(path: Path, vi: str, en: str) -> StoreCorrupt:
+    return StoreCorrupt(Msg(
+        f"Tệp dữ liệu {path} {vi}. Tệp được giữ nguyên, không bị ghi đè. "
+        f"Hãy khôi phục bản sao lưu hoặc chỉ định tệp khác bằng --db.",
+        f"The data file {path} {en}. It has been left untouched. "
+        f"Restore a backup or point --db at another file."), path)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def parse_json_bytes(raw: bytes, path: Path) -> Any:
+    """Decode a store file strictly, naming the file in any error."""
+    if b"\x00" in raw:
+        raise _corrupt(path, "chứa byte NUL (tệp hỏng hoặc bị cắt)", "contains NUL bytes (damaged or truncated)")
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _corrupt(path, f"không phải UTF-8 (byte {exc.start})", f"is not UTF-8 (byte {exc.start})") from exc
+    try:
+        return json.loads(decoded, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise _corrupt(path, f"không phải JSON hợp lệ ({exc})", f"is not valid JSON ({exc})") from exc
+
+
+def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:
+    """Serialise the store compactly in UTF-8."""
+    if orjson is not None and not kwargs:
+        return orjson.dumps(data)
+    return json.dumps(data, ensure_ascii=False, **kwargs).encode("utf-8")
+
+
+class SafeJSONStorage(Storage):
+    """A TinyDB storage like ``JSONStorage`` whose writes are atomic and durable.
+
+    Each write replaces the file through a temp file, fsync and rename, so a writer killed at any
+    moment leaves the previous or the next complete file. Invalid content raises ``StoreCorrupt``
+    naming the file and is never overwritten by a read. Locking across read-modify-write is the
+    caller's job (``Store`` does it); this class is safe for a single write on its own.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], create_dirs: bool = False,
+                 encoding: str | None = None, access_mode: str = "r+", **kwargs: Any) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._mode = access_mode
+        self.kwargs = kwargs
+        if encoding not in (None, "utf-8", "utf8", "UTF-8"):
+            raise ValueError("SafeJSONStorage always uses UTF-8")
+        if any(c in access_mode for c in "+wa") and not self.path.exists():
+            if create_dirs:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shared_file_mode())
+            os.close(fd)
+        if not self.path.exists():
+            raise FileNotFoundError(errno.ENOENT, "No such file", str(self.path))
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """The parsed file, or None when it is empty (TinyDB then starts a new database)."""
+        raw = self.path.read_bytes()
+        if not raw.strip():
+            return None
+        data = parse_json_bytes(raw, self.path)
+        if not isinstance(data, dict):
+            raise _corrupt(self.path, "không chứa một đối tượng JSON", "does not hold a JSON object")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Atomically replace the file's contents."""
+        if not any(c in self._mode for c in "+wa"):
+            raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
+        atomic_write(self.path, dump_json_bytes(data, **self.kwargs))
+
+    def close(self) -> None:
+        """Nothing is held open between calls."""
+
+
+class _TxStorage(Storage):
+    """An in-memory view of one read of the file, used by TinyDB inside one locked transaction."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self.data = data
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        return self.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = True
+
+
+# --- documents <-> models -------------------------------------------------------------------
+
+def _reading_doc(r: Reading) -> dict[str, Any]:
+    doc: dict[str, Any] = {"v": r.value, "q": r.qualifier.value, "s": r.status.value}
+    if r.sample:
+        doc["sample"] = True
+    if r.changed_by:
+        doc["by"], doc["at"] = r.changed_by, r.changed_at
+    return doc
+
+
+def _reading(doc: dict[str, Any]) -> Reading:
+    return Reading(doc.get("v"), Qualifier(doc.get("q", "exact")), Status(doc.get("s", "reported")),
+                   bool(doc.get("sample", False)), doc.get("by"), doc.get("at"))
+
+
+def _clean(s: Any) -> str:
+    return text.sanitize(str(s)) if s is not None else ""
+
+
+def _clean_note(s: Any) -> str:
+    return text.sanitize_multiline(str(s)) if s is not None else ""
+
+
+def _build_snapshot(data: dict[str, Any]) -> Snapshot:
+    """Turn the raw file into domain objects, sanitising every string on the way in."""
+    def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
+        return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
+
+    clusters = {}
+    for _, d in docs("clusters"):
+        c = Cluster(_clean(d["code"]), _clean(d["name_vi"]), _clean(d["name_en"]),
+                    _clean(d.get("parent_vi")), _clean(d.get("parent_en")))
+        clusters[c.code] = c
+    units = tuple(
+        Unit(d["code"], d.get("kind", ""),
+             tuple(UnitPeriod(int(p["from"]), _clean(p["name"]), p["cluster"]) for p in d["periods"]),
+             d.get("retired_from"))
+        for _, d in docs("units"))
+    values: dict[tuple[str, str, int], Reading] = {}
+    targets: dict[tuple[str, str, int], Target] = {}
+    for _, d in docs("records"):
+        unit, year = d["unit"], int(d["year"])
+        for code, v in d.get("values", {}).items():
+            values[(unit, code, year)] = _reading(v)
+        for code, t in d.get("targets", {}).items():
+            targets[(unit, code, year)] = Target(t["v"], bool(t.get("sample", False)), t.get("by"), t.get("at"))
+    reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
+    for _, d in docs("reported"):
+        reported[(d["cluster"], int(d["year"]))] = {
+            code: ReportedTotal(code, t.get("value"), Qualifier(t.get("qualifier", "exact")),
+                                _clean(t.get("quote")), t.get("plan_met"))
+            for code, t in d.get("totals", {}).items()}
+    tasks = tuple(
+        Task(doc_id, int(d["year"]), _clean(d["title"]), _clean_note(d.get("note")),
+             {u: TaskStatus(TaskState(s.get("state", "todo")), _clean_note(s.get("note")),
+                            s.get("by"), s.get("at"))
+              for u, s in d.get("statuses", {}).items()})
+        for doc_id, d in docs("tasks"))
+    meta = _meta_doc(data)
+    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks)
+
+
+def _meta_doc(data: dict[str, Any]) -> dict[str, Any]:
+    meta = data.get("meta")
+    if isinstance(meta, dict):
+        for d in meta.values():
+            if isinstance(d, dict):
+                return d
+    return {}
+
+
+def _describe(ind_code: str, r: Reading | Target | None, lang: str) -> str:
+    """A reading as a person would say it: "gần 250 triệu đồng", "chưa báo cáo"."""
+    if r is None:
+        return "—" if lang == "en" else "—"
+    if isinstance(r, Target):
+        ind = indicators.BY_CODE.get(ind_code)
+        return format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
+    if not r.reported:
+        return "not reported" if lang == "en" else "chưa báo cáo"
+    ind = indicators.BY_CODE.get(ind_code)
+    shown = format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
+    q = r.qualifier.label(lang)
+    return f"{q} {shown}" if q else shown
+
+
+# --- the store ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """What one successful edit did, for the caller to show ("old → new")."""
+
+    what: str
+    old: str
+    new: str
+    revision: int
+
+    def text(self, lang: str = "vi") -> str:
+        """"what: old → new"."""
+        return f"{self.what}: {self.old} → {self.new}"
+
+
+class Store:
+    """The cluster's data in one JSON file that several processes share safely.
+
+    ``snapshot()`` gives the current state as frozen models; each edit method runs one locked
+    read-modify-write transaction, checks the value it was based on (``expect``) and validates
+    the result, then writes atomically and bumps the revision.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, user: str | None = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, create: bool = True) -> None:
+        self.path = Path(path).expanduser()
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.user = text.sanitize(user) if user else current_user()
+        self.lock_timeout = lock_timeout
+        self.created = False
+        self._sig: tuple[int, ...] | None = None
+        self._snapshot: Snapshot | None = None
+        if not self.path.exists():
+            if not create:
+                raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
+                                       f"There is no data file at {self.path}."), self.path)
+            self._create_from_seed()
+
+    # locking and transactions
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreWriteFailed(_os_error_msg(exc, self.path.parent, "tạo thư mục", "create the folder"),
+                                   self.path) from exc
+        lock = filelock.FileLock(self.lock_path, timeout=self.lock_timeout, mode=shared_file_mode(),
+                                 thread_local=False)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise StoreLocked(Msg(
+                f"Tệp dữ liệu {self.path} đang bị một phiên khác khóa quá {self.lock_timeout:g} giây. "
+                f"Thử lại sau giây lát.",
+                f"The data file {self.path} has been locked by another session for over "
+                f"{self.lock_timeout:g} s. Try again in a moment."), self.path) from exc
+        except OSError as exc:
+            raise StoreWriteFailed(_os_error_msg(exc, self.lock_path, "khóa", "lock"), self.path) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _create_from_seed(self) -> None:
+        with self._locked():
+            if self.path.exists():  # someone else created it while we waited for the lock
+                return
+            data = seed.load_seed()
+            atomic_write(self.path, dump_json_bytes(data), shared_file_mode())
+            self.created = True
+
+    def _stat_sig(self) -> tuple[int, ...] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+    def _read_raw(self) -> dict[str, Any]:
+        """Read and check the file: a ccb-tui store of a schema this version knows."""
+        try:
+            data = SafeJSONStorage(self.path, access_mode="r").read()
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
+                                   f"There is no data file at {self.path}."), self.path) from exc
+        except OSError as exc:
+            raise StoreCorrupt(_os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
+        if data is None:
+            raise _corrupt(self.path, "rỗng", "is empty")
+        meta = _meta_doc(data)
+        if meta.get("app") != APP_ID or not isinstance(meta.get("schema"), int):
+            raise _corrupt(self.path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
+                           "is not a ccb-tui store (no meta record)")
+        schema = meta["schema"]
+        if schema > SCHEMA_VERSION or schema < 1:
+            raise _corrupt(self.path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
+                                      f"đến {SCHEMA_VERSION}; hãy cập nhật ccb-tui",
+                           f"uses schema version {schema}; this version reads up to {SCHEMA_VERSION}; "
+                           f"update ccb-tui")
+        for table in TABLES:
+            if not isinstance(data.setdefault(table, {}), dict):
+                raise _corrupt(self.path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
+        while meta["schema"] < SCHEMA_VERSION:
+            MIGRATIONS[meta["schema"]](data)
+            meta = _meta_doc(data)
+        return data
+
+    def _load(self) -> Snapshot:
+        sig = self._stat_sig()
+        data = self._read_raw()
+        try:
+            snap = _build_snapshot(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _corrupt(self.path, f"có bản ghi sai dạng ({type(exc).__name__}: {exc})",
+                           f"has a malformed record ({type(exc).__name__}: {exc})") from exc
+        self._sig, self._snapshot = sig, snap
+        return snap
+
+    def snapshot(self) -> Snapshot:
+        """The current state; re-read only when the file changed since the last read."""
+        if self._snapshot is not None and self._stat_sig() == self._sig:
+            return self._snapshot
+        return self._load()
+
+    def changed(self) -> bool:
+        """Cheap check (one stat) whether the file changed since this store last read it."""
+        return self._snapshot is None or self._stat_sig() != self._sig
+
+    def revision(self) -> int:
+        """The store's revision counter, bumped by every write."""
+        return self.snapshot().revision
+
+    @contextmanager
+    def _transaction(self) -> Iterator[TinyDB]:
+        """One locked read-modify-write: read once, let TinyDB work in memory, write once."""
+        with self._locked():
+            data = self._read_raw()
+            storage = _TxStorage(data)
+            db = TinyDB(storage=lambda: storage)
+            yield db
+            if storage.dirty:
+                out = storage.data
+                meta_table = out.setdefault("meta", {})
+                key = next(iter(meta_table)) if meta_table else "1"
+                meta = dict(meta_table.get(key, {}))
+                meta["revision"] = int(meta.get("revision", 0)) + 1
+                meta["schema"] = SCHEMA_VERSION
+                meta_table[key] = meta
+                atomic_write(self.path, dump_json_bytes(out))
+                self._sig = None
+                self._snapshot = None
+
+    @staticmethod
+    def _table(db: TinyDB, name: str) -> Table:
+        return db.table(name, cache_size=0)
+
+    def _log(self, db: TinyDB, action: str, target: dict[str, Any], old: Any, new: Any) -> None:
+        self._table(db, "log").insert({"at": now_iso(), "user": self.user, "action": action,
+                                       "target": target, "old": old, "new": new})
+
+    def _committed_revision(self) -> int:
+        return self.snapshot().revision
+
+    # reading helpers inside a transaction
+
+    def _snap_in(self, db: TinyDB) -> Snapshot:
+        return _build_snapshot(db.storage.read())  # type: ignore[attr-defined]
+
+    def _record(self, db: TinyDB, unit: str, year: int) -> tuple[Table, int | None, dict[str, Any]]:
+        records = self._table(db, "records")
+        q = Query()
+        found = records.get((q.unit == unit) & (q.year == year))
+        if found is None:
+            return records, None, {"unit": unit, "year": year, "values": {}, "targets": {}}
+        return records, found.doc_id, dict(found)
+
+    @staticmethod
+    def _save_record(records: Table, doc_id: int | None, doc: dict[str, Any]) -> None:
+        if doc_id is None:
+            records.insert(doc)
+        else:
+            records.update(doc, doc_ids=[doc_id])
+
+    def _unit_or_fail(self, snap: Snapshot, unit: str) -> Unit:
+        u = snap.unit(unit)
+        if u is None:
+            raise InvalidValue(Msg(f"Không có đơn vị mã '{unit}'. Xem: ccb-tui unit list",
+                                   f"There is no unit with code '{unit}'. See: ccb-tui unit list"))
+        return u
+
+    @staticmethod
+    def _indicator_or_fail(code: str) -> indicators.Indicator:
+        ind = indicators.BY_CODE.get(code)
+        if ind is None:
+            raise InvalidValue(Msg(f"Không có chỉ tiêu '{code}'.", f"There is no indicator '{code}'."))
+        return ind
+
+    @staticmethod
+    def _expect_ok(current: Reading, expect: object) -> bool:
+        if expect is ANY:
+            return True
+        if isinstance(expect, Reading):
+            return current.same_as(expect)
+        if expect is None or expect == Status.NOT_REPORTED:
+            return not current.reported
+        return current.reported and current.value == expect
+
+    # edits
+
+    def set_value(self, unit: str, indicator: str, year: int, value: Number | None, *,
+                  qualifier: Qualifier = Qualifier.EXACT, reported: bool = True,
+                  expect: object = ANY) -> Change:
+        """Set a unit's figure. ``expect`` is the reading (or bare value) the edit was based on."""
+        ind = self._indicator_or_fail(indicator)
+        status = Status.REPORTED if reported else Status.NOT_REPORTED
+        if not reported:
+            value, qualifier = None, Qualifier.EXACT
+        problems = validation.validate_reading(indicator, value, qualifier, status)
+        if problems:
+            raise InvalidValue.from_problems(problems)
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            u = self._unit_or_fail(snap, unit)
+            current = snap.reading(unit, indicator, year)
+            new = Reading(value, qualifier, status, False, self.user, now_iso())
+            what_vi = f"{u.name(year)} · {ind.label('vi')} {year}"
+            if not self._expect_ok(current, expect):
+                self._conflict(what_vi, indicator, expect, current, new)
+            if current.same_as(new) and not current.sample:
+                return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"),
+                              snap.revision)
+            readings = {code: snap.reading(unit, code, year) for code in indicators.BY_CODE}
+            readings[indicator] = new
+            problems = validation.validate_unit_year(readings)
+            if problems:
+                raise InvalidValue.from_problems(problems)
+            records, doc_id, doc = self._record(db, unit, year)
+            doc["values"] = {**doc.get("values", {}), indicator: _reading_doc(new)}
+            self._save_record(records, doc_id, doc)
+            self._log(db, "set_value", {"unit": unit, "indicator": indicator, "year": year},
+                      _reading_doc(current), _reading_doc(new))
+            rev = snap.revision + 1
+        return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"), rev)
+
+    def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
+                   expect: object = ANY) -> Change:
+        """Set (or with ``value=None`` remove) a unit's target. ``expect`` is the old target value."""
+        ind = self._indicator_or_fail(indicator)
+        if value is not None:
+            problems = validation.validate_target(indicator, value)
+            if problems:
+                raise InvalidValue.from_problems(problems)
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            u = self._unit_or_fail(snap, unit)
+            current = snap.target(unit, indicator, year)
+            what_vi = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
+            cur_value = current.value if current else None
+            if expect is not ANY:
+                exp_value = expect.value if isinstance(expect, Target) else expect
+                if exp_value != cur_value:
+                    raise ConflictError(
+                        Msg(f"Xung đột: {what_vi} đã được người khác đổi thành "
+                            f"{_describe(indicator, current, 'vi')} (bạn dựa trên "
+                            f"{self._fmt_plain(indicator, exp_value, 'vi')}). Không ghi đè; hãy xem lại rồi sửa.",
+                            f"Conflict: {what_vi} was changed by someone else to "
+                            f"{_describe(indicator, current, 'en')} (your edit was based on "
+                            f"{self._fmt_plain(indicator, exp_value, 'en')}). Nothing overwritten; review and retry."),
+                        what_vi, self._fmt_plain(indicator, exp_value, "vi"),
+                        _describe(indicator, current, "vi"), self._fmt_plain(indicator, value, "vi"))
+            new = Target(value, False, self.user, now_iso()) if value is not None else None
+            records, doc_id, doc = self._record(db, unit, year)
+            targets = dict(doc.get("targets", {}))
+            if new is None:
+                targets.pop(indicator, None)
+            else:
+                targets[indicator] = {"v": value, "by": self.user, "at": new.changed_at}
+            doc["targets"] = targets
+            self._save_record(records, doc_id, doc)
+            self._log(db, "set_target", {"unit": unit, "indicator": indicator, "year": year},
+                      cur_value, value)
+            rev = snap.revision + 1
+        return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"), rev)
+
+    @staticmethod
+    def _fmt_plain(indicator: str, value: Any, lang: str) -> str:
+        if value is None:
+            return "—"
+        ind = indicators.BY_CODE[indicator]
+        return format_value(value, ind.kind.value, lang, ind.decimals)
+
+    def _conflict(self, what_vi: str, indicator: str, expect: object, current: Reading, new: Reading) -> None:
+        if isinstance(expect, Reading):
+            exp_vi, exp_en = _describe(indicator, expect, "vi"), _describe(indicator, expect, "en")
+        elif expect is None or expect == Status.NOT_REPORTED:
+            exp_vi, exp_en = "chưa báo cáo", "not reported"
+        else:
+            exp_vi, exp_en = self._fmt_plain(indicator, expect, "vi"), self._fmt_plain(indicator, expect, "en")
+        cur_vi, cur_en = _describe(indicator, current, "vi"), _describe(indicator, current, "en")
+        who = f" ({current.changed_by})" if current.changed_by else ""
+        raise ConflictError(
+            Msg(f"Xung đột: {what_vi} đã được người khác{who} đổi thành {cur_vi}, trong khi bạn dựa trên "
+                f"{exp_vi}. Không ghi đè; hãy xem lại rồi sửa.",
+                f"Conflict: {what_vi} was changed by someone else{who} to {cur_en}, while your edit was "
+                f"based on {exp_en}. Nothing overwritten; review and retry."),
+            what_vi, exp_vi, cur_vi, _describe(indicator, new, "vi"))
+
+    def set_task_status(self, task_id: int, unit: str, state: TaskState, *, note: str | None = None,
+                        expect: object = ANY) -> Change:
+        """Set one unit's state on a task. ``expect`` is the state the edit was based on."""
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            task = self._task_or_fail(snap, task_id)
+            u = self._unit_or_fail(snap, unit)
+            cur = task.status(unit)
+            what = f"{task.title[:40]} · {u.name(task.year)}"
+            if expect is not ANY and expect != cur.state:
+                exp = TaskState(expect)
+                raise ConflictError(
+                    Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
+                        f"“{cur.state.label('vi')}” (bạn dựa trên “{exp.label('vi')}”). Không ghi đè.",
+                        f"Conflict: {what} was changed by {cur.changed_by or 'someone else'} to "
+                        f"“{cur.state.label('en')}” (your edit was based on “{exp.label('en')}”). "
+                        f"Nothing overwritten."),
+                    what, exp.label("vi"), cur.state.label("vi"), state.label("vi"))
+            tasks = self._table(db, "tasks")
+            doc = dict(tasks.get(doc_id=task_id))
+            statuses = dict(doc.get("statuses", {}))
+            new_note = cur.note if note is None else text.sanitize_multiline(note)
+            statuses[unit] = {"state": state.value, "note": new_note, "by": self.user, "at": now_iso()}
+            doc["statuses"] = statuses
+            tasks.update(doc, doc_ids=[task_id])
+            self._log(db, "set_task_status", {"task": task_id, "unit": unit},
+                      {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
+            rev = snap.revision + 1
+        return Change(what, cur.state.label("vi"), state.label("vi"), rev)
+
+    @staticmethod
+    def _task_or_fail(snap: Snapshot, task_id: int) -> Task:
+        task = snap.task(task_id)
+        if task is None:
+            raise InvalidValue(Msg(f"Không có nhiệm vụ số {task_id}. Xem: ccb-tui task list",
+                                   f"There is no task {task_id}. See: ccb-tui task list"))
+        return task
+
+    def add_task(self, year: int, title: str, note: str = "") -> tuple[int, Change]:
+        """Add a task to the year's checklist; returns its id."""
+        title = text.sanitize(title)
+        if not title:
+            raise InvalidValue(Msg("Tên nhiệm vụ không được để trống.", "A task needs a title."))
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            doc = {"year": int(year), "title": title, "note": text.sanitize_multiline(note), "statuses": {},
+                   "by": self.user, "at": now_iso()}
+            task_id = self._table(db, "tasks").insert(doc)
+            self._log(db, "add_task", {"task": task_id}, None, {"year": year, "title": title})
+            rev = snap.revision + 1
+        return task_id, Change(f"Nhiệm vụ {task_id}", "—", title, rev)
+
+    def edit_task(self, task_id: int, *, title: str | None = None, note: str | None = None,
+                  expect_title: object = ANY) -> Change:
+        """Change a task's title or note."""
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            task = self._task_or_fail(snap, task_id)
+            if expect_title is not ANY and expect_title != task.title:
+                raise ConflictError(
+                    Msg(f"Xung đột: nhiệm vụ {task_id} đã được đổi thành “{task.title}”. Không ghi đè.",
+                        f"Conflict: task {task_id} was changed to “{task.title}”. Nothing overwritten."),
+                    f"task {task_id}", str(expect_title), task.title, title or "")
+            upd: dict[str, Any] = {}
+            if title is not None:
+                upd["title"] = text.sanitize(title)
+                if not upd["title"]:
+                    raise InvalidValue(Msg("Tên nhiệm vụ không được để trống.", "A task needs a title."))
+            if note is not None:
+                upd["note"] = text.sanitize_multiline(note)
+            self._table(db, "tasks").update(upd, doc_ids=[task_id])
+            self._log(db, "edit_task", {"task": task_id}, {"title": task.title, "note": task.note}, upd)
+            rev = snap.revision + 1
+        return Change(f"Nhiệm vụ {task_id}", task.title, upd.get("title", task.title), rev)
+
+    def remove_task(self, task_id: int) -> Change:
+        """Remove a task from the checklist."""
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            task = self._task_or_fail(snap, task_id)
+            self._table(db, "tasks").remove(doc_ids=[task_id])
+            self._log(db, "remove_task", {"task": task_id}, {"year": task.year, "title": task.title}, None)
+            rev = snap.revision + 1
+        return Change(f"Nhiệm vụ {task_id}", task.title, "—", rev)
+
+    def add_unit(self, code: str, name: str, *, year: int, kind: str = "xa", cluster: str | None = None) -> Change:
+        """Add a unit to a cluster from ``year`` on."""
+        code = text.fold(code).replace(" ", "_")
+        name = text.sanitize(name)
+        if not code or not code.replace("_", "").isalnum():
+            raise InvalidValue(Msg("Mã đơn vị chỉ gồm chữ không dấu, số và dấu gạch dưới, ví dụ: ea_kiet.",
+                                   "A unit code holds only unaccented letters, digits and _, e.g. ea_kiet."))
+        if not name:
+            raise InvalidValue(Msg("Tên đơn vị không được để trống.", "A unit needs a name."))
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            if snap.unit(code) is not None:
+                raise InvalidValue(Msg(f"Đã có đơn vị mã '{code}'.", f"A unit with code '{code}' exists."))
+            cluster = cluster or snap.default_cluster()
+            if cluster not in snap.clusters:
+                raise InvalidValue(Msg(f"Không có cụm '{cluster}'.", f"There is no cluster '{cluster}'."))
+            self._table(db, "units").insert({"code": code, "kind": kind, "retired_from": None,
+                                             "periods": [{"from": int(year), "name": name, "cluster": cluster}]})
+            self._log(db, "add_unit", {"unit": code}, None, {"name": name, "year": year})
+            rev = snap.revision + 1
+        return Change(f"Đơn vị {code}", "—", name, rev)
+
+    def rename_unit(self, code: str, name: str, *, year: int | None = None, expect: object = ANY) -> Change:
+        """Rename a unit from ``year`` on (None: its current name is corrected in place)."""
+        name = text.sanitize(name)
+        if not name:
+            raise InvalidValue(Msg("Tên đơn vị không được để trống.", "A unit needs a name."))
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            u = self._unit_or_fail(snap, code)
+            old = u.name(year)
+            if expect is not ANY and expect != old:
+                raise ConflictError(
+                    Msg(f"Xung đột: đơn vị {code} đã được đổi tên thành “{old}” (bạn dựa trên “{expect}”). "
+                        f"Không ghi đè.",
+                        f"Conflict: unit {code} was renamed to “{old}” (your edit was based on “{expect}”). "
+                        f"Nothing overwritten."), f"unit {code}", str(expect), old, name)
+            periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
+            if year is None or any(p["from"] == year for p in periods):
+                idx = len(periods) - 1 if year is None else next(i for i, p in enumerate(periods) if p["from"] == year)
+                periods[idx]["name"] = name
+            else:
+                periods.append({"from": int(year), "name": name, "cluster": u.cluster(year)})
+                periods.sort(key=lambda p: p["from"])
+            units = self._table(db, "units")
+            units.update({"periods": periods}, Query().code == code)
+            self._log(db, "rename_unit", {"unit": code, "year": year}, old, name)
+            rev = snap.revision + 1
+        return Change(f"Đơn vị {code}", old, name, rev)
+
+    def retire_unit(self, code: str, *, year: int) -> Change:
+        """Mark a unit as no longer existing from ``year`` on (its history stays)."""
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            u = self._unit_or_fail(snap, code)
+            if year <= u.periods[0].from_year:
+                raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
+                                       f"The retirement year must be after {u.periods[0].from_year}."))
+            self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
+            self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
+            rev = snap.revision + 1
+        return Change(f"Đơn vị {code}", u.name(), f"ngừng từ {year}", rev)
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The audit log, oldest first, as plain dicts (at, user, action, target, old, new)."""
+        data = self._read_raw()
+        return [v for _, v in sorted(((int(k), v) for k, v in data.get("log", {}).items()), key=lambda kv: kv[0])]

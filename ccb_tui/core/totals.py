@@ -1,0 +1,523 @@
+"""Cluster totals, plan-versus-actual progress and reconciliation with reported totals.
+
+Everything here is pure: functions take a :class:`~.models.Snapshot` and return frozen
+dataclasses. A unit that did not report a figure is listed as missing, never counted as 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from . import indicators
+from .errors import InvalidValue
+from .fmt import format_number
+from .indicators import CATALOGUE, Direction, Indicator
+from .models import Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Snapshot, Unit
+
+__all__ = [
+    "Total",
+    "Progress",
+    "Bounds",
+    "Reconciliation",
+    "YearSummary",
+    "cluster_totals",
+    "cluster_targets",
+    "progress",
+    "cluster_progress",
+    "unit_progress",
+    "ratios",
+    "significant_step",
+    "qualifier_bounds",
+    "reconcile_one",
+    "reconcile",
+    "summarize",
+    "to_json",
+]
+
+
+# ---------------------------------------------------------------------------
+# Number helpers
+# ---------------------------------------------------------------------------
+
+
+def _dec(x: Number) -> Decimal:
+    """An exact decimal for a number as written (floats via their shortest repr)."""
+    if isinstance(x, bool):
+        return Decimal(int(x))
+    if isinstance(x, int):
+        return Decimal(x)
+    return Decimal(repr(float(x)))
+
+
+def _from_dec(d: Decimal) -> Number:
+    """Back to int when whole, otherwise float."""
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def _sum(values: list[Number], ind: Indicator) -> Number:
+    """Sum with math.fsum and round to the indicator's decimals; whole indicators give int."""
+    total = math.fsum(values)
+    if ind.integral or all(isinstance(v, int) for v in values):
+        return int(round(total))
+    return round(total, ind.decimals)
+
+
+def _num(value: Number | None, lang: str, decimals: int = 0) -> str:
+    """A number in the interface language's style ("—" when missing).
+
+    Whole values show no fraction; others show every significant decimal they have
+    (bounds such as 1,4 km), since totals are already rounded to the indicator's decimals.
+    """
+    if value is None:
+        return "—"
+    places = 0
+    if isinstance(value, float) and not value.is_integer():
+        exponent = _dec(value).normalize().as_tuple().exponent
+        places = min(max(0, -int(exponent)), 12)
+    return format_number(value, places, lang)
+
+
+# ---------------------------------------------------------------------------
+# Totals
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Total:
+    """A cluster total of one indicator for one year."""
+
+    indicator: str
+    value: Number | None
+    reported_units: tuple[str, ...]
+    missing_units: tuple[str, ...]
+    approximate: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Whether every active unit of the cluster reported this figure."""
+        return not self.missing_units
+
+
+def _cluster_code(snap: Snapshot, cluster: str | None) -> str:
+    return snap.default_cluster() if cluster is None else cluster
+
+
+def cluster_totals(snap: Snapshot, year: int, cluster: str | None = None) -> dict[str, Total]:
+    """Totals of every catalogue indicator over the cluster's units active in ``year``.
+
+    Units that did not report are listed in ``missing_units`` and left out of the sum;
+    the value is None when no unit reported.
+    """
+    code = _cluster_code(snap, cluster)
+    units = snap.units_in(year, code)
+    out: dict[str, Total] = {}
+    for ind in CATALOGUE:
+        reported: list[str] = []
+        missing: list[str] = []
+        values: list[Number] = []
+        approximate = False
+        for u in units:
+            r = snap.reading(u.code, ind.code, year)
+            if r.reported:
+                reported.append(u.code)
+                values.append(r.value)  # type: ignore[arg-type]
+                approximate = approximate or r.qualifier is not Qualifier.EXACT
+            else:
+                missing.append(u.code)
+        value = _sum(values, ind) if values else None
+        out[ind.code] = Total(ind.code, value, tuple(reported), tuple(missing), approximate)
+    return out
+
+
+def cluster_targets(snap: Snapshot, year: int, cluster: str | None = None) -> dict[str, Number | None]:
+    """Cluster target per indicator: the sum of the unit targets (None when no unit has one)."""
+    code = _cluster_code(snap, cluster)
+    units = snap.units_in(year, code)
+    out: dict[str, Number | None] = {}
+    for ind in CATALOGUE:
+        values = [t.value for u in units if (t := snap.target(u.code, ind.code, year)) is not None]
+        out[ind.code] = _sum(values, ind) if values else None
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Progress against the plan
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Actual against target (kế hoạch) for one indicator.
+
+    ``percent`` is how far along the plan the actual is, 100 meaning exactly on plan:
+    actual/target*100 when higher is better, target/actual*100 when lower is better
+    (so above 100 is better than planned either way). It is None when either figure is
+    missing or the divisor is 0. ``met`` is None when there is no target or no actual;
+    ``exceeded`` is True when strictly better than the target.
+    """
+
+    actual: Number | None
+    target: Number | None
+    percent: float | None
+    met: bool | None
+    exceeded: bool = False
+    direction: Direction = Direction.HIGHER
+
+    def word(self, lang: str = "vi") -> str:
+        """The status in words: "ĐẠT", "CHƯA ĐẠT" or "—" (English "MET", "NOT MET")."""
+        if self.met is None:
+            return "—"
+        if lang == "en":
+            return "MET" if self.met else "NOT MET"
+        return "ĐẠT" if self.met else "CHƯA ĐẠT"
+
+    @property
+    def symbol(self) -> str:
+        """The status as a symbol ("✔", "✘", "·"), so it is never shown by colour alone."""
+        if self.met is None:
+            return "·"
+        return "✔" if self.met else "✘"
+
+
+def progress(actual: Number | None, target: Number | None,
+             direction: Direction = Direction.HIGHER) -> Progress:
+    """Compare an actual figure with its target, respecting which direction is better."""
+    if actual is None or target is None:
+        return Progress(actual, target, None, None, False, direction)
+    if direction is Direction.LOWER:
+        met = actual <= target
+        exceeded = actual < target
+        percent = target / actual * 100 if actual != 0 else None
+    else:
+        met = actual >= target
+        exceeded = actual > target
+        percent = actual / target * 100 if target != 0 else None
+    return Progress(actual, target, percent, met, exceeded, direction)
+
+
+def cluster_progress(snap: Snapshot, year: int, cluster: str | None = None) -> dict[str, Progress]:
+    """Progress of the cluster total against the summed unit targets, per indicator."""
+    totals = cluster_totals(snap, year, cluster)
+    targets = cluster_targets(snap, year, cluster)
+    return {ind.code: progress(totals[ind.code].value, targets[ind.code], ind.direction)
+            for ind in CATALOGUE}
+
+
+def unit_progress(snap: Snapshot, unit: str, year: int) -> dict[str, Progress]:
+    """Progress of one unit against its own targets, per indicator."""
+    out: dict[str, Progress] = {}
+    for ind in CATALOGUE:
+        r = snap.reading(unit, ind.code, year)
+        t = snap.target(unit, ind.code, year)
+        out[ind.code] = progress(r.value if r.reported else None,
+                                 t.value if t is not None else None, ind.direction)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Ratios
+# ---------------------------------------------------------------------------
+
+
+def ratios(totals: Mapping[str, Total]) -> dict[str, Number | None]:
+    """Derived figures: members per branch (2 decimals) and fund per member (whole đồng).
+
+    A ratio is None when either figure is missing or the divisor is 0.
+    """
+
+    def value(code: str) -> Number | None:
+        t = totals.get(code)
+        return t.value if t is not None else None
+
+    members, branches, fund = value("members"), value("branches"), value("fund")
+    per_branch = round(members / branches, 2) if members is not None and branches else None
+    per_member = int(round(fund / members)) if fund is not None and members else None
+    return {"members_per_branch": per_branch, "fund_per_member": per_member}
+
+
+# ---------------------------------------------------------------------------
+# Qualified figures and reconciliation
+# ---------------------------------------------------------------------------
+
+
+def significant_step(x: Number) -> Number:
+    """One unit of the last significant digit of ``x``.
+
+    250_000_000 -> 10_000_000; 1500 -> 100; 6_700_000_000 -> 100_000_000; 1.5 -> 0.1;
+    36 -> 1; 0 -> 1.
+    """
+    d = abs(_dec(x))
+    if d == 0:
+        return 1
+    exponent = d.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return _from_dec(Decimal(1).scaleb(exponent))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range of true values a qualified figure allows ("gần 250 triệu": [240; 250) triệu)."""
+
+    low: Number
+    high: Number
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, x: Number) -> bool:
+        """Whether ``x`` lies inside the range (compared exactly, as decimals)."""
+        d, lo, hi = _dec(x), _dec(self.low), _dec(self.high)
+        above = d > lo if self.low_open else d >= lo
+        below = d < hi if self.high_open else d <= hi
+        return above and below
+
+    def relation(self, x: Number, lang: str, decimals: int = 0) -> str:
+        """``x`` against the range, e.g. "240.000.000 ≤ 248.600.000 < 250.000.000"."""
+        xs = _num(x, lang, decimals)
+        los, his = _num(self.low, lang, decimals), _num(self.high, lang, decimals)
+        lo_op = "<" if self.low_open else "≤"
+        hi_op = "<" if self.high_open else "≤"
+        if self.contains(x):
+            if self.low == self.high:
+                return f"{xs} = {los}"
+            return f"{los} {lo_op} {xs} {hi_op} {his}"
+        if _dec(x) < _dec(self.low) or (self.low_open and _dec(x) == _dec(self.low)):
+            if self.low == self.high:
+                return f"{xs} ≠ {los}"
+            return f"{xs} {'≤' if self.low_open else '<'} {los}"
+        if self.low == self.high:
+            return f"{xs} ≠ {his}"
+        return f"{xs} {'≥' if self.high_open else '>'} {his}"
+
+
+def qualifier_bounds(value: Number | None, qualifier: Qualifier) -> Bounds | None:
+    """The range of true values a figure stated with ``qualifier`` allows.
+
+    EXACT: [X; X]. NEARLY (gần X): [X − step; X). OVER (trên X): (X; X + step).
+    ABOUT (khoảng X): [X − step; X + step]. HUNDREDS (hàng trăm): [100; 999], X ignored.
+    ``step`` is :func:`significant_step` of X. None when X is needed but missing.
+    """
+    if qualifier is Qualifier.HUNDREDS:
+        return Bounds(100, 999)
+    if value is None:
+        return None
+    x = _dec(value)
+    step = _dec(significant_step(value))
+    if qualifier is Qualifier.NEARLY:
+        return Bounds(_from_dec(x - step), value, high_open=True)
+    if qualifier is Qualifier.OVER:
+        return Bounds(value, _from_dec(x + step), low_open=True, high_open=True)
+    if qualifier is Qualifier.ABOUT:
+        return Bounds(_from_dec(x - step), _from_dec(x + step))
+    return Bounds(value, value)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A computed cluster total checked against the total the source reports."""
+
+    indicator: str
+    computed: Number | None
+    reported: ReportedTotal
+    ok: bool
+    msg: Msg
+    value_ok: bool = False
+    plan_ok: bool | None = None  # None when the source says nothing about the plan
+
+
+def _round_to(x: Number, decimals: int) -> Decimal:
+    return round(_dec(x), decimals)
+
+
+def reconcile_one(computed: Number | None, reported: ReportedTotal, decimals: int = 0,
+                  plan: Progress | None = None) -> Reconciliation:
+    """Check a computed total against a reported one, by the reported qualifier.
+
+    EXACT: equal after rounding to ``decimals``. NEARLY ("gần X"): X − step ≤ computed < X.
+    OVER ("trên X"): X < computed < X + step. ABOUT ("khoảng X"): |computed − X| ≤ step.
+    HUNDREDS ("hàng trăm"): 100 ≤ computed ≤ 999. ``step`` is one unit of the last
+    significant digit of X (:func:`significant_step`). A missing computed value is not ok.
+    When the source states ``plan_met``, ``plan`` (the cluster progress of the indicator)
+    must agree: a claim that cannot be checked for want of a target or actual is not ok.
+    """
+    quote = reported.quote
+    vi: list[str] = []
+    en: list[str] = []
+    bounds = qualifier_bounds(reported.value, reported.qualifier)
+    if computed is None:
+        value_ok = False
+        vi.append(f"Không khớp: chưa đơn vị nào báo cáo số liệu để so với «{quote}»")
+        en.append(f"Mismatch: no unit reported a figure to compare with “{quote}”")
+    elif bounds is None:
+        value_ok = False
+        vi.append(f"Không khớp: tổng công bố «{quote}» không có giá trị để so sánh")
+        en.append(f"Mismatch: the reported total “{quote}” has no value to compare with")
+    else:
+        if reported.qualifier is Qualifier.EXACT:
+            value_ok = _round_to(computed, decimals) == _round_to(bounds.low, decimals)
+        else:
+            value_ok = bounds.contains(computed)
+        head_vi, head_en = ("Khớp", "Matches") if value_ok else ("Không khớp", "Mismatch")
+        vi.append(f"{head_vi}: {bounds.relation(computed, 'vi', decimals)} ({quote})")
+        en.append(f"{head_en}: {bounds.relation(computed, 'en', decimals)} (“{quote}”)")
+
+    plan_ok: bool | None = None
+    if reported.plan_met is not None:
+        claim_vi = "đạt kế hoạch" if reported.plan_met else "chưa đạt kế hoạch"
+        claim_en = "the plan was met" if reported.plan_met else "the plan was not met"
+        if plan is None or plan.met is None:
+            plan_ok = False
+            vi.append(f"nguồn ghi {claim_vi} nhưng chưa có kế hoạch hoặc số thực hiện để kiểm tra")
+            en.append(f"the source says {claim_en} but there is no target or actual to check it")
+        else:
+            plan_ok = plan.met == reported.plan_met
+            a_vi, t_vi = _num(plan.actual, "vi", decimals), _num(plan.target, "vi", decimals)
+            a_en, t_en = _num(plan.actual, "en", decimals), _num(plan.target, "en", decimals)
+            if plan_ok:
+                vi.append(f"{claim_vi}: thực hiện {a_vi} / kế hoạch {t_vi} ({plan.word('vi')})")
+                en.append(f"{claim_en}: actual {a_en} / target {t_en} ({plan.word('en')})")
+            else:
+                vi.append(f"nguồn ghi {claim_vi} nhưng thực hiện {a_vi} / kế hoạch {t_vi} "
+                          f"là {plan.word('vi')}")
+                en.append(f"the source says {claim_en} but actual {a_en} / target {t_en} "
+                          f"is {plan.word('en')}")
+
+    ok = value_ok and plan_ok is not False
+    return Reconciliation(reported.indicator, computed, reported, ok,
+                          Msg("; ".join(vi), "; ".join(en)), value_ok, plan_ok)
+
+
+def reconcile(snap: Snapshot, year: int, cluster: str | None = None) -> list[Reconciliation]:
+    """Check every total the source reports for (cluster, year) against the computed totals.
+
+    Catalogue indicators come first, in catalogue order; a reported total of an unknown
+    indicator is never ok.
+    """
+    code = _cluster_code(snap, cluster)
+    reported = snap.reported.get((code, year), {})
+    if not reported:
+        return []
+    totals = cluster_totals(snap, year, code)
+    plans = cluster_progress(snap, year, code)
+    order = {ind.code: i for i, ind in enumerate(CATALOGUE)}
+    out: list[Reconciliation] = []
+    for ind_code in sorted(reported, key=lambda c: (order.get(c, len(order)), c)):
+        rt = reported[ind_code]
+        if ind_code not in indicators.BY_CODE:
+            out.append(Reconciliation(
+                ind_code, None, rt, False,
+                Msg(f"Không có chỉ tiêu '{ind_code}' để đối chiếu với «{rt.quote}»",
+                    f"No indicator '{ind_code}' to check “{rt.quote}” against")))
+            continue
+        ind = indicators.get(ind_code)
+        out.append(reconcile_one(totals[ind_code].value, rt, ind.decimals, plans[ind_code]))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Year summary (CLI summary, TUI dashboard, exports)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """Everything shown for one cluster and year."""
+
+    year: int
+    cluster: Cluster
+    units: tuple[Unit, ...]
+    readings: Mapping[str, Mapping[str, Reading]]  # unit code -> indicator code -> reading
+    unit_progress: Mapping[str, Mapping[str, Progress]]  # unit code -> indicator code -> progress
+    totals: Mapping[str, Total]
+    targets: Mapping[str, Number | None]  # cluster targets (sum of unit targets)
+    progress: Mapping[str, Progress]  # cluster progress
+    ratios: Mapping[str, Number | None]
+    reconciliations: tuple[Reconciliation, ...] = field(default_factory=tuple)
+    sample: bool = False
+
+
+def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSummary:
+    """Gather the year's readings, progress, totals, ratios and reconciliation for a cluster.
+
+    Raises :class:`~.errors.InvalidValue` when the cluster is unknown.
+    """
+    code = _cluster_code(snap, cluster)
+    if code not in snap.clusters:
+        known = ", ".join(snap.clusters) or "—"
+        raise InvalidValue(Msg(f"Không có cụm thi đua '{code}'. Các cụm hiện có: {known}",
+                               f"No competition cluster '{code}'. Known clusters: {known}"))
+    units = tuple(snap.units_in(year, code))
+    readings = {u.code: {ind.code: snap.reading(u.code, ind.code, year) for ind in CATALOGUE}
+                for u in units}
+    per_unit = {u.code: unit_progress(snap, u.code, year) for u in units}
+    totals = cluster_totals(snap, year, code)
+    return YearSummary(
+        year=year,
+        cluster=snap.clusters[code],
+        units=units,
+        readings=readings,
+        unit_progress=per_unit,
+        totals=totals,
+        targets=cluster_targets(snap, year, code),
+        progress=cluster_progress(snap, year, code),
+        ratios=ratios(totals),
+        reconciliations=tuple(reconcile(snap, year, code)),
+        sample=snap.has_sample(year),
+    )
+
+
+def _json_number(value: Number | None) -> Number | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def to_json(summary: YearSummary) -> dict[str, Any]:
+    """A json.dumps-able dict of the summary (money in whole đồng, percent to 2 decimals)."""
+    codes = [ind.code for ind in CATALOGUE]
+    units = []
+    for u in summary.units:
+        rs = summary.readings[u.code]
+        ps = summary.unit_progress[u.code]
+        units.append({
+            "code": u.code,
+            "name": u.name(summary.year),
+            "values": {c: _json_number(rs[c].value) if rs[c].reported else None for c in codes},
+            "qualifiers": {c: rs[c].qualifier.value for c in codes},
+            "targets": {c: _json_number(ps[c].target) for c in codes},
+        })
+    return {
+        "year": summary.year,
+        "cluster": summary.cluster.code,
+        "sample": summary.sample,
+        "totals": {c: _json_number(summary.totals[c].value) for c in codes},
+        "targets": {c: _json_number(summary.targets[c]) for c in codes},
+        "progress": {
+            c: {
+                "actual": _json_number(p.actual),
+                "target": _json_number(p.target),
+                "percent": round(p.percent, 2) if p.percent is not None else None,
+                "met": p.met,
+            }
+            for c, p in summary.progress.items()
+        },
+        "ratios": {k: _json_number(v) for k, v in summary.ratios.items()},
+        "reconciliation": [
+            {
+                "indicator": r.indicator,
+                "computed": _json_number(r.computed),
+                "reported": _json_number(r.reported.value),
+                "qualifier": r.reported.qualifier.value,
+                "quote": r.reported.quote,
+                "ok": r.ok,
+            }
+            for r in summary.reconciliations
+        ],
+        "units": units,
+    }
