@@ -1,0 +1,286 @@
+"""The dashboard application: one store, live updates, edits through the store, and the screens."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from ..core.errors import CcbError, ConflictError
+from ..core.models import Msg, Snapshot
+from ..core.store import Change, Store
+from .i18n import translate
+from .screens.dashboard import DashboardScreen
+from .screens.tasks import TasksScreen
+from .screens.units import UnitsScreen
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """How to revert one change made in this session: the edit to apply, and its description."""
+
+    describe: str
+    apply: Callable[[Store], Change]
+
+
+class CcbApp(App[int]):
+    """Hội CCB cụm thi đua số 3 — the cluster dashboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ccb-tui"
+    ENABLE_COMMAND_PALETTE = False
+    MODES = {
+        "dashboard": DashboardScreen,
+        "units": UnitsScreen,
+        "tasks": TasksScreen,
+    }
+    BINDINGS = [
+        Binding("d", "mode('dashboard')", "Tổng quan"),
+        Binding("u", "mode('units')", "Đơn vị"),
+        Binding("t", "mode('tasks')", "Nhiệm vụ"),
+        Binding("m", "meeting", "Họp"),
+        Binding("y", "year(1)", "Năm"),
+        Binding("Y", "year(-1)", "Năm trước", show=False),
+        Binding("z", "undo", "Hoàn tác"),
+        Binding("l", "toggle_lang", "Tiếng Anh", show=False),
+        Binding("c", "cycle_theme", "Giao diện", show=False),
+        Binding("question_mark", "help", "Trợ giúp", key_display="?"),
+        Binding("q", "quit", "Thoát"),
+    ]
+
+    year: reactive[int] = reactive(0, init=False)
+    """The year every screen shows."""
+    lang: reactive[str] = reactive("vi", init=False)
+    """Interface language: "vi" or "en"."""
+
+    def __init__(self, db_path: Path | str, *, lang: str = "vi", read_only: bool = False,
+                 meeting: bool = False, year: int | None = None, user: str | None = None,
+                 poll: bool = True) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.read_only = read_only or meeting
+        self.start_meeting = meeting
+        self.user = user
+        self.poll = poll
+        self.store: Store | None = None
+        self.snap: Snapshot | None = None
+        self.open_error: CcbError | None = None
+        self.undo_stack: list[UndoStep] = []
+        self.set_reactive(CcbApp.lang, lang)
+        self._start_year = year
+        self.theme = "textual-dark"
+        if os.environ.get("NO_COLOR") is not None:
+            self.theme = "ansi-dark"  # no colour: the monochrome filter keeps contrast with ANSI defaults
+
+    # --- language ---------------------------------------------------------------------------
+
+    def t(self, vi: str, en: str | None = None) -> str:
+        """``vi`` or its English, by the interface language."""
+        return translate(vi, self.lang, en)
+
+    def tm(self, msg: Msg) -> str:
+        """A core message in the interface language."""
+        return msg.text(self.lang)
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        try:
+            self.store = Store(self.db_path, user=self.user, lock_timeout=3.0, create=not self.read_only)
+            self.snap = self.store.snapshot()
+        except CcbError as exc:
+            from .screens.error import StoreErrorScreen
+            self.open_error = exc
+            self.push_screen(StoreErrorScreen(exc))
+            return
+        years = self.snap.years() or [2020]
+        reported = [y for (_, _, y), r in self.snap.values.items() if r.reported]
+        start = self._start_year or (max(reported) if reported else years[-1])
+        self.set_reactive(CcbApp.year, start)
+        if self.store.created:
+            self.notify(self.t(f"Đã tạo tệp dữ liệu mới từ dữ liệu mẫu: {self.db_path}",
+                               f"Created a new store from the bundled seed: {self.db_path}"), markup=False)
+        if self.start_meeting:
+            self.action_meeting()
+        else:
+            self.switch_mode("dashboard")
+        if self.poll:
+            self.set_interval(POLL_SECONDS, self.check_store)
+        self._check_size()
+
+    # --- data -------------------------------------------------------------------------------
+
+    def years(self) -> list[int]:
+        """Years to choose from: those in the store and the next one."""
+        ys = set(self.snap.years()) if self.snap else set()
+        ys.add(self.year)
+        return sorted(ys)
+
+    def check_store(self) -> None:
+        """Poll: one stat; reload and refresh the screens only when another session wrote."""
+        if self.store is None or not self.store.changed():
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the store and refresh every screen that is mounted."""
+        if self.store is None:
+            return
+        try:
+            self.snap = self.store.snapshot()
+        except CcbError as exc:
+            self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
+            return
+        self.refresh_screens()
+
+    def refresh_screens(self) -> None:
+        """Ask each live screen (and open form) to redraw from ``self.snap``."""
+        for screen in self._all_screens():
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None and screen.is_mounted:
+                refresh()
+
+    def _all_screens(self) -> list[Screen]:
+        seen: list[Screen] = []
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if screen not in seen:
+                    seen.append(screen)
+        return seen
+
+    def save(self, edit: Callable[[Store], Change], undo: Callable[[Change], UndoStep] | None = None,
+             on_conflict: Callable[[ConflictError], None] | None = None,
+             on_error: Callable[[CcbError], None] | None = None) -> Change | None:
+        """Run one edit through the store; on success reload and offer undo.
+
+        Errors are shown and return None, leaving the caller's form as it was; a conflict goes to
+        ``on_conflict`` and any other refusal to ``on_error`` when given (a form shows them
+        beside its fields), else they are notified.
+        """
+        if self.read_only or self.store is None:
+            self.notify(self.t("Chế độ chỉ xem: không sửa được.", "Read-only: editing is off."),
+                        severity="warning", markup=False)
+            return None
+        try:
+            change = edit(self.store)
+        except ConflictError as exc:
+            if on_conflict is not None:
+                on_conflict(exc)
+            else:
+                self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
+            return None
+        except CcbError as exc:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
+            return None
+        if undo is not None:
+            self.undo_stack.append(undo(change))
+        self.reload()
+        self.screen.refresh_bindings()
+        self.notify(self.t("Đã lưu: ", "Saved: ") + change.text(), markup=False)
+        return change
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return not self.read_only and bool(self.undo_stack)
+        if action in ("mode", "year") and self.store is None:
+            return False
+        if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
+            return False
+        return True
+
+    def check_mode_hidden(self, mode: str) -> bool:
+        """The key of the mode already shown is left out of the key bar."""
+        return self.current_mode == mode
+
+    def action_mode(self, mode: str) -> None:
+        if self.store is None:
+            return
+        self.switch_mode(mode)
+
+    def action_meeting(self) -> None:
+        from .screens.meeting import MeetingScreen
+        if self.store is None:
+            return
+        self.push_screen(MeetingScreen())
+
+    def action_year(self, step: int) -> None:
+        years = self.years()
+        idx = years.index(self.year) + step
+        if 0 <= idx < len(years):
+            self.year = years[idx]
+        elif step > 0:
+            self.year = years[-1] + 1  # the next year, to start entering targets
+        self.notify(self.t(f"Năm {self.year}", f"Year {self.year}"), markup=False, timeout=2)
+
+    def watch_year(self) -> None:
+        self.refresh_screens()
+
+    def watch_lang(self) -> None:
+        self.refresh_screens()
+        for screen in self._all_screens():
+            if screen.is_mounted:
+                screen.refresh_bindings()
+
+    def action_toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "vi" else "vi"
+
+    def action_cycle_theme(self) -> None:
+        idx = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(idx + 1) % len(THEMES)]
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+        self.push_screen(HelpScreen())
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify(self.t("Không có gì để hoàn tác.", "Nothing to undo."), markup=False)
+            return
+        step = self.undo_stack.pop()
+        change = self.save(step.apply)
+        if change is None:  # refused (conflict or error): keep it so the user can retry after a look
+            self.undo_stack.append(step)
+
+    # --- terminal size ----------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        from .screens.error import TooSmallScreen
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()
+
+
+def create_app(db_path: Path | str, **kwargs: object) -> CcbApp:
+    """The app factory shared by the CLI and the tests."""
+    return CcbApp(db_path, **kwargs)  # type: ignore[arg-type]
+
+
+def run_app(db_path: Path | str, *, lang: str = "vi", read_only: bool = False, meeting: bool = False,
+            year: int | None = None) -> int:
+    """Run the dashboard in the terminal; returns the exit code."""
+    app = create_app(db_path, lang=lang, read_only=read_only, meeting=meeting, year=year)
+    app.run()
+    if app.open_error is not None:
+        return app.open_error.exit_code
+    return app.return_code or 0

@@ -1,0 +1,173 @@
+"""The dashboard: cluster totals with plan and reconciliation, charts per unit, the per-unit table."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from ...core import indicators, report_text, totals
+from ...core.indicators import CATALOGUE
+from ..safe import plain, right
+from ..widgets.charts import MembersChart, MoneyChart
+from .base import CcbScreen
+
+
+def title_line(app, summary: totals.YearSummary) -> Text:  # noqa: ANN001 - CcbApp, avoided import cycle
+    """"Cụm thi đua số 3 · Hội CCB huyện Lắk … · Năm 2020  [số liệu mẫu]"."""
+    lang = app.lang
+    cluster = summary.cluster
+    out = plain(cluster.name(lang), style="bold")
+    parent = cluster.parent_en if lang == "en" else cluster.parent_vi
+    if parent:
+        out.append(" · ")
+        out.append_text(plain(parent))
+    out.append(f"  ·  {app.t('Năm', 'Year')} {summary.year} ", style="bold")
+    out.append("‹y›", style="dim")
+    if summary.sample:
+        out.append(f"   [{app.t('số liệu mẫu', 'sample data')}]", style="italic")
+    if app.read_only:
+        out.append(f"   {app.t('chỉ xem', 'read-only')}", style="dim")
+    return out
+
+
+class DashboardScreen(CcbScreen):
+    """Cluster totals, plan vs actual, reconciliation with the reported totals, and charts."""
+
+    AUTO_FOCUS = "#totals"
+    BINDINGS = [
+        Binding("e", "edit", "Sửa"),
+        Binding("g", "edit_target", "Chỉ tiêu"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="dash-scroll"):
+            yield Static(id="dash-title")
+            totals_table = DataTable(id="totals", cursor_type="row", zebra_stripes=True)
+            totals_table.border_title = "Tổng cụm"
+            yield totals_table
+            with Horizontal(id="dash-charts"):
+                yield MembersChart(id="chart-members")
+                yield MoneyChart("fund", id="chart-fund")
+                yield MoneyChart("loans", id="chart-loans")
+            units_table = DataTable(id="per-unit", cursor_type="cell", zebra_stripes=True)
+            units_table.border_title = "Theo đơn vị"
+            yield units_table
+            yield Static(id="dash-notes")
+
+    def refresh_data(self) -> None:
+        app = self.ccb
+        if app.snap is None:
+            return
+        summary = totals.summarize(app.snap, app.year)
+        self.summary = summary
+        self.query_one("#dash-title", Static).update(title_line(app, summary))
+        self._fill_totals(summary)
+        self._fill_units(summary)
+        self.query_one("#chart-members", MembersChart).show(summary, app.lang)
+        self.query_one("#chart-fund", MoneyChart).show(summary, app.lang)
+        self.query_one("#chart-loans", MoneyChart).show(summary, app.lang)
+        self._fill_notes(summary)
+
+    def _fill_totals(self, summary: totals.YearSummary) -> None:
+        lang = self.ccb.lang
+        table = self.query_one("#totals", DataTable)
+        table.border_title = self.t("Tổng cụm", "Cluster totals")
+        recs = {r.indicator: r for r in summary.reconciliations}
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for label, key in ((self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
+                           (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress"),
+                           (self.t("Đối chiếu báo cáo", "Reported"), "rec")):
+            table.add_column(plain(label), key=key)
+        for ind in CATALOGUE:
+            total = summary.totals[ind.code]
+            prog = summary.progress[ind.code]
+            tgt = summary.targets.get(ind.code)
+            rec = recs.get(ind.code)
+            unit = "" if ind.kind is indicators.Kind.MONEY else f" {ind.unit(lang)}" if ind.kind is indicators.Kind.QUANTITY else ""
+            table.add_row(
+                plain(ind.short(lang)),
+                right(report_text.show_total(ind, total, lang) + unit),
+                right(report_text.show_number(ind, tgt, lang) if tgt is not None else ""),
+                plain(report_text.show_progress(prog, lang),
+                      style="" if prog.met is None else ("green" if prog.met else "red")),
+                plain(report_text.show_reconciliation(rec, ind, lang),
+                      style="" if rec is None else ("" if rec.ok else "yellow")),
+                key=ind.code)
+        if cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
+
+    def _fill_units(self, summary: totals.YearSummary) -> None:
+        lang = self.ccb.lang
+        table = self.query_one("#per-unit", DataTable)
+        table.border_title = self.t("Theo đơn vị (e sửa, g chỉ tiêu)", "By unit (e edit, g target)")
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(plain(self.t("Chỉ tiêu", "Indicator")), key="ind")
+        for u in summary.units:
+            table.add_column(plain(u.short_name(summary.year)), key=u.code)
+        for ind in CATALOGUE:
+            cells: list[Text] = [plain(ind.short(lang))]
+            for u in summary.units:
+                r = summary.readings[u.code][ind.code]
+                shown = report_text.show_reading(ind, r, lang)
+                style = "dim italic" if not r.reported else ("italic" if r.sample else "")
+                cells.append(right(shown, style))
+            table.add_row(*cells, key=ind.code)
+        if cursor.row < table.row_count and cursor.column < len(table.columns):
+            table.move_cursor(row=cursor.row, column=cursor.column, animate=False)
+
+    def _fill_notes(self, summary: totals.YearSummary) -> None:
+        lang = self.ccb.lang
+        lines: list[str] = []
+        mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
+        from ...core.fmt import format_money, format_number
+        lines.append(self.t("Hội viên / chi hội: ", "Members per branch: ")
+                     + (format_number(mpb, 1, lang) if mpb is not None else "—")
+                     + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")
+                     + (format_money(round(fpm), lang) if fpm is not None else "—"))
+        for ind in CATALOGUE:
+            total = summary.totals[ind.code]
+            if total.missing_units:
+                names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in total.missing_units)
+                lines.append(self.t(f"{ind.short(lang)}: {names} chưa báo cáo (không tính vào tổng, không coi là 0)",
+                                    f"{ind.short(lang)}: not reported by {names} (left out of the total, not 0)"))
+        if summary.sample:
+            lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
+                                "Per-unit figures are sample data (the source gives cluster totals only) until edited."))
+        self.query_one("#dash-notes", Static).update(plain("\n".join(lines)) if False else Text("\n".join(lines)))
+
+    # --- editing ----------------------------------------------------------------------------
+
+    def _cursor_target(self) -> tuple[str, str] | None:
+        """The (unit, indicator) under the per-unit table's cursor, or the first unit for a totals row."""
+        table = self.query_one("#per-unit", DataTable)
+        summary = getattr(self, "summary", None)
+        if summary is None or not summary.units:
+            return None
+        totals_table = self.query_one("#totals", DataTable)
+        if self.focused is totals_table:
+            # A total has no single unit: move to that indicator's row of the per-unit table.
+            table.move_cursor(row=totals_table.cursor_row, column=max(1, table.cursor_column))
+            table.focus()
+            self.notify(self.t("Chọn đơn vị trong bảng “Theo đơn vị” rồi nhấn lại.",
+                               "Pick a unit in the “By unit” table, then press again."), markup=False, timeout=4)
+            return None
+        row, col = table.cursor_coordinate
+        col = max(1, col)
+        return summary.units[col - 1].code, CATALOGUE[row].code
+
+    def action_edit(self) -> None:
+        from .edit import EditValueDialog
+        target = self._cursor_target()
+        if target is not None:
+            self.app.push_screen(EditValueDialog(target[0], target[1], self.ccb.year))
+
+    def action_edit_target(self) -> None:
+        from .edit import EditTargetDialog
+        target = self._cursor_target()
+        if target is not None:
+            self.app.push_screen(EditTargetDialog(target[0], target[1], self.ccb.year))
