@@ -26,6 +26,24 @@ class _Parser(argparse.ArgumentParser):
                              f"{self.prog}: {message}. See: {self.prog} --help"))
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+def _year(raw: str) -> int:
+    """An argparse type for --year: a plausible calendar year.
+
+    Plain ``int`` let ``--year 0`` or ``--year -5`` through, and ``set --year 0`` then wrote a
+    figure for year 0 that ``check`` afterwards reports as a problem: refuse it as a usage error.
+    """
+    try:
+        year = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid year: {raw!r}") from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"year {year} is outside {YEAR_MIN}..{YEAR_MAX}")
+    return year
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
@@ -43,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "dashboard of the veterans' association, competition cluster No. 3.")
     p.add_argument("--read-only", action="store_true", help="browse only; never write the store")
     p.add_argument("--meeting", action="store_true", help="open the read-only meeting mode")
-    p.add_argument("--year", type=int, help="year to open the dashboard on")
+    p.add_argument("--year", type=_year, help="year to open the dashboard on")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
@@ -52,14 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("where", "print the store path")
 
     s = add("summary", "per-unit figures, cluster totals, plan vs actual and reconciliation")
-    s.add_argument("--year", type=int, help="year (default: the latest year with figures)")
+    s.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
 
     s = add("set", "set a unit's figure for an indicator")
     s.add_argument("unit", help="unit code or name, accents optional (\"lien son\")")
     s.add_argument("indicator", help="indicator code or name (see `ccb-tui indicators`)")
     s.add_argument("value", nargs="?", help="value in Vietnamese style: 1.500, 6,7 tỷ, 248,6 triệu")
-    s.add_argument("--year", type=int, help="year (default: the latest year with figures)")
+    s.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
     s.add_argument("--qualifier", "-q", help="exact | gần | trên | khoảng | hàng trăm")
     s.add_argument("--not-reported", action="store_true", help="mark as not reported (not zero)")
     s.add_argument("--expect", metavar="OLD",
@@ -69,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("unit")
     s.add_argument("indicator")
     s.add_argument("value", help="target value, or 'none' to remove it")
-    s.add_argument("--year", type=int, help="year (default: the latest year with targets)")
+    s.add_argument("--year", type=_year, help="year (default: the latest year with targets)")
     s.add_argument("--expect", metavar="OLD", help="only change if the current target is OLD ('none': no target)")
 
     add("indicators", "list the indicator catalogue")
@@ -77,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = add("task", "the year's task checklist")
     tsub = t.add_subparsers(dest="task_command", parser_class=_Parser, metavar="ACTION", required=True)
     tl = tsub.add_parser("list", parents=[common], help="list tasks and each unit's status")
-    tl.add_argument("--year", type=int)
+    tl.add_argument("--year", type=_year)
     ts = tsub.add_parser("set", parents=[common], help="set a unit's status on a task")
     ts.add_argument("task_id", type=int)
     ts.add_argument("unit")
@@ -86,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--expect", metavar="STATE", help="only change if the current status is STATE")
     ta = tsub.add_parser("add", parents=[common], help="add a task")
     ta.add_argument("title")
-    ta.add_argument("--year", type=int)
+    ta.add_argument("--year", type=_year)
     ta.add_argument("--note", default="")
     te = tsub.add_parser("edit", parents=[common], help="change a task's title or note")
     te.add_argument("task_id", type=int)
@@ -98,19 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     u = add("unit", "the cluster's units")
     usub = u.add_subparsers(dest="unit_command", parser_class=_Parser, metavar="ACTION", required=True)
     ul = usub.add_parser("list", parents=[common], help="list units")
-    ul.add_argument("--year", type=int)
+    ul.add_argument("--year", type=_year)
     ua = usub.add_parser("add", parents=[common], help="add a unit")
     ua.add_argument("code", help="short code without accents, e.g. ea_kiet")
     ua.add_argument("name", help="official name, e.g. \"Xã Ea Kiết\"")
-    ua.add_argument("--year", type=int, required=True, help="first year in the cluster")
+    ua.add_argument("--year", type=_year, required=True, help="first year in the cluster")
     ua.add_argument("--kind", default="xa", choices=("xa", "thi_tran", "phuong", "khac"))
     ur = usub.add_parser("rename", parents=[common], help="rename a unit")
     ur.add_argument("unit")
     ur.add_argument("name")
-    ur.add_argument("--year", type=int, help="the new name applies from this year (default: correct the current name)")
+    ur.add_argument("--year", type=_year,
+                    help="the new name applies from this year (default: correct the current name)")
     ut = usub.add_parser("retire", parents=[common], help="retire a unit from a year on (history is kept)")
     ut.add_argument("unit")
-    ut.add_argument("--year", type=int, required=True)
+    ut.add_argument("--year", type=_year, required=True)
 
     add("check", "validate the store and reconcile totals with the reported figures; exit 0 only when clean")
     return p
@@ -122,8 +141,21 @@ def _lang(args: argparse.Namespace) -> str:
     return getattr(args, "lang", "vi")
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    """The store path from --db, $CCB_DB or the default.
+
+    An explicitly empty ``--db ""`` (say ``--db "$UNSET_VAR"`` in a script) is refused rather than
+    silently falling back to $CCB_DB or the per-user store, which would edit the wrong file.
+    """
+    db = getattr(args, "db", None)
+    if db is not None and not db.strip():
+        raise UsageError(Msg("--db cần một đường dẫn tệp, nhưng đang để trống.",
+                             "--db needs a file path, but it is empty."))
+    return resolve_db_path(db)
+
+
 def _open_store(args: argparse.Namespace) -> Store:
-    path = resolve_db_path(getattr(args, "db", None))
+    path = _db_path(args)
     store = Store(path)
     if store.created:
         _err(Msg(f"Đã tạo tệp dữ liệu mới từ dữ liệu mẫu: {path}",
@@ -132,7 +164,9 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 
 def _err(msg: Msg, lang: str) -> None:
-    print(msg.text(lang), file=sys.stderr)
+    # Messages may quote what the user typed (a unit name holding ESC or a newline): sanitising
+    # keeps the promise of one line on stderr and keeps escape sequences off the terminal.
+    print(text.sanitize(msg.text(lang)), file=sys.stderr)
 
 
 def _latest_year(snap: Snapshot, kind: str = "values") -> int:
@@ -187,7 +221,7 @@ def _print_change(change: Any) -> None:
 # --- commands --------------------------------------------------------------------------------
 
 def cmd_where(args: argparse.Namespace) -> int:
-    print(resolve_db_path(getattr(args, "db", None)))
+    print(_db_path(args))
     return EXIT_OK
 
 
@@ -330,7 +364,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    path = resolve_db_path(getattr(args, "db", None))
+    path = _db_path(args)
     from .ui.app import run_app  # Textual is imported only here
     return run_app(path, lang=_lang(args), read_only=args.read_only, meeting=args.meeting, year=args.year)
 
@@ -353,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CcbError as exc:
         _err(exc.msg, lang)
         return exc.exit_code
+    except SystemExit as exc:  # argparse's --help exits; main() returns a code instead
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `ccb-tui summary | head`

@@ -30,6 +30,8 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from .text import sanitize
+
 __all__ = [
     "EMPTY",
     "NumberFormatError",
@@ -295,7 +297,7 @@ def _parse_body(body: str, text: str, locale: str) -> Decimal:
     if body.count(dec) > 1:
         raise _error(
             "multiple_decimal_separators", text,
-            f"«{text}» có nhiều dấu phẩy; chỉ một dấu phẩy ngăn phần thập phân, ví dụ: {ex_dec}.",
+            f"«{text}» có nhiều dấu thập phân «{dec}»; chỉ dùng một dấu, ví dụ: {ex_dec}.",
             f"“{text}” has more than one decimal separator “{dec}”; use only one, "
             f"e.g. {ex_dec}.",
         )  # fmt: skip
@@ -345,6 +347,7 @@ def _split_suffix(rest: str, text: str, locale: str) -> int:
     """Return the scale factor named in *rest*; raise on unknown text."""
     scale = 1
     rest = rest.strip()
+    key = rest.casefold()
     if rest[:1].isdigit():
         example = "1.500.000" if locale == "vi" else "1,500,000"
         raise _error(
@@ -355,22 +358,24 @@ def _split_suffix(rest: str, text: str, locale: str) -> int:
             f"thousands with “{'.' if locale == 'vi' else ','}”, e.g. {example}.",
         )  # fmt: skip
     for word in sorted(_SCALES[locale], key=len, reverse=True):
-        if rest.startswith(word):
-            after = rest[len(word) :]
+        if key.startswith(word):
+            after = key[len(word) :]
             if not after or not (after[0].isalnum() or after[0] == "²"):
                 scale = _SCALES[locale][word]
-                rest = after.strip()
+                same_length = len(key) == len(rest)
+                key = after.strip()
+                rest = rest[len(word) :].strip() if same_length else key
                 break
-    if rest and rest not in _UNITS[locale]:
+    if key and key not in _UNITS[locale]:
         if locale == "vi":
             example = "6,7 tỷ đồng, 250 triệu, 1,2 nghìn, 1.500 m²"
         else:
             example = "6.7 billion, 250 million, 1.2 thousand, 1,500 m²"
         raise _error(
             "unknown_suffix", text,
-            f"Không hiểu «{rest}» sau con số. Chỉ nhận các chữ tỷ, triệu, nghìn và đơn vị "
+            f"Không hiểu «{sanitize(rest)}» sau con số. Chỉ nhận các chữ tỷ, triệu, nghìn và đơn vị "
             f"(đồng, m², km, ngày công), ví dụ: {example}.",
-            f"Unexpected “{rest}” after the number. Only scale words (tỷ, triệu, "
+            f"Unexpected “{sanitize(rest)}” after the number. Only scale words (tỷ, triệu, "
             f"nghìn) and units (đồng, m², km, ngày công) are allowed, e.g. {example}.",
         )  # fmt: skip
     return scale
@@ -402,10 +407,19 @@ def parse_number(text: str, lang: str = "vi") -> int | float:
     locale = _locale(lang)
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    raw = text
-    s = unicodedata.normalize("NFC", text).translate(_MINUS)
-    s = _SPACES_RE.sub(" ", s).strip().casefold()
-    shown = s or raw.strip()
+    try:
+        return _parse_number(text, locale)
+    except NumberFormatError as err:
+        err.text = text
+        raise
+
+
+def _parse_number(raw: str, locale: str) -> int | float:
+    s = unicodedata.normalize("NFC", raw).translate(_MINUS)
+    s = _SPACES_RE.sub(" ", s).strip()
+    shown = sanitize(s)  # safe to echo back in a message
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
     ex_int, ex_dec, ex_money = _EX[locale]
     if not s:
         raise _error(
@@ -413,7 +427,7 @@ def parse_number(text: str, lang: str = "vi") -> int | float:
             f"Chưa nhập số. Ví dụ: {ex_int} hoặc {ex_dec}.",
             f"No number entered. Example: {ex_int} or {ex_dec}.",
         )  # fmt: skip
-    if s.replace(" ", "") in _NON_FINITE:
+    if s.replace(" ", "").casefold() in _NON_FINITE:
         raise _error(
             "not_finite", raw,
             f"«{shown}» không phải là một số cụ thể. Hãy nhập số hữu hạn, ví dụ: {ex_int}.",
@@ -438,13 +452,13 @@ def parse_number(text: str, lang: str = "vi") -> int | float:
     if _EXPONENT_RE.match(rest):
         raise _error(
             "exponent", raw,
-            f"Không dùng dạng lũy thừa như «{shown}». Hãy viết đầy đủ, ví dụ: 100.000 "
-            f"thay cho 1e5.",
+            f"Không dùng dạng lũy thừa như «{shown}». Hãy viết đầy đủ, ví dụ: "
+            f"{format_number(100000, lang=locale)} thay cho 1e5.",
             f"Scientific notation like “{shown}” is not accepted. Write the number out, "
             f"e.g. {format_number(100000, lang=locale)} instead of 1e5.",
         )  # fmt: skip
-    value = _parse_body(body, raw, locale)
-    scale = _split_suffix(rest, raw, locale)
+    value = _parse_body(body, shown, locale)
+    scale = _split_suffix(rest, shown, locale)
     if signs == "-":
         value = -value
     if scale != 1:

@@ -201,7 +201,12 @@ class SafeJSONStorage(Storage):
             if create_dirs:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shared_file_mode())
-            os.close(fd)
+            try:
+                # os.open applies the umask, which would take back the group write bit that
+                # shared_file_mode() grants (0o664 would become 0o644 under umask 022).
+                os.fchmod(fd, shared_file_mode())
+            finally:
+                os.close(fd)
         if not self.path.exists():
             raise FileNotFoundError(errno.ENOENT, "No such file", str(self.path))
 
@@ -252,9 +257,25 @@ def _reading_doc(r: Reading) -> dict[str, Any]:
     return doc
 
 
+def _number_or_none(v: Any) -> Number | None:
+    # A hand-edited file may hold "120" or [6] where a number belongs; refusing it here turns it
+    # into a StoreCorrupt naming the file instead of a TypeError deep inside the totals.
+    if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+        return v
+    raise TypeError(f"expected a number, got {type(v).__name__} {v!r}"[:120])
+
+
 def _reading(doc: dict[str, Any]) -> Reading:
-    return Reading(doc.get("v"), Qualifier(doc.get("q", "exact")), Status(doc.get("s", "reported")),
+    return Reading(_number_or_none(doc.get("v")), Qualifier(doc.get("q", "exact")),
+                   Status(doc.get("s", "reported")),
                    bool(doc.get("sample", False)), doc.get("by"), doc.get("at"))
+
+
+def _periods(d: dict[str, Any]) -> tuple[UnitPeriod, ...]:
+    periods = tuple(UnitPeriod(int(p["from"]), _clean(p["name"]), p["cluster"]) for p in d["periods"])
+    if not periods:  # Unit.name()/active() index periods[0]: an empty list would crash every view
+        raise ValueError(f"unit {d.get('code')!r} has no periods")
+    return periods
 
 
 def _clean(s: Any) -> str:
@@ -276,9 +297,7 @@ def _build_snapshot(data: dict[str, Any]) -> Snapshot:
                     _clean(d.get("parent_vi")), _clean(d.get("parent_en")))
         clusters[c.code] = c
     units = tuple(
-        Unit(d["code"], d.get("kind", ""),
-             tuple(UnitPeriod(int(p["from"]), _clean(p["name"]), p["cluster"]) for p in d["periods"]),
-             d.get("retired_from"))
+        Unit(d["code"], d.get("kind", ""), _periods(d), d.get("retired_from"))
         for _, d in docs("units"))
     values: dict[tuple[str, str, int], Reading] = {}
     targets: dict[tuple[str, str, int], Target] = {}
@@ -287,11 +306,14 @@ def _build_snapshot(data: dict[str, Any]) -> Snapshot:
         for code, v in d.get("values", {}).items():
             values[(unit, code, year)] = _reading(v)
         for code, t in d.get("targets", {}).items():
-            targets[(unit, code, year)] = Target(t["v"], bool(t.get("sample", False)), t.get("by"), t.get("at"))
+            value = _number_or_none(t["v"])
+            if value is None:
+                raise ValueError(f"target {unit}/{code}/{year} has no value")
+            targets[(unit, code, year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
     for _, d in docs("reported"):
         reported[(d["cluster"], int(d["year"]))] = {
-            code: ReportedTotal(code, t.get("value"), Qualifier(t.get("qualifier", "exact")),
+            code: ReportedTotal(code, _number_or_none(t.get("value")), Qualifier(t.get("qualifier", "exact")),
                                 _clean(t.get("quote")), t.get("plan_met"))
             for code, t in d.get("totals", {}).items()}
     tasks = tuple(
@@ -433,18 +455,34 @@ class Store:
             if not isinstance(data.setdefault(table, {}), dict):
                 raise _corrupt(self.path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
         while meta["schema"] < SCHEMA_VERSION:
-            MIGRATIONS[meta["schema"]](data)
+            step = meta["schema"]
+            migrate = MIGRATIONS.get(step)
+            if migrate is None:  # a KeyError here would be a traceback instead of a clear message
+                raise _corrupt(self.path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
+                                          f"{step}→{step + 1}; hãy cập nhật ccb-tui",
+                               f"uses schema version {step} but the migration {step}→{step + 1} is "
+                               f"missing; update ccb-tui")
+            migrate(data)
             meta = _meta_doc(data)
+            # Record the step here rather than trusting each migration to do it: a migration that
+            # forgot would otherwise make this loop spin forever.
+            if meta.get("schema") == step:
+                meta["schema"] = step + 1
         return data
+
+    def _build(self, data: dict[str, Any]) -> Snapshot:
+        """Domain objects from the raw file; a malformed record becomes StoreCorrupt naming the file."""
+        try:
+            return _build_snapshot(data)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            detail = text.sanitize(f"{type(exc).__name__}: {exc}")[:200]
+            raise _corrupt(self.path, f"có bản ghi sai dạng ({detail})",
+                           f"has a malformed record ({detail})") from exc
 
     def _load(self) -> Snapshot:
         sig = self._stat_sig()
         data = self._read_raw()
-        try:
-            snap = _build_snapshot(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _corrupt(self.path, f"có bản ghi sai dạng ({type(exc).__name__}: {exc})",
-                           f"has a malformed record ({type(exc).__name__}: {exc})") from exc
+        snap = self._build(data)
         self._sig, self._snapshot = sig, snap
         return snap
 
@@ -496,7 +534,9 @@ class Store:
     # reading helpers inside a transaction
 
     def _snap_in(self, db: TinyDB) -> Snapshot:
-        return _build_snapshot(db.storage.read())  # type: ignore[attr-defined]
+        # Through _build so that an edit on a file with a malformed record raises StoreCorrupt
+        # (exit 5, file untouched) like a read does, not a bare KeyError/TypeError.
+        return self._build(db.storage.read())  # type: ignore[attr-defined]
 
     def _record(self, db: TinyDB, unit: str, year: int) -> tuple[Table, int | None, dict[str, Any]]:
         records = self._table(db, "records")
@@ -519,6 +559,23 @@ class Store:
             raise InvalidValue(Msg(f"Không có đơn vị mã '{unit}'. Xem: ccb-tui unit list",
                                    f"There is no unit with code '{unit}'. See: ccb-tui unit list"))
         return u
+
+    @staticmethod
+    def _active_or_fail(u: Unit, year: int) -> None:
+        # validate_snapshot (and so `ccb-tui check`) flags a figure or target for a year the unit
+        # did not exist; the store must not accept what the check then rejects (`--year 1990`).
+        if u.active(year):
+            return
+        first = u.periods[0].from_year
+        if year < first:
+            raise InvalidValue(Msg(f"{u.name(first)} chỉ có trong cụm từ năm {first}, không nhập số liệu "
+                                   f"cho năm {year} được.",
+                                   f"{u.name(first)} is in the cluster only from {first}; "
+                                   f"there can be no figures for {year}."))
+        raise InvalidValue(Msg(f"{u.name(year)} đã ngừng hoạt động từ năm {u.retired_from}, không nhập số "
+                               f"liệu cho năm {year} được.",
+                               f"{u.name(year)} was retired from {u.retired_from}; "
+                               f"there can be no figures for {year}."))
 
     @staticmethod
     def _indicator_or_fail(code: str) -> indicators.Indicator:
@@ -553,6 +610,7 @@ class Store:
         with self._transaction() as db:
             snap = self._snap_in(db)
             u = self._unit_or_fail(snap, unit)
+            self._active_or_fail(u, year)
             current = snap.reading(unit, indicator, year)
             new = Reading(value, qualifier, status, False, self.user, now_iso())
             what_vi = f"{u.name(year)} · {ind.label('vi')} {year}"
@@ -585,6 +643,8 @@ class Store:
         with self._transaction() as db:
             snap = self._snap_in(db)
             u = self._unit_or_fail(snap, unit)
+            if value is not None:  # removing a stray target of such a year stays possible
+                self._active_or_fail(u, year)
             current = snap.target(unit, indicator, year)
             what_vi = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
             cur_value = current.value if current else None

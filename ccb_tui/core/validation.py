@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 UNIT_LIST_HINT = "ccb-tui unit list"
-INDICATOR_LIST_HINT = "ccb-tui indicator list"
+INDICATOR_LIST_HINT = "ccb-tui indicators"
 
 
 # ---------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _problem(field: str, vi: str, en: str) -> Problem:
 
 def _unknown_indicator(code: Any, field: str) -> Problem:
     text = str(code)
-    keys = closest(text, _indicator_names(), n=3)
+    keys = _closest_codes(text, [(ind.code, _indicator_labels(ind)) for ind in CATALOGUE])
     vi = f"Không có chỉ tiêu '{text}'."
     en = f"No indicator '{text}'."
     if keys:
@@ -112,11 +112,24 @@ def _unknown_indicator(code: Any, field: str) -> Problem:
     return _problem(field, vi, en)
 
 
-def _indicator_names() -> dict[str, str]:
-    """code -> all its labels joined, for closest()."""
-    return {ind.code: " ".join(filter(None, (ind.label_vi, ind.label_en, ind.short_vi,
-                                              ind.short_en)))
-            for ind in CATALOGUE}
+def _indicator_labels(ind: Indicator) -> list[str]:
+    return [n for n in (ind.label_vi, ind.label_en, ind.short_vi, ind.short_en) if n]
+
+
+def _closest_codes(query: str, named: list[tuple[str, list[str]]], n: int = 3) -> list[str]:
+    """Up to ``n`` codes whose code or any name (with or without kind prefix) is close."""
+    by_form: dict[str, str] = {}
+    for code, names in named:
+        for name in (code, *names):
+            for form in (_norm(name), _strip_kind(_norm(name))):
+                by_form.setdefault(form, code)
+    queries = dict.fromkeys((query, _strip_kind(_norm(query))))
+    best: list[str] = []
+    for q in queries:
+        for form in closest(q, list(by_form), n=len(by_form)):
+            if by_form[form] not in best:
+                best.append(by_form[form])
+    return best[:n]
 
 
 def _number_problems(ind: Indicator, value: Any, field: str, what_vi: str,
@@ -271,7 +284,9 @@ def validate_unit_year(readings: Mapping[str, Reading], unit: str = "",
         ra, rb = qualifier_bounds(a.value, qa), qualifier_bounds(b.value, qb)
         if ra is None or rb is None:
             continue
-        if Decimal(repr(ra.low)) <= Decimal(repr(rb.high)):
+        low, high = Decimal(repr(ra.low)), Decimal(repr(rb.high))
+        certain = low > high or (low == high and (ra.low_open or rb.high_open))
+        if not certain:
             continue
         ia, ib = indicators.get(small), indicators.get(large)
         field = "/".join(str(p) for p in (unit, small, year) if p not in ("", None))
@@ -457,14 +472,8 @@ def _resolve(text: str, items: list[tuple[Any, str, list[str]]],
         if (found := pick(sub)) is not None:
             return found
     # Nothing: suggest the closest.
-    cands: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    for item, code, names in items:
-        cands[code] = " ".join(dict.fromkeys(_strip_kind(_norm(n)) for n in names))
-        labels[code] = display(item)
-    keys = closest(query, cands, n=3)
-    if not keys:
-        keys = closest(_strip_kind(_norm(query)), cands, n=3)
+    labels = {code: display(item) for item, code, _ in items}
+    keys = _closest_codes(query, [(code, names) for _, code, names in items])
     vi = f"Không có {what_vi} '{query}'."
     en = f"No {what_en} '{query}'."
     if keys:
@@ -497,8 +506,6 @@ def resolve_indicator(text: str) -> Indicator:
     Labels and short labels match ignoring accents and case, or by a unique part.
     Raises :class:`~.errors.InvalidValue` when nothing or several indicators match.
     """
-    items = [(ind, ind.code,
-              [n for n in (ind.label_vi, ind.label_en, ind.short_vi, ind.short_en) if n])
-             for ind in CATALOGUE]
+    items = [(ind, ind.code, _indicator_labels(ind)) for ind in CATALOGUE]
     return _resolve(text, items, lambda ind: f"{ind.code} ({ind.label_vi})",
                     ("chỉ tiêu", "indicator"), INDICATOR_LIST_HINT)

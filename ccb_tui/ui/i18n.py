@@ -37,6 +37,8 @@ EN: dict[str, str] = {
     "Giữ của họ": "Keep theirs",
     "Lịch sử": "History",
     "Xuất": "Export",
+    "Đảo thứ tự": "Reverse order",
+    "Về bảng": "Back to table",
 }
 
 

@@ -345,3 +345,12 @@ def test_scaled_money_is_close(x):
     # Scaled money keeps 3+ significant digits: relative error below 0.5 %.
     back = parse_number(format_money(x))
     assert abs(back - x) <= x * 0.005
+
+
+def test_error_keeps_raw_text_and_echoes_sanitized_input():
+    raw = "1,5 XYZ\x1b[31m"
+    with pytest.raises(NumberFormatError) as info:
+        parse_number(raw)
+    assert info.value.text == raw
+    assert "XYZ" in info.value.message_vi
+    assert "\x1b" not in info.value.message_vi + info.value.message_en

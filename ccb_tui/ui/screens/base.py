@@ -65,4 +65,4 @@ class CcbModal(ModalScreen["object"]):
 
 # Actions hidden (and refused) in read-only mode.
 EDIT_ACTIONS = frozenset({"edit", "edit_target", "rename", "cycle_status", "add_task", "edit_task",
-                          "remove_task", "undo", "edit_value"})
+                          "remove_task", "undo", "edit_value", "edit_note"})

@@ -21,7 +21,7 @@ def title_line(app, summary: totals.YearSummary) -> Text:  # noqa: ANN001 - CcbA
     cluster = summary.cluster
     out = plain(cluster.name(lang), style="bold")
     parent = cluster.parent_en if lang == "en" else cluster.parent_vi
-    if parent:
+    if parent and app.size.width >= 110:
         out.append(" · ")
         out.append_text(plain(parent))
     out.append(f"  ·  {app.t('Năm', 'Year')} {summary.year} ", style="bold")
@@ -70,6 +70,14 @@ class DashboardScreen(CcbScreen):
         self.query_one("#chart-fund", MoneyChart).show(summary, app.lang)
         self.query_one("#chart-loans", MoneyChart).show(summary, app.lang)
         self._fill_notes(summary)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_class(self.app.size.width < 110, "-narrow")
+        self.call_after_refresh(self.query_one("#dash-scroll", VerticalScroll).scroll_home, animate=False)
 
     def _fill_totals(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
@@ -138,7 +146,7 @@ class DashboardScreen(CcbScreen):
         if summary.sample:
             lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
                                 "Per-unit figures are sample data (the source gives cluster totals only) until edited."))
-        self.query_one("#dash-notes", Static).update(plain("\n".join(lines)) if False else Text("\n".join(lines)))
+        self.query_one("#dash-notes", Static).update(Text("\n".join(lines)))  # lines built from sanitised names
 
     # --- editing ----------------------------------------------------------------------------
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
+import math
+
+from ...core.fmt import format_number
 from ...core.indicators import BY_CODE
 from ...core.text import sanitize
 from ...core.totals import YearSummary
@@ -16,6 +19,24 @@ def _money_scale(values: list[int | float]) -> tuple[float, str, str]:
     if top >= 1_000_000_000:
         return 1e9, "tỷ đồng", "billion VND"
     return 1e6, "triệu đồng", "million VND"
+
+
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """Round tick positions from 0 to at least ``top`` (steps of 1, 2 or 5 × 10ⁿ)."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    n = math.ceil(top / step)
+    return [round(i * step, 10) for i in range(n + 1)]
+
+
+def set_value_axis(plt, top: float, lang: str) -> None:  # noqa: ANN001 - textual_plotext Plot
+    """Value ticks (the x axis of horizontal bars) in the interface's number style (1.500; 2,5)."""
+    ticks = nice_ticks(top, 3)
+    plt.xlim(0, ticks[-1])
+    plt.xticks(ticks, [format_number(t, lang=lang) for t in ticks])
 
 
 class UnitChart(PlotextPlot):
@@ -59,15 +80,20 @@ class MembersChart(UnitChart):
 
     def _draw(self, summary: YearSummary, lang: str) -> None:
         plt = self.plt
-        labels = self._labels(summary)
-        members = [summary.readings[u.code]["members"] for u in summary.units]
-        new = [summary.readings[u.code]["new_members"] for u in summary.units]
-        labels = [lbl if m.reported else f"{lbl} ({translate('chưa BC', lang, 'n/r')})"
-                  for lbl, m in zip(labels, members)]
-        plt.multiple_bar(labels, [[m.value or 0 for m in members], [n.value or 0 for n in new]],
-                         labels=[translate("Hội viên", lang, "Members"),
-                                 translate("Kết nạp mới", lang, "New members")])
-        plt.title(translate("Hội viên và kết nạp mới", lang, "Members and new members"))
+        labels, values = [], []
+        for label, u in zip(self._labels(summary), summary.units):
+            members = summary.readings[u.code]["members"]
+            new = summary.readings[u.code]["new_members"]
+            if not members.reported:
+                label = f"{label} ({translate('chưa BC', lang, 'n/r')})"
+            elif new.reported:
+                label = f"{label} +{format_number(new.value, lang=lang)}"
+            labels.append(label)
+            values.append(members.value if members.reported else 0)
+        # plotext draws horizontal bars bottom-up: reverse so the first unit is on top
+        plt.bar(labels[::-1], values[::-1], orientation="h", width=0.6)
+        set_value_axis(plt, max(values, default=0), lang)
+        plt.title(translate("Hội viên (+ kết nạp mới)", lang, "Members (+ new)"))
 
 
 class MoneyChart(UnitChart):
@@ -91,5 +117,7 @@ class MoneyChart(UnitChart):
         div, unit_vi, unit_en = _money_scale(values)
         labels = [lbl if r.reported else f"{lbl} ({translate('chưa BC', lang, 'n/r')})"
                   for lbl, r in zip(self._labels(summary), readings)]
-        plt.bar(labels, [round((r.value or 0) / div, 2) if r.reported else 0 for r in readings])
+        scaled = [round((r.value or 0) / div, 2) if r.reported else 0 for r in readings]
+        plt.bar(labels[::-1], scaled[::-1], orientation="h", width=0.6)
+        set_value_axis(plt, max(scaled, default=0), lang)
         plt.title(f"{ind.short(lang)} ({translate(unit_vi, lang, unit_en)})")

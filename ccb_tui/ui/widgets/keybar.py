@@ -33,6 +33,6 @@ class KeyBar(Static):
                 continue
             seen.add(binding.action)
             key = binding.key_display or self.app.get_key_display(binding)
-            out.append(f" {key} ", style="bold reverse" if enabled else "dim reverse")
+            out.append(f" {key}", style="bold" if enabled else "dim")
             out.append(f" {translate(binding.description, lang)} ", style="" if enabled else "dim")
         self.update(out)

@@ -1,0 +1,67 @@
+"""Help: every key and what each screen shows, in the interface language."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from rich.text import Text
+
+from .base import CcbModal
+
+KEYS: tuple[tuple[str, str, str], ...] = (
+    ("d", "Tổng quan: tổng cụm, kế hoạch, đối chiếu báo cáo, biểu đồ", "Dashboard: totals, plan, reconciliation, charts"),
+    ("u", "Đơn vị: danh sách, tìm không dấu, sắp xếp, chi tiết", "Units: list, accent-free search, sort, details"),
+    ("t", "Nhiệm vụ năm: ma trận nhiệm vụ × đơn vị", "Year's tasks: task × unit matrix"),
+    ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang)", "Meeting mode: read-only pages (← → to move)"),
+    ("y / Y", "Năm sau / năm trước", "Next / previous year"),
+    ("e", "Sửa số liệu của ô đang chọn", "Edit the selected figure"),
+    ("g", "Sửa chỉ tiêu (kế hoạch)", "Edit the target (plan)"),
+    ("r", "Đổi tên đơn vị (màn hình Đơn vị)", "Rename a unit (Units screen)"),
+    ("space / x", "Đổi trạng thái nhiệm vụ (○ chưa → ◐ đang → ● xong)", "Cycle a task's status (○ → ◐ → ●)"),
+    ("a / n / X", "Thêm nhiệm vụ / ghi chú / xóa nhiệm vụ", "Add a task / note / remove a task"),
+    ("/ · s · S", "Tìm · sắp xếp · đảo chiều sắp xếp", "Search · sort · reverse sort"),
+    ("z", "Hoàn tác thay đổi gần nhất của bạn", "Undo your last change"),
+    ("l", "Tiếng Việt / English", "English / Tiếng Việt"),
+    ("c", "Đổi giao diện (tối, sáng, ANSI)", "Cycle theme (dark, light, ANSI)"),
+    ("Tab", "Chuyển giữa các bảng và ô nhập", "Move between tables and fields"),
+    ("Enter / Esc", "Lưu / hủy trong biểu mẫu", "Save / cancel in a form"),
+    ("?", "Trợ giúp này", "This help"),
+    ("q", "Thoát", "Quit"),
+)
+
+NOTES_VI = """Ký hiệu: ✔ ĐẠT · ✘ CHƯA ĐẠT kế hoạch; ✔ khớp / ⚠ không khớp với tổng cụm đã báo cáo.
+"chưa BC" = chưa báo cáo: không tính vào tổng, không phải 0. "≈" = tổng có số gần đúng.
+Số liệu nhập theo kiểu Việt Nam: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu.
+Khi người khác sửa cùng tệp dữ liệu, màn hình tự cập nhật trong vòng 2 giây. Nếu hai người sửa
+cùng một số, người lưu sau sẽ thấy hộp thoại xung đột để chọn giữ số nào; không có gì bị ghi đè lặng lẽ."""
+
+NOTES_EN = """Symbols: ✔ MET · ✘ NOT MET plan; ✔ matches / ⚠ does not match the reported cluster total.
+"n/r" = not reported: left out of totals, not zero. "≈" = a total of approximate figures.
+Numbers in Vietnamese style are accepted: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu.
+When someone else edits the same store, the screen updates within 2 seconds. If two people edit
+the same figure, the later one sees a conflict dialog to choose which to keep; nothing is lost silently."""
+
+
+class HelpScreen(CcbModal):
+    """Keys and symbols."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Đóng", key_display="q")]
+
+    def compose(self) -> ComposeResult:
+        lang = self.ccb.lang
+        lines = [self.t("Phím tắt — ccb-tui", "Keys — ccb-tui"), ""]
+        for key, vi, en in KEYS:
+            lines.append(f"  {key:<12} {en if lang == 'en' else vi}")
+        lines.append("")
+        lines.append(NOTES_EN if lang == "en" else NOTES_VI)
+        lines.append("")
+        lines.append(self.t("Nhấn q, Esc hoặc ? để đóng.", "Press q, Esc or ? to close."))
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Text("\n".join(lines)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
