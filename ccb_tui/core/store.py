@@ -9,13 +9,9 @@ an edit reported as saved is on disk. Reads need no lock: the file is only ever 
 from __future__ import annotations
 
 import errno
-import getpass
-import json
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -24,18 +20,16 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from . import indicators, seed, text, validation
+from . import documents, indicators, seed, text, validation
 from .errors import ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed
-from .fmt import format_value
-from .models import (
-    NOT_REPORTED, Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target,
-    Task, TaskState, TaskStatus, Unit, UnitPeriod,
+from .files import (  # re-exported: the store's file-level guarantees are part of its API
+    atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes,
+    shared_file_mode,
 )
-
-try:  # orjson is several times faster for the whole-file writes the store does on each edit
-    import orjson
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    orjson = None
+from .fmt import format_value
+from .models import (  # NOT_REPORTED re-exported for callers building expectations
+    NOT_REPORTED, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, Unit,
+)
 
 APP_ID = "ccb-tui"
 SCHEMA_VERSION = 1
@@ -45,139 +39,6 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 
 # Schema migrations: MIGRATIONS[n] turns a schema-n document into a schema-(n+1) one, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
-
-
-def current_user() -> str:
-    """Who is editing: the OS user, or the user behind sudo."""
-    sudo = os.environ.get("SUDO_USER")
-    if sudo:
-        return sudo
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers): fall back to the uid
-        return f"uid{os.getuid()}"
-
-
-def now_iso() -> str:
-    """The current time, UTC, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def shared_file_mode() -> int:
-    """Permission bits for a new store or lock file.
-
-    Start from what the umask allows; when the umask lets the group read, let it write too, so
-    staff in one group can share the file. A umask that shuts the group out (077) is honoured.
-    """
-    mask = os.umask(0)
-    os.umask(mask)
-    mode = 0o666 & ~mask
-    if not mask & 0o040:
-        mode |= 0o060
-    return mode
-
-
-# --- file I/O -------------------------------------------------------------------------------
-
-def _os_error_msg(exc: OSError, path: Path, doing_vi: str, doing_en: str) -> Msg:
-    hints = {
-        errno.ENOSPC: ("ổ đĩa đầy; giải phóng chỗ trống rồi thử lại",
-                       "the disk is full; free some space and try again"),
-        errno.EDQUOT: ("hết hạn mức đĩa; giải phóng chỗ trống rồi thử lại",
-                       "disk quota exceeded; free some space and try again"),
-        errno.EACCES: ("không có quyền; kiểm tra quyền của tệp và thư mục (nhóm, chmod g+w)",
-                       "permission denied; check the file's and folder's permissions (group, chmod g+w)"),
-        errno.EPERM: ("không được phép; kiểm tra quyền của tệp và thư mục",
-                      "operation not permitted; check the file's and folder's permissions"),
-        errno.EROFS: ("hệ thống tệp chỉ đọc", "the file system is read-only"),
-        errno.EIO: ("lỗi vào/ra của ổ đĩa; kiểm tra ổ đĩa", "an I/O error; check the disk"),
-    }
-    vi, en = hints.get(exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
-    return Msg(f"Không {doing_vi} được {path}: {vi}. Dữ liệu chưa bị thay đổi.",
-               f"Could not {doing_en} {path}: {en}. Nothing was changed.")
-
-
-def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``payload`` so that readers see the old file or the new, never a mix.
-
-    The temp file lives in the same folder (a rename is atomic only within one file system), is
-    fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
-    The new file keeps the old one's permission bits and group.
-    """
-    folder = path.parent
-    try:
-        st = os.stat(path)
-        keep_mode, keep_gid = st.st_mode & 0o7777, st.st_gid
-    except FileNotFoundError:
-        keep_mode, keep_gid = (mode if mode is not None else shared_file_mode()), None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise StoreWriteFailed(_os_error_msg(exc, path, "ghi", "write"), path) from exc
-    try:
-        try:
-            os.fchmod(fd, keep_mode)
-            if keep_gid is not None and keep_gid != os.getegid():
-                try:
-                    os.fchown(fd, -1, keep_gid)
-                except OSError:  # not a member of that group: the folder's setgid bit decides
-                    pass
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise StoreWriteFailed(_os_error_msg(exc, path, "ghi", "write"), path) from exc
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # some file systems cannot fsync a folder; the data itself is synced
-        pass
-
-
-def _corrupt(path: Path, vi: str, en: str) -> StoreCorrupt:
-    return StoreCorrupt(Msg(
-        f"Tệp dữ liệu {path} {vi}. Tệp được giữ nguyên, không bị ghi đè. "
-        f"Hãy khôi phục bản sao lưu hoặc chỉ định tệp khác bằng --db.",
-        f"The data file {path} {en}. It has been left untouched. "
-        f"Restore a backup or point --db at another file."), path)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-standard JSON constant {name}")
-
-
-def parse_json_bytes(raw: bytes, path: Path) -> Any:
-    """Decode a store file strictly, naming the file in any error."""
-    if b"\x00" in raw:
-        raise _corrupt(path, "chứa byte NUL (tệp hỏng hoặc bị cắt)", "contains NUL bytes (damaged or truncated)")
-    try:
-        decoded = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _corrupt(path, f"không phải UTF-8 (byte {exc.start})", f"is not UTF-8 (byte {exc.start})") from exc
-    try:
-        return json.loads(decoded, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise _corrupt(path, f"không phải JSON hợp lệ ({exc})", f"is not valid JSON ({exc})") from exc
-
-
-def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:
-    """Serialise the store compactly in UTF-8."""
-    if orjson is not None and not kwargs:
-        return orjson.dumps(data)
-    return json.dumps(data, ensure_ascii=False, **kwargs).encode("utf-8")
 
 
 class SafeJSONStorage(Storage):
@@ -217,7 +78,7 @@ class SafeJSONStorage(Storage):
             return None
         data = parse_json_bytes(raw, self.path)
         if not isinstance(data, dict):
-            raise _corrupt(self.path, "không chứa một đối tượng JSON", "does not hold a JSON object")
+            raise corrupt(self.path, "không chứa một đối tượng JSON", "does not hold a JSON object")
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
@@ -244,110 +105,6 @@ class _TxStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         self.data = data
         self.dirty = True
-
-
-# --- documents <-> models -------------------------------------------------------------------
-
-def _reading_doc(r: Reading) -> dict[str, Any]:
-    doc: dict[str, Any] = {"v": r.value, "q": r.qualifier.value, "s": r.status.value}
-    if r.sample:
-        doc["sample"] = True
-    if r.changed_by:
-        doc["by"], doc["at"] = r.changed_by, r.changed_at
-    return doc
-
-
-def _number_or_none(v: Any) -> Number | None:
-    # A hand-edited file may hold "120" or [6] where a number belongs; refusing it here turns it
-    # into a StoreCorrupt naming the file instead of a TypeError deep inside the totals.
-    if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
-        return v
-    raise TypeError(f"expected a number, got {type(v).__name__} {v!r}"[:120])
-
-
-def _reading(doc: dict[str, Any]) -> Reading:
-    return Reading(_number_or_none(doc.get("v")), Qualifier(doc.get("q", "exact")),
-                   Status(doc.get("s", "reported")),
-                   bool(doc.get("sample", False)), doc.get("by"), doc.get("at"))
-
-
-def _periods(d: dict[str, Any]) -> tuple[UnitPeriod, ...]:
-    periods = tuple(UnitPeriod(int(p["from"]), _clean(p["name"]), p["cluster"]) for p in d["periods"])
-    if not periods:  # Unit.name()/active() index periods[0]: an empty list would crash every view
-        raise ValueError(f"unit {d.get('code')!r} has no periods")
-    return periods
-
-
-def _clean(s: Any) -> str:
-    return text.sanitize(str(s)) if s is not None else ""
-
-
-def _clean_note(s: Any) -> str:
-    return text.sanitize_multiline(str(s)) if s is not None else ""
-
-
-def _build_snapshot(data: dict[str, Any]) -> Snapshot:
-    """Turn the raw file into domain objects, sanitising every string on the way in."""
-    def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
-        return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
-
-    clusters = {}
-    for _, d in docs("clusters"):
-        c = Cluster(_clean(d["code"]), _clean(d["name_vi"]), _clean(d["name_en"]),
-                    _clean(d.get("parent_vi")), _clean(d.get("parent_en")))
-        clusters[c.code] = c
-    units = tuple(
-        Unit(d["code"], d.get("kind", ""), _periods(d), d.get("retired_from"))
-        for _, d in docs("units"))
-    values: dict[tuple[str, str, int], Reading] = {}
-    targets: dict[tuple[str, str, int], Target] = {}
-    for _, d in docs("records"):
-        unit, year = d["unit"], int(d["year"])
-        for code, v in d.get("values", {}).items():
-            values[(unit, code, year)] = _reading(v)
-        for code, t in d.get("targets", {}).items():
-            value = _number_or_none(t["v"])
-            if value is None:
-                raise ValueError(f"target {unit}/{code}/{year} has no value")
-            targets[(unit, code, year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
-    reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
-    for _, d in docs("reported"):
-        reported[(d["cluster"], int(d["year"]))] = {
-            code: ReportedTotal(code, _number_or_none(t.get("value")), Qualifier(t.get("qualifier", "exact")),
-                                _clean(t.get("quote")), t.get("plan_met"))
-            for code, t in d.get("totals", {}).items()}
-    tasks = tuple(
-        Task(doc_id, int(d["year"]), _clean(d["title"]), _clean_note(d.get("note")),
-             {u: TaskStatus(TaskState(s.get("state", "todo")), _clean_note(s.get("note")),
-                            s.get("by"), s.get("at"))
-              for u, s in d.get("statuses", {}).items()})
-        for doc_id, d in docs("tasks"))
-    meta = _meta_doc(data)
-    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks)
-
-
-def _meta_doc(data: dict[str, Any]) -> dict[str, Any]:
-    meta = data.get("meta")
-    if isinstance(meta, dict):
-        for d in meta.values():
-            if isinstance(d, dict):
-                return d
-    return {}
-
-
-def _describe(ind_code: str, r: Reading | Target | None, lang: str) -> str:
-    """A reading as a person would say it: "gần 250 triệu đồng", "chưa báo cáo"."""
-    if r is None:
-        return "—" if lang == "en" else "—"
-    if isinstance(r, Target):
-        ind = indicators.BY_CODE.get(ind_code)
-        return format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
-    if not r.reported:
-        return "not reported" if lang == "en" else "chưa báo cáo"
-    ind = indicators.BY_CODE.get(ind_code)
-    shown = format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
-    q = r.qualifier.label(lang)
-    return f"{q} {shown}" if q else shown
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -396,7 +153,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreWriteFailed(_os_error_msg(exc, self.path.parent, "tạo thư mục", "create the folder"),
+            raise StoreWriteFailed(os_error_msg(exc, self.path.parent, "tạo thư mục", "create the folder"),
                                    self.path) from exc
         lock = filelock.FileLock(self.lock_path, timeout=self.lock_timeout, mode=shared_file_mode(),
                                  thread_local=False)
@@ -409,7 +166,7 @@ class Store:
                 f"The data file {self.path} has been locked by another session for over "
                 f"{self.lock_timeout:g} s. Try again in a moment."), self.path) from exc
         except OSError as exc:
-            raise StoreWriteFailed(_os_error_msg(exc, self.lock_path, "khóa", "lock"), self.path) from exc
+            raise StoreWriteFailed(os_error_msg(exc, self.lock_path, "khóa", "lock"), self.path) from exc
         try:
             yield
         finally:
@@ -438,32 +195,32 @@ class Store:
             raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
                                    f"There is no data file at {self.path}."), self.path) from exc
         except OSError as exc:
-            raise StoreCorrupt(_os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
+            raise StoreCorrupt(os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
         if data is None:
-            raise _corrupt(self.path, "rỗng", "is empty")
-        meta = _meta_doc(data)
+            raise corrupt(self.path, "rỗng", "is empty")
+        meta = documents.meta_doc(data)
         if meta.get("app") != APP_ID or not isinstance(meta.get("schema"), int):
-            raise _corrupt(self.path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
+            raise corrupt(self.path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
                            "is not a ccb-tui store (no meta record)")
         schema = meta["schema"]
         if schema > SCHEMA_VERSION or schema < 1:
-            raise _corrupt(self.path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
+            raise corrupt(self.path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
                                       f"đến {SCHEMA_VERSION}; hãy cập nhật ccb-tui",
                            f"uses schema version {schema}; this version reads up to {SCHEMA_VERSION}; "
                            f"update ccb-tui")
         for table in TABLES:
             if not isinstance(data.setdefault(table, {}), dict):
-                raise _corrupt(self.path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
+                raise corrupt(self.path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
         while meta["schema"] < SCHEMA_VERSION:
             step = meta["schema"]
             migrate = MIGRATIONS.get(step)
             if migrate is None:  # a KeyError here would be a traceback instead of a clear message
-                raise _corrupt(self.path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
+                raise corrupt(self.path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
                                           f"{step}→{step + 1}; hãy cập nhật ccb-tui",
                                f"uses schema version {step} but the migration {step}→{step + 1} is "
                                f"missing; update ccb-tui")
             migrate(data)
-            meta = _meta_doc(data)
+            meta = documents.meta_doc(data)
             # Record the step here rather than trusting each migration to do it: a migration that
             # forgot would otherwise make this loop spin forever.
             if meta.get("schema") == step:
@@ -473,10 +230,10 @@ class Store:
     def _build(self, data: dict[str, Any]) -> Snapshot:
         """Domain objects from the raw file; a malformed record becomes StoreCorrupt naming the file."""
         try:
-            return _build_snapshot(data)
+            return documents.build_snapshot(data)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             detail = text.sanitize(f"{type(exc).__name__}: {exc}")[:200]
-            raise _corrupt(self.path, f"có bản ghi sai dạng ({detail})",
+            raise corrupt(self.path, f"có bản ghi sai dạng ({detail})",
                            f"has a malformed record ({detail})") from exc
 
     def _load(self) -> Snapshot:
@@ -617,7 +374,7 @@ class Store:
             if not self._expect_ok(current, expect):
                 self._conflict(what_vi, indicator, expect, current, new)
             if current.same_as(new) and not current.sample:
-                return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"),
+                return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"),
                               snap.revision)
             readings = {code: snap.reading(unit, code, year) for code in indicators.BY_CODE}
             readings[indicator] = new
@@ -625,12 +382,12 @@ class Store:
             if problems:
                 raise InvalidValue.from_problems(problems)
             records, doc_id, doc = self._record(db, unit, year)
-            doc["values"] = {**doc.get("values", {}), indicator: _reading_doc(new)}
+            doc["values"] = {**doc.get("values", {}), indicator: documents.reading_doc(new)}
             self._save_record(records, doc_id, doc)
             self._log(db, "set_value", {"unit": unit, "indicator": indicator, "year": year},
-                      _reading_doc(current), _reading_doc(new))
+                      documents.reading_doc(current), documents.reading_doc(new))
             rev = snap.revision + 1
-        return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"), rev)
+        return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"), rev)
 
     def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
                    expect: object = ANY) -> Change:
@@ -653,13 +410,13 @@ class Store:
                 if exp_value != cur_value:
                     raise ConflictError(
                         Msg(f"Xung đột: {what_vi} đã được người khác đổi thành "
-                            f"{_describe(indicator, current, 'vi')} (bạn dựa trên "
+                            f"{documents.describe(indicator, current, 'vi')} (bạn dựa trên "
                             f"{self._fmt_plain(indicator, exp_value, 'vi')}). Không ghi đè; hãy xem lại rồi sửa.",
                             f"Conflict: {what_vi} was changed by someone else to "
-                            f"{_describe(indicator, current, 'en')} (your edit was based on "
+                            f"{documents.describe(indicator, current, 'en')} (your edit was based on "
                             f"{self._fmt_plain(indicator, exp_value, 'en')}). Nothing overwritten; review and retry."),
                         what_vi, self._fmt_plain(indicator, exp_value, "vi"),
-                        _describe(indicator, current, "vi"), self._fmt_plain(indicator, value, "vi"))
+                        documents.describe(indicator, current, "vi"), self._fmt_plain(indicator, value, "vi"))
             new = Target(value, False, self.user, now_iso()) if value is not None else None
             records, doc_id, doc = self._record(db, unit, year)
             targets = dict(doc.get("targets", {}))
@@ -672,7 +429,7 @@ class Store:
             self._log(db, "set_target", {"unit": unit, "indicator": indicator, "year": year},
                       cur_value, value)
             rev = snap.revision + 1
-        return Change(what_vi, _describe(indicator, current, "vi"), _describe(indicator, new, "vi"), rev)
+        return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"), rev)
 
     @staticmethod
     def _fmt_plain(indicator: str, value: Any, lang: str) -> str:
@@ -683,19 +440,19 @@ class Store:
 
     def _conflict(self, what_vi: str, indicator: str, expect: object, current: Reading, new: Reading) -> None:
         if isinstance(expect, Reading):
-            exp_vi, exp_en = _describe(indicator, expect, "vi"), _describe(indicator, expect, "en")
+            exp_vi, exp_en = documents.describe(indicator, expect, "vi"), documents.describe(indicator, expect, "en")
         elif expect is None or expect == Status.NOT_REPORTED:
             exp_vi, exp_en = "chưa báo cáo", "not reported"
         else:
             exp_vi, exp_en = self._fmt_plain(indicator, expect, "vi"), self._fmt_plain(indicator, expect, "en")
-        cur_vi, cur_en = _describe(indicator, current, "vi"), _describe(indicator, current, "en")
+        cur_vi, cur_en = documents.describe(indicator, current, "vi"), documents.describe(indicator, current, "en")
         who = f" ({current.changed_by})" if current.changed_by else ""
         raise ConflictError(
             Msg(f"Xung đột: {what_vi} đã được người khác{who} đổi thành {cur_vi}, trong khi bạn dựa trên "
                 f"{exp_vi}. Không ghi đè; hãy xem lại rồi sửa.",
                 f"Conflict: {what_vi} was changed by someone else{who} to {cur_en}, while your edit was "
                 f"based on {exp_en}. Nothing overwritten; review and retry."),
-            what_vi, exp_vi, cur_vi, _describe(indicator, new, "vi"))
+            what_vi, exp_vi, cur_vi, documents.describe(indicator, new, "vi"))
 
     def set_task_status(self, task_id: int, unit: str, state: TaskState, *, note: str | None = None,
                         expect: object = ANY) -> Change:

@@ -1,0 +1,117 @@
+"""Store documents <-> frozen models. Every string is sanitised on the way in.
+
+Plain dicts only (no TinyDB): ``core.store`` reads and writes the documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import indicators, text
+from .fmt import format_value
+from .models import (
+    Cluster, Number, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target, Task, TaskState,
+    TaskStatus, Unit, UnitPeriod,
+)
+
+
+def reading_doc(r: Reading) -> dict[str, Any]:
+    doc: dict[str, Any] = {"v": r.value, "q": r.qualifier.value, "s": r.status.value}
+    if r.sample:
+        doc["sample"] = True
+    if r.changed_by:
+        doc["by"], doc["at"] = r.changed_by, r.changed_at
+    return doc
+
+
+def number_or_none(v: Any) -> Number | None:
+    # A hand-edited file may hold "120" or [6] where a number belongs; refusing it here turns it
+    # into a StoreCorrupt naming the file instead of a TypeError deep inside the totals.
+    if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+        return v
+    raise TypeError(f"expected a number, got {type(v).__name__} {v!r}"[:120])
+
+
+def reading(doc: dict[str, Any]) -> Reading:
+    return Reading(number_or_none(doc.get("v")), Qualifier(doc.get("q", "exact")),
+                   Status(doc.get("s", "reported")),
+                   bool(doc.get("sample", False)), doc.get("by"), doc.get("at"))
+
+
+def periods(d: dict[str, Any]) -> tuple[UnitPeriod, ...]:
+    periods = tuple(UnitPeriod(int(p["from"]), clean(p["name"]), p["cluster"]) for p in d["periods"])
+    if not periods:  # Unit.name()/active() index periods[0]: an empty list would crash every view
+        raise ValueError(f"unit {d.get('code')!r} has no periods")
+    return periods
+
+
+def clean(s: Any) -> str:
+    return text.sanitize(str(s)) if s is not None else ""
+
+
+def clean_note(s: Any) -> str:
+    return text.sanitize_multiline(str(s)) if s is not None else ""
+
+
+def build_snapshot(data: dict[str, Any]) -> Snapshot:
+    """Turn the raw file into domain objects, sanitising every string on the way in."""
+    def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
+        return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
+
+    clusters = {}
+    for _, d in docs("clusters"):
+        c = Cluster(clean(d["code"]), clean(d["name_vi"]), clean(d["name_en"]),
+                    clean(d.get("parent_vi")), clean(d.get("parent_en")))
+        clusters[c.code] = c
+    units = tuple(
+        Unit(d["code"], d.get("kind", ""), periods(d), d.get("retired_from"))
+        for _, d in docs("units"))
+    values: dict[tuple[str, str, int], Reading] = {}
+    targets: dict[tuple[str, str, int], Target] = {}
+    for _, d in docs("records"):
+        unit, year = d["unit"], int(d["year"])
+        for code, v in d.get("values", {}).items():
+            values[(unit, code, year)] = reading(v)
+        for code, t in d.get("targets", {}).items():
+            value = number_or_none(t["v"])
+            if value is None:
+                raise ValueError(f"target {unit}/{code}/{year} has no value")
+            targets[(unit, code, year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
+    reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
+    for _, d in docs("reported"):
+        reported[(d["cluster"], int(d["year"]))] = {
+            code: ReportedTotal(code, number_or_none(t.get("value")), Qualifier(t.get("qualifier", "exact")),
+                                clean(t.get("quote")), t.get("plan_met"))
+            for code, t in d.get("totals", {}).items()}
+    tasks = tuple(
+        Task(doc_id, int(d["year"]), clean(d["title"]), clean_note(d.get("note")),
+             {u: TaskStatus(TaskState(s.get("state", "todo")), clean_note(s.get("note")),
+                            s.get("by"), s.get("at"))
+              for u, s in d.get("statuses", {}).items()})
+        for doc_id, d in docs("tasks"))
+    meta = meta_doc(data)
+    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks)
+
+
+def meta_doc(data: dict[str, Any]) -> dict[str, Any]:
+    meta = data.get("meta")
+    if isinstance(meta, dict):
+        for d in meta.values():
+            if isinstance(d, dict):
+                return d
+    return {}
+
+
+def describe(ind_code: str, r: Reading | Target | None, lang: str) -> str:
+    """A reading as a person would say it: "gần 250 triệu đồng", "chưa báo cáo"."""
+    if r is None:
+        return "—" if lang == "en" else "—"
+    if isinstance(r, Target):
+        ind = indicators.BY_CODE.get(ind_code)
+        return format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
+    if not r.reported:
+        return "not reported" if lang == "en" else "chưa báo cáo"
+    ind = indicators.BY_CODE.get(ind_code)
+    shown = format_value(r.value, ind.kind.value if ind else "quantity", lang, ind.decimals if ind else None)
+    q = r.qualifier.label(lang)
+    return f"{q} {shown}" if q else shown

@@ -1,0 +1,156 @@
+"""File-level safety for the store: atomic, durable, group-shared writes and strict decoding.
+
+No TinyDB here: ``core.store`` builds on these.
+"""
+
+from __future__ import annotations
+
+import errno
+import getpass
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreCorrupt, StoreWriteFailed
+from .models import Msg
+
+try:  # orjson is several times faster for the whole-file writes the store does on each edit
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    orjson = None
+
+
+def current_user() -> str:
+    """Who is editing: the OS user, or the user behind sudo."""
+    sudo = os.environ.get("SUDO_USER")
+    if sudo:
+        return sudo
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers): fall back to the uid
+        return f"uid{os.getuid()}"
+
+
+def now_iso() -> str:
+    """The current time, UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def shared_file_mode() -> int:
+    """Permission bits for a new store or lock file.
+
+    Start from what the umask allows; when the umask lets the group read, let it write too, so
+    staff in one group can share the file. A umask that shuts the group out (077) is honoured.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = 0o666 & ~mask
+    if not mask & 0o040:
+        mode |= 0o060
+    return mode
+
+
+# --- file I/O -------------------------------------------------------------------------------
+
+def os_error_msg(exc: OSError, path: Path, doing_vi: str, doing_en: str) -> Msg:
+    hints = {
+        errno.ENOSPC: ("ổ đĩa đầy; giải phóng chỗ trống rồi thử lại",
+                       "the disk is full; free some space and try again"),
+        errno.EDQUOT: ("hết hạn mức đĩa; giải phóng chỗ trống rồi thử lại",
+                       "disk quota exceeded; free some space and try again"),
+        errno.EACCES: ("không có quyền; kiểm tra quyền của tệp và thư mục (nhóm, chmod g+w)",
+                       "permission denied; check the file's and folder's permissions (group, chmod g+w)"),
+        errno.EPERM: ("không được phép; kiểm tra quyền của tệp và thư mục",
+                      "operation not permitted; check the file's and folder's permissions"),
+        errno.EROFS: ("hệ thống tệp chỉ đọc", "the file system is read-only"),
+        errno.EIO: ("lỗi vào/ra của ổ đĩa; kiểm tra ổ đĩa", "an I/O error; check the disk"),
+    }
+    vi, en = hints.get(exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    return Msg(f"Không {doing_vi} được {path}: {vi}. Dữ liệu chưa bị thay đổi.",
+               f"Could not {doing_en} {path}: {en}. Nothing was changed.")
+
+
+def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
+    """Replace ``path`` with ``payload`` so that readers see the old file or the new, never a mix.
+
+    The temp file lives in the same folder (a rename is atomic only within one file system), is
+    fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
+    The new file keeps the old one's permission bits and group.
+    """
+    folder = path.parent
+    try:
+        st = os.stat(path)
+        keep_mode, keep_gid = st.st_mode & 0o7777, st.st_gid
+    except FileNotFoundError:
+        keep_mode, keep_gid = (mode if mode is not None else shared_file_mode()), None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+    try:
+        try:
+            os.fchmod(fd, keep_mode)
+            if keep_gid is not None and keep_gid != os.getegid():
+                try:
+                    os.fchown(fd, -1, keep_gid)
+                except OSError:  # not a member of that group: the folder's setgid bit decides
+                    pass
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # some file systems cannot fsync a folder; the data itself is synced
+        pass
+
+
+def corrupt(path: Path, vi: str, en: str) -> StoreCorrupt:
+    return StoreCorrupt(Msg(
+        f"Tệp dữ liệu {path} {vi}. Tệp được giữ nguyên, không bị ghi đè. "
+        f"Hãy khôi phục bản sao lưu hoặc chỉ định tệp khác bằng --db.",
+        f"The data file {path} {en}. It has been left untouched. "
+        f"Restore a backup or point --db at another file."), path)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def parse_json_bytes(raw: bytes, path: Path) -> Any:
+    """Decode a store file strictly, naming the file in any error."""
+    if b"\x00" in raw:
+        raise corrupt(path, "chứa byte NUL (tệp hỏng hoặc bị cắt)", "contains NUL bytes (damaged or truncated)")
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise corrupt(path, f"không phải UTF-8 (byte {exc.start})", f"is not UTF-8 (byte {exc.start})") from exc
+    try:
+        return json.loads(decoded, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise corrupt(path, f"không phải JSON hợp lệ ({exc})", f"is not valid JSON ({exc})") from exc
+
+
+def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:
+    """Serialise the store compactly in UTF-8."""
+    if orjson is not None and not kwargs:
+        return orjson.dumps(data)
+    return json.dumps(data, ensure_ascii=False, **kwargs).encode("utf-8")
