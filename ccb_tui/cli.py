@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
@@ -27,6 +28,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+def _date(raw: str) -> date:
+    """A day as 2021-03-31 or 31/3/2021 (argparse type)."""
+    from datetime import datetime
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"'{text.sanitize(raw)}' is not a date; use 2021-03-31 or 31/3/2021")
 
 
 def _year(raw: str) -> int:
@@ -132,6 +144,19 @@ def build_parser() -> argparse.ArgumentParser:
     ut.add_argument("--year", type=_year, required=True)
 
     add("check", "validate the store and reconcile totals with the reported figures; exit 0 only when clean")
+
+    lg = add("log", "the audit log: who changed what, when, old → new")
+    lg.add_argument("--since", type=_date, metavar="DATE", help="from this day on (2021-03-31 or 31/3/2021)")
+    lg.add_argument("--unit", help="only changes of this unit (code or name)")
+    lg.add_argument("--json", action="store_true", help="print a JSON array")
+
+    add("undo", "revert your last change (refused if someone changed that value since)")
+
+    bk = add("backup", "take a backup of the store now (the last versions are also kept automatically)")
+    bk.add_argument("--list", action="store_true", help="list the backups instead, newest first")
+
+    rs = add("restore", "put a backup back (default: the newest good one); the current file is kept")
+    rs.add_argument("version", nargs="?", help="backup file name, revision (r42) or position (-1 newest)")
     return p
 
 
@@ -363,6 +388,56 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_log(args: argparse.Namespace) -> int:
+    from .core import audit
+    from .core.validation import resolve_unit
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    unit = resolve_unit(snap, args.unit).code if args.unit else None
+    entries = audit.filter_entries(store.log_entries(), since=args.since, unit=unit)
+    if args.json:
+        print(json.dumps([audit.to_json(e, snap, lang) for e in entries], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for e in entries:
+        when = e.when.strftime("%Y-%m-%d %H:%M") if e.when else e.at
+        print(f"{e.id:>5}  {when}  {text.sanitize(e.user):<12} {audit.describe(e, snap, lang)}")
+    if not entries:
+        print("Không có thay đổi nào." if lang == "vi" else "No changes.")
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    print(store.undo_last().what)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    store = _open_store(args)
+    if args.list:
+        found = store.backups()
+        for b in found:
+            print(f"{b.name}\t{b.label()}")
+        if not found:
+            print("Chưa có bản sao lưu nào." if lang == "vi" else "No backups yet.")
+        return EXIT_OK
+    b = store.backup()
+    print(b.path)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    path = _db_path(args)
+    store = Store(path, create=False, cleanup=False)  # a damaged file must not block its own repair
+    backup, change = store.restore(args.version)
+    print((f"Đã khôi phục {backup.name} ({backup.label()}): revision {change.new}" if lang == "vi"
+           else f"Restored {backup.name} ({backup.label()}): revision {change.new}"))
+    return EXIT_OK
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     path = _db_path(args)
     from .ui.app import run_app  # Textual is imported only here
@@ -372,6 +447,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "where": cmd_where, "summary": cmd_summary, "set": cmd_set, "target": cmd_target,
     "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
+    "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
 }
 
 

@@ -73,12 +73,12 @@ def test_concurrent_edits_lose_nothing(db_path: Path) -> None:
             assert snap.target(unit, ind, 2030).value == last_j + 1, (unit, ind)
     log = s.log_entries()
     assert len(log) == WORKERS * EDITS
-    assert all(e["action"] == "set_target" for e in log)
+    assert all(e.action == "set_target" for e in log)
     assert snap.revision == WORKERS * EDITS
     assert data["meta"]["1"]["revision"] == WORKERS * EDITS
     # Each worker's own writes appear in its order.
     for unit in UNITS:
-        mine = [e["new"] for e in log if e["target"]["unit"] == unit]
+        mine = [e.new for e in log if e.target["unit"] == unit]
         assert mine == list(range(1, EDITS + 1))
     assert not [n for n in os.listdir(db_path.parent) if n.endswith(".tmp")]
 
@@ -206,9 +206,12 @@ def test_killed_writer_never_tears_the_file(db_path: Path) -> None:
             proc.join(10)
         assert proc.exitcode == -signal.SIGKILL
 
+        # A kill between mkstemp and rename leaves a hidden temp file; the next open removes it.
+        mid_write_kills += sum(1 for n in os.listdir(db_path.parent) if n.endswith(".tmp"))
         # The file is always a complete state: valid JSON, a store that opens, and its parts agree.
         data = json.loads(db_path.read_bytes())
         s = Store(db_path)
+        assert not [n for n in os.listdir(db_path.parent) if n.endswith(".tmp")]
         snap = s.snapshot()
         log = s.log_entries()
         assert snap.revision == len(log)  # each write bumps the revision and logs once, atomically
@@ -216,20 +219,15 @@ def test_killed_writer_never_tears_the_file(db_path: Path) -> None:
         last_rev = snap.revision
         assert data["meta"]["1"]["revision"] == snap.revision
         assert len(snap.tasks) == n_tasks
-        targets = [e for e in log if e["action"] == "set_target"]
+        targets = [e for e in log if e.action == "set_target"]
         if targets:
-            assert snap.target("krong_no", "members", 2030).value == targets[-1]["new"]
-        notes = [e for e in log[N_LOG:] if e["action"] == "edit_task"]
+            assert snap.target("krong_no", "members", 2030).value == targets[-1].new
+        notes = [e for e in log[N_LOG:] if e.action == "edit_task"]
         if notes:
-            assert snap.task(1).note == notes[-1]["new"]["note"]
-        leftovers = [n for n in os.listdir(db_path.parent) if n.endswith(".tmp")]
-        mid_write_kills = len(leftovers)
+            assert snap.task(1).note == notes[-1].new["note"]
 
     assert last_rev > first_rev, "the writer never got to write: the test proves nothing"
-    # Temp files of writes killed half-way may remain; they are hidden and never read as the store.
-    leftovers = [n for n in os.listdir(db_path.parent) if n.endswith(".tmp")]
-    assert len(leftovers) == mid_write_kills
-    assert all(n.startswith(f".{db_path.name}.") for n in leftovers)
+    print(f"{KILLS} kills, {mid_write_kills} of them mid-write (temp file left, then cleaned up)")
     # After all that, an ordinary edit still works (the lock died with its holders).
     Store(db_path, lock_timeout=2).set_target("krong_no", "members", 2030, 1)
     assert Store(db_path).snapshot().target("krong_no", "members", 2030).value == 1

@@ -5,9 +5,11 @@ Plain dicts only (no TinyDB): ``core.store`` reads and writes the documents.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from . import indicators, text
+from .audit import LogEntry
 from .fmt import format_value
 from .models import (
     Cluster, Number, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target, Task, TaskState,
@@ -45,12 +47,38 @@ def periods(d: dict[str, Any]) -> tuple[UnitPeriod, ...]:
     return periods
 
 
+@lru_cache(maxsize=8192)
+def _sanitize(s: str) -> str:
+    # Most strings are the same from one read to the next: cache so a reload costs little.
+    return text.sanitize(s)
+
+
+@lru_cache(maxsize=4096)
+def _sanitize_note(s: str) -> str:
+    return text.sanitize_multiline(s)
+
+
 def clean(s: Any) -> str:
-    return text.sanitize(str(s)) if s is not None else ""
+    """A one-line string from the file, sanitised."""
+    return _sanitize(str(s)) if s is not None else ""
 
 
 def clean_note(s: Any) -> str:
-    return text.sanitize_multiline(str(s)) if s is not None else ""
+    """A multi-line note from the file, sanitised."""
+    return _sanitize_note(str(s)) if s is not None else ""
+
+
+def sorted_docs(data: dict[str, Any], table: str) -> list[tuple[int, dict[str, Any]]]:
+    """A table's documents in id order."""
+    return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
+
+
+def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
+    """An audit-log document as a LogEntry (strings sanitised)."""
+    target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    undoes = d.get("undoes")
+    return LogEntry(int(doc_id), clean(d.get("at")), clean(d.get("user")), clean(d.get("action")),
+                    target, d.get("old"), d.get("new"), int(undoes) if isinstance(undoes, int) else None)
 
 
 def build_snapshot(data: dict[str, Any]) -> Snapshot:

@@ -80,6 +80,8 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
     fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
     The new file keeps the old one's permission bits and group.
     """
+    # Write through a symlinked store to its target, so the link stays a link.
+    path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         st = os.stat(path)

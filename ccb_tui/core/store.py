@@ -20,7 +20,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from . import documents, indicators, seed, text, validation
+from . import audit, backups, documents, indicators, seed, text, validation
 from .errors import ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed
 from .files import (  # re-exported: the store's file-level guarantees are part of its API
     atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes,
@@ -123,6 +123,44 @@ class Change:
         return f"{self.what}: {self.old} → {self.new}"
 
 
+def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
+    """Decode and check a store file's bytes: a ccb-tui store of a schema this version knows,
+    migrated in memory to the current schema. Raises StoreCorrupt naming ``path``."""
+    if not raw.strip():
+        raise corrupt(path, "rỗng", "is empty")
+    data = parse_json_bytes(raw, path)
+    if not isinstance(data, dict):
+        raise corrupt(path, "không chứa một đối tượng JSON", "does not hold a JSON object")
+    meta = documents.meta_doc(data)
+    if meta.get("app") != APP_ID or not isinstance(meta.get("schema"), int):
+        raise corrupt(path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
+                      "is not a ccb-tui store (no meta record)")
+    schema = meta["schema"]
+    if schema > SCHEMA_VERSION or schema < 1:
+        raise corrupt(path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
+                            f"đến {SCHEMA_VERSION}; hãy cập nhật ccb-tui",
+                      f"uses schema version {schema}; this version reads up to {SCHEMA_VERSION}; "
+                      f"update ccb-tui")
+    for table in TABLES:
+        if not isinstance(data.setdefault(table, {}), dict):
+            raise corrupt(path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
+    while meta["schema"] < SCHEMA_VERSION:
+        step = meta["schema"]
+        migrate = MIGRATIONS.get(step)
+        if migrate is None:  # a KeyError here would be a traceback instead of a clear message
+            raise corrupt(path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
+                                f"{step}→{step + 1}; hãy cập nhật ccb-tui",
+                          f"uses schema version {step} but the migration {step}→{step + 1} is "
+                          f"missing; update ccb-tui")
+        migrate(data)
+        meta = documents.meta_doc(data)
+        # Record the step here rather than trusting each migration to do it: a migration that
+        # forgot would otherwise make this loop spin forever.
+        if meta.get("schema") == step:
+            meta["schema"] = step + 1
+    return data
+
+
 class Store:
     """The cluster's data in one JSON file that several processes share safely.
 
@@ -132,7 +170,8 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, user: str | None = None,
-                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, create: bool = True) -> None:
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, create: bool = True,
+                 cleanup: bool = True) -> None:
         self.path = Path(path).expanduser()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.user = text.sanitize(user) if user else current_user()
@@ -145,6 +184,8 @@ class Store:
                 raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
                                        f"There is no data file at {self.path}."), self.path)
             self._create_from_seed()
+        elif cleanup:
+            self.cleanup_temp_files()
 
     # locking and transactions
 
@@ -190,42 +231,27 @@ class Store:
     def _read_raw(self) -> dict[str, Any]:
         """Read and check the file: a ccb-tui store of a schema this version knows."""
         try:
-            data = SafeJSONStorage(self.path, access_mode="r").read()
+            raw = self.path.read_bytes()
         except FileNotFoundError as exc:
             raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
                                    f"There is no data file at {self.path}."), self.path) from exc
         except OSError as exc:
             raise StoreCorrupt(os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
-        if data is None:
-            raise corrupt(self.path, "rỗng", "is empty")
-        meta = documents.meta_doc(data)
-        if meta.get("app") != APP_ID or not isinstance(meta.get("schema"), int):
-            raise corrupt(self.path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
-                           "is not a ccb-tui store (no meta record)")
-        schema = meta["schema"]
-        if schema > SCHEMA_VERSION or schema < 1:
-            raise corrupt(self.path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
-                                      f"đến {SCHEMA_VERSION}; hãy cập nhật ccb-tui",
-                           f"uses schema version {schema}; this version reads up to {SCHEMA_VERSION}; "
-                           f"update ccb-tui")
-        for table in TABLES:
-            if not isinstance(data.setdefault(table, {}), dict):
-                raise corrupt(self.path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
-        while meta["schema"] < SCHEMA_VERSION:
-            step = meta["schema"]
-            migrate = MIGRATIONS.get(step)
-            if migrate is None:  # a KeyError here would be a traceback instead of a clear message
-                raise corrupt(self.path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
-                                          f"{step}→{step + 1}; hãy cập nhật ccb-tui",
-                               f"uses schema version {step} but the migration {step}→{step + 1} is "
-                               f"missing; update ccb-tui")
-            migrate(data)
-            meta = documents.meta_doc(data)
-            # Record the step here rather than trusting each migration to do it: a migration that
-            # forgot would otherwise make this loop spin forever.
-            if meta.get("schema") == step:
-                meta["schema"] = step + 1
-        return data
+        try:
+            return check_store_bytes(raw, self.path)
+        except StoreCorrupt as exc:
+            raise self._with_backup_hint(exc) from exc.__cause__
+
+    def _with_backup_hint(self, exc: StoreCorrupt) -> StoreCorrupt:
+        """Name the newest good backup, and how to restore it, in a damaged-file error."""
+        good = self.newest_good_backup()
+        if good is None:
+            return exc
+        return StoreCorrupt(Msg(
+            f"{exc.msg.vi} Bản sao lưu tốt gần nhất: {good.name} ({good.label()}); "
+            f"khôi phục bằng: ccb-tui restore (tệp hỏng sẽ được giữ lại bên cạnh).",
+            f"{exc.msg.en} Newest good backup: {good.name} ({good.label()}); "
+            f"restore it with: ccb-tui restore (the damaged file is kept aside)."), self.path)
 
     def _build(self, data: dict[str, Any]) -> Snapshot:
         """Domain objects from the raw file; a malformed record becomes StoreCorrupt naming the file."""
@@ -273,7 +299,9 @@ class Store:
                 meta["revision"] = int(meta.get("revision", 0)) + 1
                 meta["schema"] = SCHEMA_VERSION
                 meta_table[key] = meta
-                atomic_write(self.path, dump_json_bytes(out))
+                payload = dump_json_bytes(out)
+                backups.keep_previous(self.path, meta["revision"] - 1)
+                atomic_write(self.path, payload)
                 self._sig = None
                 self._snapshot = None
 
@@ -534,8 +562,10 @@ class Store:
         with self._transaction() as db:
             snap = self._snap_in(db)
             task = self._task_or_fail(snap, task_id)
-            self._table(db, "tasks").remove(doc_ids=[task_id])
-            self._log(db, "remove_task", {"task": task_id}, {"year": task.year, "title": task.title}, None)
+            tasks = self._table(db, "tasks")
+            doc = dict(tasks.get(doc_id=task_id))
+            tasks.remove(doc_ids=[task_id])
+            self._log(db, "remove_task", {"task": task_id}, doc, None)
             rev = snap.revision + 1
         return Change(f"Nhiệm vụ {task_id}", task.title, "—", rev)
 
@@ -585,7 +615,9 @@ class Store:
                 periods.sort(key=lambda p: p["from"])
             units = self._table(db, "units")
             units.update({"periods": periods}, Query().code == code)
-            self._log(db, "rename_unit", {"unit": code, "year": year}, old, name)
+            old_periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
+            self._log(db, "rename_unit", {"unit": code, "year": year},
+                      {"name": old, "periods": old_periods}, {"name": name, "periods": periods})
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", old, name, rev)
 
@@ -602,7 +634,136 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", u.name(), f"ngừng từ {year}", rev)
 
-    def log_entries(self) -> list[dict[str, Any]]:
-        """The audit log, oldest first, as plain dicts (at, user, action, target, old, new)."""
-        data = self._read_raw()
-        return [v for _, v in sorted(((int(k), v) for k, v in data.get("log", {}).items()), key=lambda kv: kv[0])]
+    def log_entries(self) -> list[audit.LogEntry]:
+        """The audit log, oldest first."""
+        return [documents.log_entry(k, v) for k, v in documents.sorted_docs(self._read_raw(), "log")]
+
+    # --- undo -------------------------------------------------------------------------------
+
+    def undo_last(self) -> Change:
+        """Revert this user's last change that is not yet undone (repeat to walk further back).
+
+        Refused with a conflict when someone changed that value since.
+        """
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            entries = [documents.log_entry(e.doc_id, e) for e in self._table(db, "log").all()]
+            undone = {e.undoes for e in entries if e.undoes is not None}
+            mine = [e for e in entries if e.user == self.user and e.action not in ("undo", "restore")
+                    and e.id not in undone]
+            if not mine:
+                raise InvalidValue(Msg(f"Không có thay đổi nào của {self.user} để hoàn tác.",
+                                       f"There is no change by {self.user} to undo."))
+            entry = max(mine, key=lambda e: e.id)
+            _undo.revert(self, db, snap, entry)
+            self._table(db, "log").insert({"at": now_iso(), "user": self.user, "action": "undo",
+                                           "target": {**entry.target, "action": entry.action},
+                                           "old": entry.new, "new": entry.old, "undoes": entry.id})
+            rev = snap.revision + 1
+        what = audit.describe(entry, snap, "vi")
+        return Change(f"Hoàn tác: {what}", "", "", rev)
+
+    # --- backups ----------------------------------------------------------------------------
+
+    def backups(self) -> list[backups.Backup]:
+        """The store's backups, newest first."""
+        return backups.list_backups(self.path)
+
+    def _backup_is_good(self, b: backups.Backup) -> bool:
+        try:
+            self._build(check_store_bytes(b.path.read_bytes(), b.path))
+        except (StoreCorrupt, OSError):
+            return False
+        return True
+
+    def newest_good_backup(self) -> backups.Backup | None:
+        """The newest backup that is a readable store."""
+        return backups.newest_good(self.path, self._backup_is_good)
+
+    def backup(self) -> backups.Backup:
+        """Take a manual backup of the current state (kept until removed by hand)."""
+        with self._locked():
+            raw = self.path.read_bytes()
+            data = check_store_bytes(raw, self.path)
+            return backups.make_backup(self.path, raw, int(documents.meta_doc(data).get("revision", 0)))
+
+    def restore(self, version: str | None = None) -> tuple[backups.Backup, Change]:
+        """Put a backup back (the newest good one by default).
+
+        The current file is kept first: as a "before-restore" backup when it is readable, or moved
+        aside as ``<name>.damaged-<time>`` when it is not (it is never overwritten). The restored
+        state equals the backup's; the audit log keeps every entry and records the restore, and
+        the revision moves forward so open dashboards notice.
+        """
+        with self._locked():
+            if version is None:
+                chosen = self.newest_good_backup()
+                if chosen is None:
+                    raise InvalidValue(Msg(f"Không có bản sao lưu tốt nào cho {self.path}.",
+                                           f"There is no good backup of {self.path}."))
+            else:
+                chosen = backups.find(self.path, version)
+                if chosen is None:
+                    raise InvalidValue(Msg(f"Không có bản sao lưu '{text.sanitize(version)}'. "
+                                           f"Xem: ccb-tui backup --list",
+                                           f"There is no backup '{text.sanitize(version)}'. "
+                                           f"See: ccb-tui backup --list"))
+            restored = check_store_bytes(chosen.path.read_bytes(), chosen.path)
+            self._build(restored)
+            current: dict[str, Any] | None = None
+            try:
+                raw = self.path.read_bytes()
+                current = check_store_bytes(raw, self.path)
+                self._build(current)
+            except (StoreCorrupt, FileNotFoundError):
+                current = None
+            if current is not None:
+                cur_rev = int(documents.meta_doc(current).get("revision", 0))
+                backups.make_backup(self.path, raw, cur_rev, "before-restore")
+                log = dict(current.get("log", {}))
+            else:
+                cur_rev = 0
+                if self.path.exists():
+                    stamp = now_iso().replace(":", "").replace("+0000", "Z")
+                    os.rename(self.path, self.path.with_name(f"{self.path.name}.damaged-{stamp}"))
+                log = dict(restored.get("log", {}))
+            next_id = max((int(k) for k in log), default=0) + 1
+            log[str(next_id)] = {"at": now_iso(), "user": self.user, "action": "restore",
+                                 "target": {"backup": chosen.name}, "old": cur_rev or None,
+                                 "new": chosen.revision}
+            restored["log"] = log
+            meta = documents.meta_doc(restored)
+            rev = max(cur_rev, int(meta.get("revision", 0))) + 1
+            meta["revision"] = rev
+            atomic_write(self.path, dump_json_bytes(restored))
+            self._sig, self._snapshot = None, None
+        return chosen, Change(f"Khôi phục {chosen.name}", f"r{cur_rev}" if cur_rev else "—", f"r{rev}", rev)
+
+    def cleanup_temp_files(self) -> int:
+        """Remove temp files left by a writer killed mid-write; returns how many.
+
+        Only while holding the lock (no writer of ours is then between mkstemp and rename), and
+        only when the lock is free right now: a busy store is left for the next open.
+        """
+        pattern = f".{self.path.name}.*.tmp"
+        if not any(self.path.parent.glob(pattern)):
+            return 0
+        lock = filelock.FileLock(self.lock_path, timeout=0, mode=shared_file_mode(), thread_local=False)
+        try:
+            lock.acquire()
+        except (filelock.Timeout, OSError):
+            return 0
+        removed = 0
+        try:
+            for leftover in self.path.parent.glob(pattern):
+                try:
+                    leftover.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        finally:
+            lock.release()
+        return removed
+
+
+from . import undo as _undo  # noqa: E402 - undo builds on Store; imported last to avoid a cycle

@@ -103,8 +103,8 @@ def test_set_value_old_new_and_revision(store: Store, db_path: Path) -> None:
     assert _raw(db_path)["records"]["1"]["values"]["members"]["v"] == 121
     # The log records it.
     entry = store.log_entries()[-1]
-    assert entry["action"] == "set_value" and entry["old"]["v"] == 120 and entry["new"]["v"] == 121
-    assert entry["user"] == "tester"
+    assert entry.action == "set_value" and entry.old["v"] == 120 and entry.new["v"] == 121
+    assert entry.user == "tester"
 
 
 def test_unchanged_value_is_not_written_twice(store: Store, db_path: Path, sha) -> None:
@@ -206,7 +206,7 @@ def test_set_and_remove_target(store: Store, db_path: Path, sha) -> None:
     assert store.snapshot().target("krong_no", "members", 2022) is None
     store.set_target("krong_no", "members", 2022, 100, expect=None)
     assert store.snapshot().target("krong_no", "members", 2022).value == 100
-    assert [e["action"] for e in store.log_entries()] == ["set_target"] * 4
+    assert [e.action for e in store.log_entries()] == ["set_target"] * 4
 
 
 def test_tasks(store: Store, db_path: Path, sha) -> None:
@@ -246,7 +246,7 @@ def test_tasks(store: Store, db_path: Path, sha) -> None:
         with pytest.raises(InvalidValue):
             call()
     assert sha(db_path) == before
-    actions = [e["action"] for e in store.log_entries()]
+    actions = [e.action for e in store.log_entries()]
     assert actions == ["add_task", "set_task_status", "set_task_status", "edit_task", "edit_task", "remove_task"]
 
 

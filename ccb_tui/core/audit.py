@@ -1,0 +1,141 @@
+"""The audit log as data: who changed what, when, old → new; filtering and plain descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from . import indicators
+from .fmt import format_value
+from .models import Qualifier, Snapshot, Status, TaskState
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One change recorded by the store."""
+
+    id: int
+    at: str  # ISO 8601, UTC
+    user: str
+    action: str
+    target: Mapping[str, Any] = field(default_factory=dict)
+    old: Any = None
+    new: Any = None
+    undoes: int | None = None
+
+    @property
+    def when(self) -> datetime | None:
+        """``at`` as a datetime (None when unreadable)."""
+        try:
+            return datetime.fromisoformat(self.at)
+        except (TypeError, ValueError):
+            return None
+
+    def unit(self) -> str | None:
+        """The unit this change concerns, if any."""
+        return self.target.get("unit")
+
+
+ACTION_LABELS: dict[str, tuple[str, str]] = {
+    "set_value": ("số liệu", "figure"),
+    "set_target": ("chỉ tiêu", "target"),
+    "set_task_status": ("trạng thái nhiệm vụ", "task status"),
+    "add_task": ("thêm nhiệm vụ", "task added"),
+    "edit_task": ("sửa nhiệm vụ", "task edited"),
+    "remove_task": ("xóa nhiệm vụ", "task removed"),
+    "add_unit": ("thêm đơn vị", "unit added"),
+    "rename_unit": ("đổi tên đơn vị", "unit renamed"),
+    "retire_unit": ("đơn vị ngừng", "unit retired"),
+    "undo": ("hoàn tác", "undo"),
+    "restore": ("khôi phục bản sao lưu", "backup restored"),
+}
+
+
+def _reading_text(code: str, doc: Any, lang: str) -> str:
+    if not isinstance(doc, dict) or doc.get("s") == Status.NOT_REPORTED.value or doc.get("v") is None:
+        return "chưa báo cáo" if lang == "vi" else "not reported"
+    ind = indicators.BY_CODE.get(code)
+    shown = format_value(doc["v"], ind.kind.value if ind else "quantity", lang)
+    try:
+        q = Qualifier(doc.get("q", "exact")).label(lang)
+    except ValueError:
+        q = ""
+    return f"{q} {shown}".strip()
+
+
+def _plain(code: str | None, value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    ind = indicators.BY_CODE.get(code or "")
+    if ind is not None and isinstance(value, (int, float)):
+        return format_value(value, ind.kind.value, lang)
+    if isinstance(value, dict):
+        if "state" in value:
+            try:
+                return TaskState(value["state"]).label(lang)
+            except ValueError:
+                return str(value["state"])
+        if "name" in value:
+            return str(value["name"])
+        if "title" in value:
+            return str(value["title"])
+    return str(value)
+
+
+def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
+    """"Xã Krông Nô · Số hội viên 2020: 120 → 125" — what changed, from what, to what."""
+    t = entry.target
+    if entry.action == "restore":
+        label = ACTION_LABELS["restore"][1 if lang == "en" else 0]
+        old_rev = f"r{entry.old}" if entry.old is not None else "—"
+        return f"[{label}] {t.get('backup', '')}: {old_rev} → r{entry.new}"
+    action = entry.action if entry.action != "undo" else str(t.get("action", "undo"))
+    parts: list[str] = []
+    unit_code = t.get("unit")
+    if unit_code:
+        unit = snap.unit(unit_code) if snap else None
+        parts.append(unit.name(t.get("year")) if unit else str(unit_code))
+    if "indicator" in t:
+        ind = indicators.BY_CODE.get(t["indicator"])
+        label = ind.label(lang) if ind else t["indicator"]
+        if action == "set_target":
+            label = ("chỉ tiêu " if lang == "vi" else "target ") + label
+        parts.append(f"{label} {t.get('year', '')}".strip())
+    if "task" in t:
+        task = snap.task(t["task"]) if snap else None
+        title = task.title if task else ""
+        short = title if len(title) <= 40 else title[:39].rstrip(" ,.;") + "…"
+        parts.append((f"nhiệm vụ {t['task']}" if lang == "vi" else f"task {t['task']}")
+                     + (f" “{short}”" if title else ""))
+    what = " · ".join(parts) or ACTION_LABELS.get(action, (action, action))[1 if lang == "en" else 0]
+    if action == "set_value":
+        old = _reading_text(t.get("indicator", ""), entry.old, lang)
+        new = _reading_text(t.get("indicator", ""), entry.new, lang)
+    else:
+        old = _plain(t.get("indicator"), entry.old, lang)
+        new = _plain(t.get("indicator"), entry.new, lang)
+    label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
+    prefix = f"[{label}] " if entry.action in ("undo", "restore") else ""
+    return f"{prefix}{what}: {old} → {new}"
+
+
+def filter_entries(entries: list[LogEntry], *, since: date | None = None,
+                   unit: str | None = None) -> list[LogEntry]:
+    """Entries on or after ``since`` (a date, UTC) concerning ``unit`` (a unit code)."""
+    out = []
+    for e in entries:
+        when = e.when
+        if since is not None and (when is None or when.date() < since):
+            continue
+        if unit is not None and e.unit() != unit:
+            continue
+        out.append(e)
+    return out
+
+
+def to_json(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> dict[str, Any]:
+    """A JSON-ready form of one entry, with its description."""
+    return {"id": entry.id, "at": entry.at, "user": entry.user, "action": entry.action,
+            "target": dict(entry.target), "old": entry.old, "new": entry.new, "undoes": entry.undoes,
+            "description": describe(entry, snap, lang)}

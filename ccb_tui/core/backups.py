@@ -1,0 +1,141 @@
+"""Rolling backups beside the store: the last N versions, timestamped, plus manual ones.
+
+Before each write the store hard-links the file it is about to replace into
+``<store>.backups/`` (no copy: the old version's inode simply stays reachable), then prunes the
+automatic backups to the newest N. ``ccb-tui backup`` adds a manual copy that is never pruned.
+No TinyDB here; the store decides when to call these, always under its lock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from .files import atomic_write, shared_file_mode
+
+DEFAULT_KEEP = 30
+KEEP_ENV = "CCB_BACKUPS"
+KINDS = ("auto", "manual", "before-restore")
+_NAME = re.compile(r"^(?P<stem>.+)\.(?P<ts>\d{8}T\d{12})Z\.r(?P<rev>\d+)\.(?P<kind>[a-z-]+)\.json$")
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup file of the store."""
+
+    path: Path
+    revision: int
+    taken_at: datetime
+    kind: str
+
+    @property
+    def name(self) -> str:
+        """The file name, which is also how ``restore`` names a version."""
+        return self.path.name
+
+    def label(self) -> str:
+        """"r42 · 2026-11-29 14:37:05 UTC · auto"."""
+        return f"r{self.revision} · {self.taken_at:%Y-%m-%d %H:%M:%S} UTC · {self.kind}"
+
+
+def backup_dir(store_path: Path) -> Path:
+    """The folder beside the store holding its backups."""
+    return store_path.with_name(store_path.name + ".backups")
+
+
+def keep_count() -> int:
+    """How many automatic backups to keep (``$CCB_BACKUPS``, default 30; 0 turns them off)."""
+    try:
+        return max(0, int(os.environ.get(KEEP_ENV, DEFAULT_KEEP)))
+    except ValueError:
+        return DEFAULT_KEEP
+
+
+def _ensure_dir(folder: Path) -> None:
+    if folder.is_dir():
+        return
+    mode = shared_file_mode()
+    mode |= (mode & 0o444) >> 2  # searchable wherever readable
+    folder.mkdir(mode=mode, exist_ok=True)
+    os.chmod(folder, mode | (os.stat(folder.parent).st_mode & 0o2000))  # keep a setgid parent's bit
+
+
+def _new_name(store_path: Path, revision: int, kind: str) -> Path:
+    ts = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    return backup_dir(store_path) / f"{store_path.name}.{ts}Z.r{revision}.{kind}.json"
+
+
+def parse_name(path: Path) -> Backup | None:
+    """A backup described by its file name, or None for other files."""
+    m = _NAME.match(path.name)
+    if not m or m["kind"] not in KINDS:
+        return None
+    taken = datetime.strptime(m["ts"], "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
+    return Backup(path, int(m["rev"]), taken, m["kind"])
+
+
+def list_backups(store_path: Path) -> list[Backup]:
+    """Every backup of the store, newest first."""
+    folder = backup_dir(store_path)
+    if not folder.is_dir():
+        return []
+    found = [b for p in folder.iterdir() if (b := parse_name(p)) is not None]
+    return sorted(found, key=lambda b: (b.taken_at, b.revision), reverse=True)
+
+
+def keep_previous(store_path: Path, revision: int) -> None:
+    """Keep the version about to be replaced (hard link, else copy), then prune old automatic ones."""
+    keep = keep_count()
+    if keep == 0 or not store_path.exists():
+        return
+    folder = backup_dir(store_path)
+    _ensure_dir(folder)
+    target = _new_name(store_path, revision, "auto")
+    try:
+        os.link(store_path, target, follow_symlinks=True)
+    except OSError:  # file systems without hard links
+        shutil.copy2(store_path, target)
+    autos = [b for b in list_backups(store_path) if b.kind == "auto"]
+    for old in autos[keep:]:
+        try:
+            old.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def make_backup(store_path: Path, raw: bytes, revision: int, kind: str = "manual") -> Backup:
+    """Write ``raw`` (the store's current bytes) as a backup of ``kind``; never pruned unless auto."""
+    folder = backup_dir(store_path)
+    _ensure_dir(folder)
+    target = _new_name(store_path, revision, kind)
+    atomic_write(target, raw, shared_file_mode())
+    backup = parse_name(target)
+    assert backup is not None
+    return backup
+
+
+def find(store_path: Path, version: str) -> Backup | None:
+    """A backup by file name, by revision ("42" or "r42"), or by position ("-1" newest, "-2", …)."""
+    backups = list_backups(store_path)
+    version = version.strip()
+    for b in backups:
+        if b.name == version or b.path.name == Path(version).name:
+            return b
+    if re.fullmatch(r"-\d+", version):
+        idx = -int(version) - 1
+        return backups[idx] if idx < len(backups) else None
+    m = re.fullmatch(r"r?(\d+)", version)
+    if m:
+        rev = int(m[1])
+        return next((b for b in backups if b.revision == rev), None)
+    return None
+
+
+def newest_good(store_path: Path, is_good: Callable[[Backup], bool]) -> Backup | None:
+    """The newest backup that ``is_good`` accepts."""
+    return next((b for b in list_backups(store_path) if is_good(b)), None)

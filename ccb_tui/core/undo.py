@@ -1,0 +1,168 @@
+"""Reverting one audited change, inside the store's transaction (part of the store: uses TinyDB).
+
+Each revert first checks that what the change wrote is still there; if someone changed it since,
+the undo is refused with a conflict naming both, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tinydb import Query, TinyDB
+from tinydb.table import Document
+
+from . import documents, indicators, validation
+from .audit import LogEntry, describe
+from .errors import ConflictError, InvalidValue
+from .files import now_iso
+from .models import Msg, Snapshot
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+def _conflict(entry: LogEntry, snap: Snapshot, now: str, then: str) -> ConflictError:
+    what = describe(entry, snap, "vi")
+    what_en = describe(entry, snap, "en")
+    return ConflictError(
+        Msg(f"Không hoàn tác được ({what}): giá trị đã được đổi thành {now} sau thay đổi của bạn "
+            f"({then}). Không ghi đè.",
+            f"Cannot undo ({what_en}): the value was changed to {now} after your change ({then}). "
+            f"Nothing overwritten."), what, then, now, "")
+
+
+def _same_reading(a: Any, b: Any) -> bool:
+    a = a or {"s": "not_reported"}
+    b = b or {"s": "not_reported"}
+    if a.get("s") == "not_reported" and b.get("s") == "not_reported":
+        return True
+    return (a.get("v"), a.get("q", "exact"), a.get("s")) == (b.get("v"), b.get("q", "exact"), b.get("s"))
+
+
+def revert(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    """Apply the inverse of ``entry`` in the open transaction ``db``."""
+    handler = _HANDLERS.get(entry.action)
+    if handler is None:
+        raise InvalidValue(Msg(f"Không hoàn tác được loại thay đổi '{entry.action}'.",
+                               f"Changes of kind '{entry.action}' cannot be undone."))
+    handler(store, db, snap, entry)
+
+
+def _set_value(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    t = entry.target
+    records, doc_id, doc = store._record(db, t["unit"], int(t["year"]))
+    current = doc.get("values", {}).get(t["indicator"])
+    if not _same_reading(current, entry.new):
+        cur = snap.reading(t["unit"], t["indicator"], int(t["year"]))
+        raise _conflict(entry, snap, documents.describe(t["indicator"], cur, "vi"),
+                        documents.describe(t["indicator"], documents.reading(entry.new or {}), "vi"))
+    restored = dict(entry.old or {"v": None, "q": "exact", "s": "not_reported"})
+    restored.update({"by": store.user, "at": now_iso()})
+    readings = {code: snap.reading(t["unit"], code, int(t["year"])) for code in indicators.BY_CODE}
+    readings[t["indicator"]] = documents.reading(restored)
+    problems = validation.validate_unit_year(readings)
+    if problems:
+        raise InvalidValue.from_problems(problems)
+    doc["values"] = {**doc.get("values", {}), t["indicator"]: restored}
+    store._save_record(records, doc_id, doc)
+
+
+def _set_target(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    t = entry.target
+    records, doc_id, doc = store._record(db, t["unit"], int(t["year"]))
+    targets = dict(doc.get("targets", {}))
+    current = targets.get(t["indicator"], {}).get("v")
+    if current != entry.new:
+        raise _conflict(entry, snap, str(current), str(entry.new))
+    if entry.old is None:
+        targets.pop(t["indicator"], None)
+    else:
+        targets[t["indicator"]] = {"v": entry.old, "by": store.user, "at": now_iso()}
+    doc["targets"] = targets
+    store._save_record(records, doc_id, doc)
+
+
+def _set_task_status(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    t = entry.target
+    tasks = store._table(db, "tasks")
+    doc = tasks.get(doc_id=int(t["task"]))
+    if doc is None:
+        raise _conflict(entry, snap, "đã xóa", str((entry.new or {}).get("state")))
+    statuses = dict(doc.get("statuses", {}))
+    cur = statuses.get(t["unit"], {"state": "todo", "note": ""})
+    new = entry.new or {}
+    if (cur.get("state"), cur.get("note", "")) != (new.get("state"), new.get("note", "")):
+        raise _conflict(entry, snap, str(cur.get("state")), str(new.get("state")))
+    old = entry.old or {"state": "todo", "note": ""}
+    statuses[t["unit"]] = {"state": old.get("state", "todo"), "note": old.get("note", ""),
+                           "by": store.user, "at": now_iso()}
+    tasks.update({"statuses": statuses}, doc_ids=[int(t["task"])])
+
+
+def _add_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    task_id = int(entry.target["task"])
+    tasks = store._table(db, "tasks")
+    doc = tasks.get(doc_id=task_id)
+    if doc is None:
+        return  # already gone: nothing to revert
+    if doc.get("title") != (entry.new or {}).get("title") or doc.get("statuses"):
+        raise _conflict(entry, snap, str(doc.get("title")), str((entry.new or {}).get("title")))
+    tasks.remove(doc_ids=[task_id])
+
+
+def _edit_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    task_id = int(entry.target["task"])
+    tasks = store._table(db, "tasks")
+    doc = tasks.get(doc_id=task_id)
+    if doc is None:
+        raise _conflict(entry, snap, "đã xóa", str(entry.new))
+    for key, value in (entry.new or {}).items():
+        if doc.get(key) != value:
+            raise _conflict(entry, snap, str(doc.get(key)), str(value))
+    tasks.update({k: v for k, v in (entry.old or {}).items() if k in (entry.new or {})}, doc_ids=[task_id])
+
+
+def _remove_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    task_id = int(entry.target["task"])
+    tasks = store._table(db, "tasks")
+    if tasks.get(doc_id=task_id) is not None or not isinstance(entry.old, dict):
+        raise _conflict(entry, snap, f"nhiệm vụ {task_id} đang tồn tại", "đã xóa")
+    tasks.insert(Document(dict(entry.old), doc_id=task_id))
+
+
+def _add_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    code = entry.target["unit"]
+    used = any(d.get("unit") == code for d in store._table(db, "records").all()) or any(
+        code in d.get("statuses", {}) for d in store._table(db, "tasks").all())
+    if used:
+        raise InvalidValue(Msg(f"Đơn vị {code} đã có số liệu; không hoàn tác việc thêm được. "
+                               f"Dùng: ccb-tui unit retire {code} --year NĂM",
+                               f"Unit {code} already has figures; adding it cannot be undone. "
+                               f"Use: ccb-tui unit retire {code} --year YEAR"))
+    store._table(db, "units").remove(Query().code == code)
+
+
+def _rename_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    code = entry.target["unit"]
+    units = store._table(db, "units")
+    doc = units.get(Query().code == code)
+    new, old = entry.new or {}, entry.old or {}
+    if doc is None or doc.get("periods") != new.get("periods"):
+        raise _conflict(entry, snap, str(doc.get("periods") if doc else "—"), str(new.get("name")))
+    units.update({"periods": old["periods"]}, Query().code == code)
+
+
+def _retire_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+    code = entry.target["unit"]
+    units = store._table(db, "units")
+    doc = units.get(Query().code == code)
+    if doc is None or doc.get("retired_from") != entry.new:
+        raise _conflict(entry, snap, str(doc.get("retired_from") if doc else "—"), str(entry.new))
+    units.update({"retired_from": entry.old}, Query().code == code)
+
+
+_HANDLERS = {
+    "set_value": _set_value, "set_target": _set_target, "set_task_status": _set_task_status,
+    "add_task": _add_task, "edit_task": _edit_task, "remove_task": _remove_task,
+    "add_unit": _add_unit, "rename_unit": _rename_unit, "retire_unit": _retire_unit,
+}
