@@ -95,14 +95,23 @@ class CcbApp(App[int]):
     # --- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.open_store()
+        if self.poll:
+            self.set_interval(POLL_SECONDS, self.check_store)
+
+    def open_store(self) -> None:
+        """Open the store and show the first screen, or a readable error screen."""
         try:
-            self.store = Store(self.db_path, user=self.user, lock_timeout=3.0, create=not self.read_only)
+            self.store = Store(self.db_path, user=self.user, lock_timeout=3.0,
+                               create=not self.read_only, cleanup=not self.read_only)
             self.snap = self.store.snapshot()
         except CcbError as exc:
             from .screens.error import StoreErrorScreen
+            self.store, self.snap = None, None
             self.open_error = exc
             self.push_screen(StoreErrorScreen(exc))
             return
+        self.open_error = None
         years = self.snap.years() or [2020]
         reported = [y for (_, _, y), r in self.snap.values.items() if r.reported]
         start = self._start_year or (max(reported) if reported else years[-1])
@@ -114,8 +123,6 @@ class CcbApp(App[int]):
             self.action_meeting()
         else:
             self.switch_mode("dashboard")
-        if self.poll:
-            self.set_interval(POLL_SECONDS, self.check_store)
         self._check_size()
 
     # --- data -------------------------------------------------------------------------------

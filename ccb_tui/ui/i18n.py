@@ -37,6 +37,7 @@ EN: dict[str, str] = {
     "Giữ của họ": "Keep theirs",
     "Lịch sử": "History",
     "Xuất": "Export",
+    "Khôi phục bản sao lưu": "Restore backup",
     "Đảo thứ tự": "Reverse order",
     "Về bảng": "Back to table",
 }

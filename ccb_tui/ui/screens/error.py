@@ -8,24 +8,55 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ...core.errors import CcbError
+from ...core.errors import CcbError, StoreCorrupt
+from ...core.store import Store
 from ..safe import plain
 from ..widgets.keybar import KeyBar
 
 
 class StoreErrorScreen(Screen[None]):
-    """The store could not be opened: say why and how to fix it, then quit with its exit code."""
+    """The store could not be opened: say why and how to fix it; offer the newest good backup."""
 
-    BINDINGS = [Binding("q", "app.quit", "Thoát")]
+    BINDINGS = [Binding("r", "restore", "Khôi phục bản sao lưu"), Binding("q", "app.quit", "Thoát")]
 
     def __init__(self, error: CcbError) -> None:
         super().__init__()
         self.error = error
+        self.backup = None
+        if isinstance(error, StoreCorrupt) and error.path is not None and error.path.exists():
+            try:
+                self.backup = Store(error.path, create=False, cleanup=False).newest_good_backup()
+            except CcbError:
+                self.backup = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "restore":
+            return self.backup is not None and not getattr(self.app, "read_only", False)
+        return True
+
+    def action_restore(self) -> None:
+        """Restore the newest good backup (the damaged file is kept aside), then open the store."""
+        lang = getattr(self.app, "lang", "vi")
+        try:
+            backup, change = Store(self.error.path, create=False, cleanup=False).restore()
+        except CcbError as exc:
+            self.query_one("#error-message", Static).update(plain(exc.text(lang)))
+            return
+        self.app.pop_screen()
+        self.app.notify((f"Restored {backup.name} ({backup.label()})" if lang == "en"
+                         else f"Đã khôi phục {backup.name} ({backup.label()})"), markup=False, timeout=8)
+        self.app.open_store()  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "vi")
         title = "Cannot open the data" if lang == "en" else "Không mở được dữ liệu"
-        hint = ("Press q to quit." if lang == "en" else "Nhấn q để thoát.")
+        if self.backup is not None and not getattr(self.app, "read_only", False):
+            hint = (f"Press r to restore {self.backup.name} ({self.backup.label()}); the damaged file is "
+                    f"kept aside. Press q to quit." if lang == "en" else
+                    f"Nhấn r để khôi phục {self.backup.name} ({self.backup.label()}); tệp hỏng được giữ "
+                    f"lại bên cạnh. Nhấn q để thoát.")
+        else:
+            hint = ("Press q to quit." if lang == "en" else "Nhấn q để thoát.")
         with Middle():
             with Center():
                 yield Static(plain(title, style="bold"), id="error-title")

@@ -274,6 +274,7 @@ class UnitDetailScreen(CcbScreen):
         Binding("e", "edit", "Sửa"),
         Binding("g", "edit_target", "Chỉ tiêu"),
         Binding("r", "rename", "Đổi tên"),
+        Binding("h", "history", "Lịch sử"),
         Binding("b", "back", "Quay lại"),
         Binding("escape", "back", "Quay lại", show=False),
     ]
@@ -428,6 +429,10 @@ class UnitDetailScreen(CcbScreen):
     def action_rename(self) -> None:
         from .edit import RenameUnitDialog
         self.app.push_screen(RenameUnitDialog(self.unit_code, self.ccb.year))
+
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+        self.app.push_screen(HistoryScreen(self.unit_code))
 
 
 def _long_reading(ind: indicators.Indicator, r: Reading, lang: str) -> str:
