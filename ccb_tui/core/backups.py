@@ -100,10 +100,13 @@ def keep_previous(store_path: Path, revision: int) -> None:
         os.link(store_path, target, follow_symlinks=True)
     except OSError:  # file systems without hard links
         shutil.copy2(store_path, target)
-    autos = [b for b in list_backups(store_path) if b.kind == "auto"]
+    # Names start with a sortable UTC timestamp: plain string sorting, no parsing, on every write.
+    prefix = store_path.name + "."
+    autos = sorted((n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".auto.json")),
+                   reverse=True)
     for old in autos[keep:]:
         try:
-            old.path.unlink()
+            os.unlink(folder / old)
         except FileNotFoundError:
             pass
 

@@ -81,8 +81,15 @@ def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
                     target, d.get("old"), d.get("new"), int(undoes) if isinstance(undoes, int) else None)
 
 
-def build_snapshot(data: dict[str, Any]) -> Snapshot:
-    """Turn the raw file into domain objects, sanitising every string on the way in."""
+def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int | None = None,
+                   records: bool = True) -> Snapshot:
+    """Turn the raw file into domain objects, sanitising every string on the way in.
+
+    ``unit``/``year`` keep only the matching records and ``records=False`` none (with the reported
+    totals left out too): an edit inside a transaction needs the units, the tasks and its own
+    record, not every figure of every year.
+    """
+    partial = unit is not None or year is not None or not records
     def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
         return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
 
@@ -96,17 +103,19 @@ def build_snapshot(data: dict[str, Any]) -> Snapshot:
         for _, d in docs("units"))
     values: dict[tuple[str, str, int], Reading] = {}
     targets: dict[tuple[str, str, int], Target] = {}
-    for _, d in docs("records"):
-        unit, year = d["unit"], int(d["year"])
+    for _, d in (docs("records") if records else ()):
+        r_unit, r_year = d["unit"], int(d["year"])
+        if (unit is not None and r_unit != unit) or (year is not None and r_year != year):
+            continue
         for code, v in d.get("values", {}).items():
-            values[(unit, code, year)] = reading(v)
+            values[(r_unit, code, r_year)] = reading(v)
         for code, t in d.get("targets", {}).items():
             value = number_or_none(t["v"])
             if value is None:
-                raise ValueError(f"target {unit}/{code}/{year} has no value")
-            targets[(unit, code, year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
+                raise ValueError(f"target {r_unit}/{code}/{r_year} has no value")
+            targets[(r_unit, code, r_year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
-    for _, d in docs("reported"):
+    for _, d in (() if partial else docs("reported")):
         reported[(d["cluster"], int(d["year"]))] = {
             code: ReportedTotal(code, number_or_none(t.get("value")), Qualifier(t.get("qualifier", "exact")),
                                 clean(t.get("quote")), t.get("plan_met"))

@@ -141,6 +141,13 @@ def parse_json_bytes(raw: bytes, path: Path) -> Any:
     """Decode a store file strictly, naming the file in any error."""
     if b"\x00" in raw:
         raise corrupt(path, "chứa byte NUL (tệp hỏng hoặc bị cắt)", "contains NUL bytes (damaged or truncated)")
+    if orjson is not None:
+        # orjson is strict already (UTF-8, no NaN/Infinity, nesting limit) and several times faster;
+        # on an error fall through to the standard library for the detailed message.
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import filelock
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
@@ -179,6 +178,7 @@ class Store:
         self.created = False
         self._sig: tuple[int, ...] | None = None
         self._snapshot: Snapshot | None = None
+        self._tx_cache: tuple[bytes, dict[str, Any]] | None = None
         if not self.path.exists():
             if not create:
                 raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
@@ -196,6 +196,7 @@ class Store:
         except OSError as exc:
             raise StoreWriteFailed(os_error_msg(exc, self.path.parent, "tạo thư mục", "create the folder"),
                                    self.path) from exc
+        import filelock  # only writers need it: reading dashboards start faster without it
         lock = filelock.FileLock(self.lock_path, timeout=self.lock_timeout, mode=shared_file_mode(),
                                  thread_local=False)
         try:
@@ -283,14 +284,45 @@ class Store:
         """The store's revision counter, bumped by every write."""
         return self.snapshot().revision
 
+    def _read_for_edit(self) -> dict[str, Any]:
+        """The file's documents for a transaction (under the lock).
+
+        When the bytes on disk are exactly those this store last wrote or read, the parsed
+        documents kept from then are reused; otherwise the file is parsed and fully checked (a
+        malformed record anywhere refuses the edit), and the check's snapshot is kept for readers.
+        """
+        sig = self._stat_sig()
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
+                                   f"There is no data file at {self.path}."), self.path) from exc
+        except OSError as exc:
+            raise StoreCorrupt(os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
+        if self._tx_cache is not None and self._tx_cache[0] == raw:
+            return self._tx_cache[1]
+        self._tx_cache = None
+        try:
+            data = check_store_bytes(raw, self.path)
+        except StoreCorrupt as exc:
+            raise self._with_backup_hint(exc) from exc.__cause__
+        snap = self._build(data)
+        self._sig, self._snapshot = sig, snap
+        self._tx_cache = (raw, data)
+        return data
+
     @contextmanager
     def _transaction(self) -> Iterator[TinyDB]:
         """One locked read-modify-write: read once, let TinyDB work in memory, write once."""
         with self._locked():
-            data = self._read_raw()
+            data = self._read_for_edit()
             storage = _TxStorage(data)
             db = TinyDB(storage=lambda: storage)
-            yield db
+            try:
+                yield db
+            except BaseException:
+                self._tx_cache = None  # the documents may have been changed in memory: re-read next time
+                raise
             if storage.dirty:
                 out = storage.data
                 meta_table = out.setdefault("meta", {})
@@ -300,8 +332,10 @@ class Store:
                 meta["schema"] = SCHEMA_VERSION
                 meta_table[key] = meta
                 payload = dump_json_bytes(out)
+                self._tx_cache = None
                 backups.keep_previous(self.path, meta["revision"] - 1)
                 atomic_write(self.path, payload)
+                self._tx_cache = (payload, out)
                 self._sig = None
                 self._snapshot = None
 
@@ -318,10 +352,15 @@ class Store:
 
     # reading helpers inside a transaction
 
-    def _snap_in(self, db: TinyDB) -> Snapshot:
-        # Through _build so that an edit on a file with a malformed record raises StoreCorrupt
-        # (exit 5, file untouched) like a read does, not a bare KeyError/TypeError.
-        return self._build(db.storage.read())  # type: ignore[attr-defined]
+    def _snap_in(self, db: TinyDB, *, unit: str | None = None, year: int | None = None,
+                 records: bool = True) -> Snapshot:
+        # The whole file was checked when it was read (_read_for_edit); an edit needs only its
+        # own part. Through _build all the same, so a surprise becomes StoreCorrupt, not a KeyError.
+        data = db.storage.read()  # type: ignore[attr-defined]
+        try:
+            return documents.build_snapshot(data, unit=unit, year=year, records=records)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return self._build(data)
 
     def _record(self, db: TinyDB, unit: str, year: int) -> tuple[Table, int | None, dict[str, Any]]:
         records = self._table(db, "records")
@@ -393,7 +432,7 @@ class Store:
         if problems:
             raise InvalidValue.from_problems(problems)
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, unit=unit, year=year)
             u = self._unit_or_fail(snap, unit)
             self._active_or_fail(u, year)
             current = snap.reading(unit, indicator, year)
@@ -426,7 +465,7 @@ class Store:
             if problems:
                 raise InvalidValue.from_problems(problems)
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, unit=unit, year=year)
             u = self._unit_or_fail(snap, unit)
             if value is not None:  # removing a stray target of such a year stays possible
                 self._active_or_fail(u, year)
@@ -486,7 +525,7 @@ class Store:
                         expect: object = ANY) -> Change:
         """Set one unit's state on a task. ``expect`` is the state the edit was based on."""
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             task = self._task_or_fail(snap, task_id)
             u = self._unit_or_fail(snap, unit)
             cur = task.status(unit)
@@ -526,7 +565,7 @@ class Store:
         if not title:
             raise InvalidValue(Msg("Tên nhiệm vụ không được để trống.", "A task needs a title."))
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             doc = {"year": int(year), "title": title, "note": text.sanitize_multiline(note), "statuses": {},
                    "by": self.user, "at": now_iso()}
             task_id = self._table(db, "tasks").insert(doc)
@@ -538,7 +577,7 @@ class Store:
                   expect_title: object = ANY) -> Change:
         """Change a task's title or note."""
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             task = self._task_or_fail(snap, task_id)
             if expect_title is not ANY and expect_title != task.title:
                 raise ConflictError(
@@ -560,7 +599,7 @@ class Store:
     def remove_task(self, task_id: int) -> Change:
         """Remove a task from the checklist."""
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             task = self._task_or_fail(snap, task_id)
             tasks = self._table(db, "tasks")
             doc = dict(tasks.get(doc_id=task_id))
@@ -579,7 +618,7 @@ class Store:
         if not name:
             raise InvalidValue(Msg("Tên đơn vị không được để trống.", "A unit needs a name."))
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             if snap.unit(code) is not None:
                 raise InvalidValue(Msg(f"Đã có đơn vị mã '{code}'.", f"A unit with code '{code}' exists."))
             cluster = cluster or snap.default_cluster()
@@ -597,7 +636,7 @@ class Store:
         if not name:
             raise InvalidValue(Msg("Tên đơn vị không được để trống.", "A unit needs a name."))
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             u = self._unit_or_fail(snap, code)
             old = u.name(year)
             if expect is not ANY and expect != old:
@@ -624,7 +663,7 @@ class Store:
     def retire_unit(self, code: str, *, year: int) -> Change:
         """Mark a unit as no longer existing from ``year`` on (its history stays)."""
         with self._transaction() as db:
-            snap = self._snap_in(db)
+            snap = self._snap_in(db, records=False)
             u = self._unit_or_fail(snap, code)
             if year <= u.periods[0].from_year:
                 raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
@@ -748,6 +787,7 @@ class Store:
         pattern = f".{self.path.name}.*.tmp"
         if not any(self.path.parent.glob(pattern)):
             return 0
+        import filelock
         lock = filelock.FileLock(self.lock_path, timeout=0, mode=shared_file_mode(), thread_local=False)
         try:
             lock.acquire()
