@@ -229,19 +229,26 @@ class Store:
             return None
         return (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
-    def _read_raw(self) -> dict[str, Any]:
-        """Read and check the file: a ccb-tui store of a schema this version knows."""
+    def _read_bytes(self) -> bytes:
+        """The file's bytes; a missing or unreadable file is StoreCorrupt naming it."""
         try:
-            raw = self.path.read_bytes()
+            return self.path.read_bytes()
         except FileNotFoundError as exc:
             raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
                                    f"There is no data file at {self.path}."), self.path) from exc
         except OSError as exc:
             raise StoreCorrupt(os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
+
+    def _check(self, raw: bytes) -> dict[str, Any]:
+        """``check_store_bytes`` with the newest good backup named in any error."""
         try:
             return check_store_bytes(raw, self.path)
         except StoreCorrupt as exc:
             raise self._with_backup_hint(exc) from exc.__cause__
+
+    def _read_raw(self) -> dict[str, Any]:
+        """Read and check the file: a ccb-tui store of a schema this version knows."""
+        return self._check(self._read_bytes())
 
     def _with_backup_hint(self, exc: StoreCorrupt) -> StoreCorrupt:
         """Name the newest good backup, and how to restore it, in a damaged-file error."""
@@ -292,20 +299,11 @@ class Store:
         malformed record anywhere refuses the edit), and the check's snapshot is kept for readers.
         """
         sig = self._stat_sig()
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError as exc:
-            raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
-                                   f"There is no data file at {self.path}."), self.path) from exc
-        except OSError as exc:
-            raise StoreCorrupt(os_error_msg(exc, self.path, "đọc", "read"), self.path) from exc
+        raw = self._read_bytes()
         if self._tx_cache is not None and self._tx_cache[0] == raw:
             return self._tx_cache[1]
         self._tx_cache = None
-        try:
-            data = check_store_bytes(raw, self.path)
-        except StoreCorrupt as exc:
-            raise self._with_backup_hint(exc) from exc.__cause__
+        data = self._check(raw)
         snap = self._build(data)
         self._sig, self._snapshot = sig, snap
         self._tx_cache = (raw, data)
@@ -550,6 +548,93 @@ class Store:
                       {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
             rev = snap.revision + 1
         return Change(what, cur.state.label("vi"), state.label("vi"), rev)
+
+    def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import") -> int:
+        """Apply many edits in ONE locked transaction, all or nothing; returns the new revision.
+
+        Each change is a tuple, ``expect`` being what the edit was based on (as for the single
+        edits; ``ANY`` makes it unconditional):
+        ``("value", unit, indicator, year, Reading, expect)``,
+        ``("target", unit, indicator, year, value or None to remove, expect)`` and
+        ``("task", task_id, unit, TaskState, note or None to keep, expect)`` (expect a TaskStatus
+        or a TaskState). Every change is checked and validated, with the cross-field rules over the
+        result, before anything is written: a conflict raises ConflictError, bad values raise
+        InvalidValue listing every problem, and the file is then untouched. Each change is audited
+        like a single edit, with ``via`` in its log target.
+        """
+        with self._transaction() as db:
+            snap = self._snap_in(db)
+            problems: list[Any] = []
+            touched: dict[tuple[str, int], dict[str, Reading]] = {}
+            for kind, key, *rest in changes:
+                if kind == "task":
+                    unit, state, note, expect = rest
+                    task, u = self._task_or_fail(snap, key), self._unit_or_fail(snap, unit)
+                    cur = task.status(unit)
+                    exp_state = getattr(expect, "state", expect)
+                    if expect is not ANY and (exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note):
+                        what = f"{task.title[:40]} · {u.name(task.year)}"
+                        raise ConflictError(Msg(
+                            f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
+                            f"“{cur.state.label('vi')}”. Không ghi gì.",
+                            f"Conflict: {what} was changed by {cur.changed_by or 'someone else'} to "
+                            f"“{cur.state.label('en')}”. Nothing written."),
+                            what, TaskState(exp_state).label("vi"), cur.state.label("vi"), state.label("vi"))
+                    tasks = self._table(db, "tasks")
+                    doc = dict(tasks.get(doc_id=key))
+                    new_note = cur.note if note is None else text.sanitize_multiline(note)
+                    doc["statuses"] = {**doc.get("statuses", {}), unit: {
+                        "state": state.value, "note": new_note, "by": self.user, "at": now_iso()}}
+                    tasks.update(doc, doc_ids=[key])
+                    self._log(db, "set_task_status", {"task": key, "unit": unit, "via": via},
+                              {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
+                    continue
+                indicator, year, value, expect = rest
+                ind, u = self._indicator_or_fail(indicator), self._unit_or_fail(snap, key)
+                records, doc_id, doc = self._record(db, key, year)
+                target = {"unit": key, "indicator": indicator, "year": year, "via": via}
+                if kind == "value":
+                    self._active_or_fail(u, year)
+                    problems += validation.validate_reading(indicator, value.value, value.qualifier, value.status,
+                                                            field=f"{key}/{indicator}/{year}")
+                    current = snap.reading(key, indicator, year)
+                    new = Reading(value.value, value.qualifier, value.status, False, self.user, now_iso())
+                    if not self._expect_ok(current, expect):
+                        self._conflict(f"{u.name(year)} · {ind.label('vi')} {year}", indicator, expect, current, new)
+                    touched.setdefault((key, year), {c: snap.reading(key, c, year) for c in indicators.BY_CODE})
+                    touched[(key, year)][indicator] = new
+                    doc["values"] = {**doc.get("values", {}), indicator: documents.reading_doc(new)}
+                    self._log(db, "set_value", target, documents.reading_doc(current), documents.reading_doc(new))
+                elif kind == "target":
+                    current_t = snap.target(key, indicator, year)
+                    cur_value = current_t.value if current_t else None
+                    if expect is not ANY and getattr(expect, "value", expect) != cur_value:
+                        what = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
+                        raise ConflictError(Msg(
+                            f"Xung đột: {what} đã được người khác đổi thành "
+                            f"{documents.describe(indicator, current_t, 'vi')}. Không ghi gì.",
+                            f"Conflict: {what} was changed by someone else to "
+                            f"{documents.describe(indicator, current_t, 'en')}. Nothing written."),
+                            what, self._fmt_plain(indicator, getattr(expect, "value", expect), "vi"),
+                            documents.describe(indicator, current_t, "vi"), self._fmt_plain(indicator, value, "vi"))
+                    targets = dict(doc.get("targets", {}))
+                    if value is None:
+                        targets.pop(indicator, None)
+                    else:
+                        self._active_or_fail(u, year)
+                        problems += validation.validate_target(indicator, value, field=f"{key}/{indicator}/{year}")
+                        targets[indicator] = {"v": value, "by": self.user, "at": now_iso()}
+                    doc["targets"] = targets
+                    self._log(db, "set_target", target, cur_value, value)
+                else:
+                    raise ValueError(f"unknown change kind {kind!r}")
+                self._save_record(records, doc_id, doc)
+            for (unit, year), readings in touched.items():
+                problems += validation.validate_unit_year(readings, unit, year)
+            if problems:
+                raise InvalidValue.from_problems(problems)
+            rev = snap.revision + (1 if changes else 0)
+        return rev
 
     @staticmethod
     def _task_or_fail(snap: Snapshot, task_id: int) -> Task:
