@@ -157,6 +157,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     rs = add("restore", "put a backup back (default: the newest good one); the current file is kept")
     rs.add_argument("version", nargs="?", help="backup file name, revision (r42) or position (-1 newest)")
+
+    ex = add("export", "write the year's data to a file: csv, xlsx, md (meeting report) or json")
+    ex.add_argument("--format", "-f", choices=("csv", "xlsx", "md", "json"),
+                    help="file format (default: from the -o suffix)")
+    ex.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
+    ex.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write ('-' for stdout)")
+    ex.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    im = add("import", "read figures, targets and task statuses back from a csv/xlsx/json export")
+    im.add_argument("file", metavar="FILE", help="a file in the export's layout (.xlsx, .csv or .json)")
+    im.add_argument("--dry-run", action="store_true", help="check and show the changes; write nothing")
+    im.add_argument("--year", type=_year, help="only this year: rows of another year are refused; "
+                                                "fills rows whose Năm cell is empty")
+
+    rp = add("report", "write the meeting report: totals, plan vs actual, charts, checklist, changes")
+    rp.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
+    rp.add_argument("--since", type=_date, metavar="DATE", help="list the changes from this day on (audit log)")
+    rp.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.md or FILE.html ('-' for stdout, md)")
+    rp.add_argument("--format", "-f", choices=("md", "html"), help="default: from the -o suffix")
+    rp.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    sv = add("serve", "serve the dashboard to a web browser (textual-serve), on localhost by default")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="browse only; the store is never written")
+    sv.add_argument("--allow-remote", action="store_true",
+                    help="allow a non-loopback --host (there is no login: anyone reaching the port can edit)")
+    sv.add_argument("--public-url", metavar="URL",
+                    help="the URL the browser uses, when it differs (e.g. http://localhost:9000 through a tunnel)")
     return p
 
 
@@ -438,6 +467,88 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_stdout(payload: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .core import exchange
+    to_stdout = args.output == "-"
+    fmt = args.format or (None if not to_stdout else "csv")
+    fmt = exchange.infer_format(args.output, fmt) if not to_stdout else fmt
+    if to_stdout and fmt == "xlsx":
+        raise UsageError(Msg("Không in tệp xlsx ra màn hình; hãy dùng -o TỆP.xlsx.",
+                             "An xlsx file cannot go to the terminal; use -o FILE.xlsx."))
+    store = _open_store(args)
+    snap = store.snapshot()
+    year = args.year or _latest_year(snap)
+    if to_stdout:
+        _write_stdout(exchange.render(snap, year, fmt, lang=_lang(args)))
+        return EXIT_OK
+    path = exchange.export_file(snap, year, fmt, args.output, force=args.force, lang=_lang(args),
+                                protect=(store.path, store.lock_path))
+    _err(Msg(f"Đã xuất năm {year} ({fmt}): {path}", f"Exported {year} ({fmt}): {path}"), _lang(args))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .core import exchange
+    from .core.errors import InvalidValue
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()  # the one snapshot the whole import is checked against
+    try:
+        plan = exchange.plan_import(snap, args.file, year=args.year)
+    except InvalidValue as exc:
+        shown = exc.problems[:200]
+        for p in shown:
+            _err(p.msg, lang)
+        if len(exc.problems) > len(shown):
+            _err(Msg(f"… và {len(exc.problems) - len(shown)} lỗi khác.",
+                     f"… and {len(exc.problems) - len(shown)} more."), lang)
+        raise InvalidValue(exc.msg) from exc
+    for change in plan.changes:
+        print(text.sanitize(change.text()))
+    if args.dry_run:
+        print(("Chạy thử, không ghi gì: " if lang == "vi" else "Dry run, nothing written: ") + plan.summary(lang))
+        return EXIT_OK
+    rev = exchange.apply_plan(store, plan)
+    print(plan.summary(lang) + (f" (r{rev})" if plan.changes else ""))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .core import report
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    year = args.year or _latest_year(snap)
+    entries = store.log_entries() if args.since else None
+    if args.output == "-":
+        print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
+        return EXIT_OK
+    from .core.exchange import infer_format
+    fmt = infer_format(args.output, args.format, report.FORMATS)
+    path = report.write_report(snap, year, args.output, fmt=fmt, force=args.force, lang=lang, since=args.since,
+                               entries=entries, protect=(store.path, store.lock_path))
+    _err(Msg(f"Đã lập báo cáo năm {year}: {path}", f"Wrote the {year} report: {path}"), lang)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import check_host, serve
+    check_host(args.host, args.allow_remote)  # before touching anything
+    path = _db_path(args)
+    if args.read_only:
+        Store(path, create=False, cleanup=False).snapshot()  # unreadable: exit 5 now, not in every tab
+    else:
+        _open_store(args).snapshot()
+    return serve(path, host=args.host, port=args.port, read_only=args.read_only,
+                 allow_remote=args.allow_remote, lang=_lang(args), public_url=args.public_url)
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     path = _db_path(args)
     from .ui.app import run_app  # Textual is imported only here
@@ -448,6 +559,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "where": cmd_where, "summary": cmd_summary, "set": cmd_set, "target": cmd_target,
     "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
     "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
+    "export": cmd_export, "import": cmd_import, "report": cmd_report, "serve": cmd_serve,
 }
 
 

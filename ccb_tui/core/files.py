@@ -121,8 +121,16 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
-    except OSError:  # some file systems cannot fsync a folder; the data itself is synced
-        pass
+    except OSError as exc:
+        # Some file systems cannot open or fsync a folder at all: the data itself is synced, so
+        # go on. A real I/O failure means the rename may not survive a crash: say so.
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES, errno.EPERM,
+                             errno.EBADF, errno.EISDIR):
+            raise StoreWriteFailed(Msg(
+                f"Đã ghi {path} nhưng ổ đĩa báo lỗi khi đồng bộ thư mục ({exc.strerror}); thay đổi có thể "
+                f"mất nếu máy tắt đột ngột. Hãy kiểm tra ổ đĩa rồi lưu lại.",
+                f"{path} was written but the disk reported an error syncing its folder ({exc.strerror}); "
+                f"the change may be lost on a crash. Check the disk, then save again."), path) from exc
 
 
 def corrupt(path: Path, vi: str, en: str) -> StoreCorrupt:
@@ -162,4 +170,5 @@ def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:
     """Serialise the store compactly in UTF-8."""
     if orjson is not None and not kwargs:
         return orjson.dumps(data)
-    return json.dumps(data, ensure_ascii=False, **kwargs).encode("utf-8")
+    kwargs.setdefault("ensure_ascii", False)  # TinyDB users may pass it themselves
+    return json.dumps(data, **kwargs).encode("utf-8")

@@ -465,4 +465,11 @@ def _parse_number(raw: str, locale: str) -> int | float:
         return int((value * scale).to_integral_value(rounding=ROUND_HALF_UP))
     if value == value.to_integral_value():
         return int(value)
-    return float(value)
+    result = float(value)
+    if not math.isfinite(result):  # hundreds of digits after the point overflow a float
+        raise _error(
+            "not_finite", raw,
+            f"«{shown}» quá dài, không phải một số dùng được. Ví dụ: {ex_dec}.",
+            f"“{shown}” is too long to be a usable number. Example: {ex_dec}.",
+        )  # fmt: skip
+    return result

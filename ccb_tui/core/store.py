@@ -331,7 +331,11 @@ class Store:
                 meta_table[key] = meta
                 payload = dump_json_bytes(out)
                 self._tx_cache = None
-                backups.keep_previous(self.path, meta["revision"] - 1)
+                try:
+                    backups.keep_previous(self.path, meta["revision"] - 1)
+                except OSError as exc:  # disk full, read-only folder: refuse before touching the store
+                    raise StoreWriteFailed(os_error_msg(exc, backups.backup_dir(self.path),
+                                                        "sao lưu vào", "back up into"), self.path) from exc
                 atomic_write(self.path, payload)
                 self._tx_cache = (payload, out)
                 self._sig = None

@@ -52,14 +52,17 @@ INDICATOR_LIST_HINT = "ccb-tui indicators"
 def _show(value: Any, lang: str) -> str:
     """A value for a message: numbers in the language's style, anything else quoted."""
     if _is_number(value):
-        places = _decimal_places(value) if not float(value).is_integer() else 0
+        places = 0 if isinstance(value, int) or value.is_integer() else _decimal_places(value)
         return format_number(value, min(places, 12), lang)
     return repr(value)
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # An int is always finite (math.isfinite would overflow on a 400-digit one); the upper
+    # bounds are checked separately.
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _decimal_places(value: Number) -> int:
@@ -151,7 +154,7 @@ def _number_problems(ind: Indicator, value: Any, field: str, what_vi: str,
             f"{le}: {_show(value, 'en')} is above the sensible upper bound "
             f"{_show(ind.max_value, 'en')} {ind.unit_en}"))
     if ind.integral:
-        if not float(value).is_integer():
+        if not isinstance(value, int) and not value.is_integer():
             if ind.kind is Kind.MONEY:
                 out.append(_problem(
                     field, f"{lv}: số tiền phải là số đồng chẵn, không có phần lẻ "

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -202,10 +204,16 @@ class CcbApp(App[int]):
     # --- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from .screens.error import TooSmallScreen
+        stack = self.screen_stack
+        if stack and isinstance(stack[-1], TooSmallScreen) and action != "quit":
+            # Under the "too small" screen the other keys switched modes or pushed screens
+            # behind or over it, and it was then left stranded once the terminal grew.
+            return False
         if action == "undo":
             return not self.read_only and bool(self.undo_stack)
-        if action in ("mode", "year") and self.store is None:
-            return False
+        if action in ("mode", "year", "meeting") and self.store is None:
+            return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
         return True
@@ -265,12 +273,16 @@ class CcbApp(App[int]):
 
     # --- terminal size ----------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size, not self.size: this handler runs before App._on_resize stores the
+        # new size, so self.size was the previous one and the check lagged one resize behind
+        # (shrinking below 80×24 showed no message; growing back left the message up).
+        self._check_size(event.size)
 
-    def _check_size(self) -> None:
+    def _check_size(self, size: Size | None = None) -> None:
         from .screens.error import TooSmallScreen
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        width, height = size if size is not None else self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:
             self.push_screen(TooSmallScreen())

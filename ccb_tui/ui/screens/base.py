@@ -37,6 +37,12 @@ class CcbScreen(Screen[None]):
         if self.ccb.snap is not None:
             self.refresh_data()
 
+    def on_screen_resume(self) -> None:
+        # An edit saved from a dialog changes what applies here (undo becomes possible), but
+        # Textual republishes bindings only when focus changes, and the focus is restored
+        # unchanged when the dialog closes: without this the key bar kept hiding "z".
+        self.refresh_bindings()
+
     def refresh_data(self) -> None:
         """Redraw from ``self.ccb.snap``, ``self.ccb.year`` and ``self.ccb.lang``."""
 

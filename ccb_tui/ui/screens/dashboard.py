@@ -40,6 +40,7 @@ class DashboardScreen(CcbScreen):
     BINDINGS = [
         Binding("e", "edit", "Sửa"),
         Binding("g", "edit_target", "Chỉ tiêu"),
+        Binding("x", "export", "Xuất"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -173,6 +174,10 @@ class DashboardScreen(CcbScreen):
         target = self._cursor_target()
         if target is not None:
             self.app.push_screen(EditValueDialog(target[0], target[1], self.ccb.year))
+
+    def action_export(self) -> None:
+        from .export import ExportDialog
+        self.app.push_screen(ExportDialog(self.ccb.year))
 
     def action_edit_target(self) -> None:
         from .edit import EditTargetDialog

@@ -155,7 +155,9 @@ class EditValueDialog(FormDialog):
                                             "Enter a value, or tick “Not reported”."))
             return None
         try:
-            value = parse_number(raw)
+            # In the interface's number style, the style the field was filled in: parsed as
+            # Vietnamese, an English "70,000,000" was refused and "1,500" read as 1.5.
+            value = parse_number(raw, lang)
         except NumberFormatError as exc:
             self.show_error("value", exc.message(lang))
             return None
@@ -205,6 +207,10 @@ class EditValueDialog(FormDialog):
         self.app.push_screen(ConflictDialog(exc), decided)
 
 
+_BASE = object()
+"""``expect`` not given: the form's own starting value."""
+
+
 class EditTargetDialog(FormDialog):
     """Set or remove a unit's target (kế hoạch) for one indicator and year."""
 
@@ -251,13 +257,13 @@ class EditTargetDialog(FormDialog):
                         style="bold")
         self.query_one("#current", Static).update(line)
 
-    def action_save(self, expect: object | None = None) -> None:
+    def action_save(self, expect: object = _BASE) -> None:
         raw = self.query_one("#value", Input).value.strip()
         self.show_error("value", "")
         value = None
         if raw:
             try:
-                value = parse_number(raw)
+                value = parse_number(raw, self.ccb.lang)  # the style the field shows (see EditValueDialog)
             except NumberFormatError as exc:
                 self.show_error("value", exc.message(self.ccb.lang))
                 return
@@ -265,7 +271,10 @@ class EditTargetDialog(FormDialog):
             if problems:
                 self.show_error("value", "; ".join(p.text(self.ccb.lang) for p in problems))
                 return
-        base_value = (self.base.value if self.base else None) if expect is None else expect
+        # A sentinel, not None, means "the value the form opened on": None is a real expectation
+        # (no target), and treating it as "not given" made "keep mine" after the other session
+        # removed the target raise the same conflict again, forever.
+        base_value = (self.base.value if self.base else None) if expect is _BASE else expect
         unit, ind, year = self.unit_code, self.indicator, self.year
 
         def undo(change: Change):  # noqa: ANN202
@@ -282,8 +291,16 @@ class EditTargetDialog(FormDialog):
         self.ccb.reload()
         now = self.ccb.snap.target(self.unit_code, self.indicator, self.year)
         theirs = now.value if now else None
-        self.app.push_screen(ConflictDialog(exc),
-                             lambda mine: self.action_save(expect=theirs) if mine else self.dismiss(None))
+
+        def decided(keep_mine: object) -> None:
+            # Not a lambda: Textual awaits what a screen callback returns, and awaiting
+            # self.dismiss() from this screen's own handler raised ScreenError on "keep theirs".
+            if keep_mine:
+                self.action_save(expect=theirs)
+            else:
+                self.dismiss(None)
+
+        self.app.push_screen(ConflictDialog(exc), decided)
 
 
 class RenameUnitDialog(FormDialog):
@@ -314,17 +331,38 @@ class RenameUnitDialog(FormDialog):
         self.show_error("name", "")
         self.query_one("#name", Input).focus()
 
-    def action_save(self) -> None:
+    def action_save(self, expect: str | None = None) -> None:
         name = self.query_one("#name", Input).value
         from_year = self.query_one("#from-year", Checkbox).value
-        code, year, base = self.unit_code, self.year if from_year else None, self.base_name
+        snap = self.ccb.snap
+        unit = snap.unit(self.unit_code) if snap else None
+        # Without "from this year", correct the name shown, i.e. the period in force in the year
+        # on screen. year=None would correct the latest period instead: on 2020 with a new name
+        # from 2021, every save was refused as a conflict (and would have renamed the wrong one).
+        period_year = unit.period(self.year).from_year if unit else None
+        code, year = self.unit_code, self.year if from_year else period_year
+        base = self.base_name if expect is None else expect
         if not name.strip():
             self.show_error("name", self.t("Tên đơn vị không được để trống.", "A unit needs a name."))
             return
         change = self.ccb.save(lambda store: store.rename_unit(code, name, year=year, expect=base),
+                               on_conflict=self._conflict,
                                on_error=lambda exc: self.show_refusal(exc, "name"))
         if change is not None:
             self.dismiss(change)
+
+    def _conflict(self, exc: ConflictError) -> None:
+        # Like the other forms: someone renamed the unit meanwhile; let the user keep either name.
+        self.ccb.reload()
+        theirs = exc.actual
+
+        def decided(keep_mine: object) -> None:  # not a lambda: see EditTargetDialog._conflict
+            if keep_mine:
+                self.action_save(expect=theirs)
+            else:
+                self.dismiss(None)
+
+        self.app.push_screen(ConflictDialog(exc), decided)
 
 
 class ConflictDialog(CcbModal):

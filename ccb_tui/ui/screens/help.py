@@ -23,6 +23,8 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("space / x", "Đổi trạng thái nhiệm vụ (○ chưa → ◐ đang → ● xong)", "Cycle a task's status (○ → ◐ → ●)"),
     ("a / n / X", "Thêm nhiệm vụ / ghi chú / xóa nhiệm vụ", "Add a task / note / remove a task"),
     ("/ · s · S", "Tìm · sắp xếp · đảo chiều sắp xếp", "Search · sort · reverse sort"),
+    ("h", "Lịch sử thay đổi của đơn vị (chi tiết đơn vị)", "A unit's change history (unit details)"),
+    ("x", "Xuất số liệu năm ra tệp (xlsx, csv, md, json)", "Export the year to a file (xlsx, csv, md, json)"),
     ("z", "Hoàn tác thay đổi gần nhất của bạn", "Undo your last change"),
     ("l", "Tiếng Việt / English", "English / Tiếng Việt"),
     ("c", "Đổi giao diện (tối, sáng, ANSI)", "Cycle theme (dark, light, ANSI)"),
@@ -40,7 +42,7 @@ cùng một số, người lưu sau sẽ thấy hộp thoại xung đột để 
 
 NOTES_EN = """Symbols: ✔ MET · ✘ NOT MET plan; ✔ matches / ⚠ does not match the reported cluster total.
 "n/r" = not reported: left out of totals, not zero. "≈" = a total of approximate figures.
-Numbers in Vietnamese style are accepted: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu.
+Numbers are typed as the English interface shows them: 1,500 · 1.5 · 6.7 billion · 248.6 million.
 When someone else edits the same store, the screen updates within 2 seconds. If two people edit
 the same figure, the later one sees a conflict dialog to choose which to keep; nothing is lost silently."""
 

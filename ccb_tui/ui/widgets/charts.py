@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 import math
@@ -48,8 +50,27 @@ class UnitChart(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._key: object = None
 
+    LABEL_MAX = 14
+    """Longest unit label (characters) before it is shortened with "…"."""
+
     def _labels(self, summary: YearSummary) -> list[str]:
-        return [sanitize(u.short_name(summary.year)) for u in summary.units]
+        # plotext 5.3 raises ValueError while building when a bar label leaves its canvas 1-2
+        # columns wide: a unit renamed to ~35 characters crashed the whole app at 80×24.
+        # Shortening labels keeps the bars readable too.
+        out = []
+        for u in summary.units:
+            name = sanitize(u.short_name(summary.year))
+            out.append(name if len(name) <= self.LABEL_MAX else name[: self.LABEL_MAX - 1] + "…")
+        return out
+
+    def render(self) -> RenderResult:
+        # Belt and braces for the plotext failure above at sizes nobody tested: a chart that
+        # cannot be drawn says so instead of taking the dashboard down with a traceback.
+        try:
+            return super().render()
+        except (ValueError, IndexError, ZeroDivisionError):
+            return Text(translate("(biểu đồ quá hẹp để vẽ)", getattr(self.app, "lang", "vi"),
+                                  "(chart too narrow to draw)"), style="dim")
 
     def show(self, summary: YearSummary, lang: str) -> None:
         """Plot the summary; does nothing when the plotted data is unchanged."""

@@ -1,0 +1,136 @@
+"""The export dialog (key ``x`` on the dashboard): a format and a file name; never overwrites
+an existing file unless the user confirms it with a second press.
+
+The writing itself is ``core.exchange.export_file`` (atomic, refuses to overwrite the store), the
+same as ``ccb-tui export``. Exporting only reads the store, so it works in read-only mode too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Select, Static
+
+from ...core import exchange
+from ...core.errors import CcbError
+from ..safe import plain
+from .base import CcbModal
+from .edit import nfc_input
+
+FORMAT_LABELS = (
+    ("xlsx", "Bảng tính Excel (.xlsx)", "Excel workbook (.xlsx)"),
+    ("csv", "CSV UTF-8 (.csv)", "CSV UTF-8 (.csv)"),
+    ("md", "Báo cáo họp Markdown (.md)", "Meeting report, Markdown (.md)"),
+    ("json", "Toàn bộ dữ liệu JSON (.json)", "Full data, JSON (.json)"),
+)
+
+
+class ExportDialog(CcbModal):
+    """Ask for a format and a file name, then write the year's export."""
+
+    CSS_PATH = "export.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Hủy")]
+
+    def __init__(self, year: int, folder: Path | None = None) -> None:
+        super().__init__()
+        self.year = year
+        self.folder = folder if folder is not None else Path.cwd()
+        self.confirm_path: Path | None = None  # the existing file the user was warned about
+
+    def compose(self) -> ComposeResult:
+        lang = self.ccb.lang
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.t(f"Xuất dữ liệu năm {self.year}", f"Export {self.year}"), style="bold"),
+                         classes="dialog-title")
+            yield Static(plain(self.t("Định dạng", "Format")), classes="field-label")
+            yield Select([(en if lang == "en" else vi, code) for code, vi, en in FORMAT_LABELS],
+                         value="xlsx", allow_blank=False, id="format")
+            yield Static(plain(self.t("Tên tệp (đường dẫn tương đối tính từ ", "File name (relative to ")
+                               + str(self.folder) + ")"), classes="field-label")
+            yield Input(value=exchange.default_name(self.year, "xlsx"), id="path")
+            yield Static(id="path-error", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("Xuất", "Export"), id="export", variant="primary")
+                yield Button(self.t("Hủy", "Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.show_error("")
+        self.query_one("#path", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        """A message under the file name (empty clears it)."""
+        label = self.query_one("#path-error", Static)
+        label.update(plain(message))
+        label.display = bool(message)
+
+    def _reset_confirmation(self) -> None:
+        if self.confirm_path is not None:
+            self.confirm_path = None
+            self.query_one("#export", Button).label = self.t("Xuất", "Export")
+            self.show_error("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        nfc_input(event)
+        self._reset_confirmation()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        fmt = str(event.value)
+        field = self.query_one("#path", Input)
+        current = Path(field.value.strip())
+        if current.suffix.lower() in exchange.SUFFIXES:  # keep the name, follow the format
+            field.value = str(current.with_suffix(f".{fmt}"))
+        self._reset_confirmation()
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.action_export()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self.action_export()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def target_path(self) -> Path | None:
+        """The file to write, resolved against the folder the app was started in."""
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            return None
+        path = Path(raw).expanduser()
+        return path if path.is_absolute() else self.folder / path
+
+    def action_export(self) -> None:
+        app = self.ccb
+        fmt = str(self.query_one("#format", Select).value)
+        path = self.target_path()
+        if path is None:
+            self.show_error(self.t("Nhập tên tệp.", "Enter a file name."))
+            return
+        if app.snap is None:
+            return
+        force = self.confirm_path == path
+        if path.exists() and not force and not path.is_dir():
+            self.confirm_path = path
+            self.query_one("#export", Button).label = self.t("Ghi đè", "Overwrite")
+            self.show_error(self.t(f"Tệp {path} đã có. Nhấn “Ghi đè” để thay, hoặc đổi tên tệp.",
+                                   f"The file {path} exists. Press “Overwrite” to replace it, or change the name."))
+            return
+        protect = [app.store.path, app.store.lock_path] if app.store is not None else []
+        try:
+            exchange.infer_format(path, fmt)
+            written = exchange.export_file(app.snap, self.year, fmt, path, force=force, lang=app.lang,
+                                           protect=protect)
+        except CcbError as exc:
+            self.show_error(exc.text(app.lang))
+            return
+        app.notify(self.t(f"Đã xuất năm {self.year}: {written}", f"Exported {self.year}: {written}"),
+                   markup=False, timeout=6)
+        if app.is_web:  # served in a browser: the file is on the server, so offer it as a download too
+            app.deliver_binary(written, save_filename=written.name)
+        self.dismiss(written)
