@@ -7,7 +7,6 @@ and lets the user keep either. Live updates never touch a form's input.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Callable
 
 from rich.text import Text
@@ -23,15 +22,8 @@ from ...core.models import Qualifier, Reading, Status, Target
 from ...core.report_text import show_reading
 from ...core.store import Change, Store
 from ..safe import plain
+from ..widgets.vninput import VnInput
 from .base import CcbModal
-
-
-def nfc_input(event: Input.Changed) -> None:
-    """Keep typed Vietnamese composed (NFC): Textual's Input mishandles decomposed text."""
-    value = event.value
-    if not unicodedata.is_normalized("NFC", value):
-        event.input.value = unicodedata.normalize("NFC", value)
-        event.input.cursor_position = len(event.input.value)
 
 
 def _plain_value(ind: indicators.Indicator, value: object, lang: str) -> str:
@@ -50,9 +42,6 @@ class FormDialog(CcbModal):
         with Horizontal(classes="buttons"):
             yield Button(self.t("Lưu", "Save"), id="save", variant="primary")
             yield Button(self.t("Hủy", "Cancel"), id="cancel")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        nfc_input(event)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -109,7 +98,7 @@ class EditValueDialog(FormDialog):
                                       f"Value ({self.ind.unit(lang)}), e.g. 1,500 · 6.7 billion · 1.5")),
                          classes="field-label")
             base = self.base
-            yield Input(value=_plain_value(self.ind, base.value if base.reported else None, lang), id="value")
+            yield VnInput(value=_plain_value(self.ind, base.value if base.reported else None, lang), id="value")
             yield Static(id="value-error", classes="field-error")
             options = [(q.label(lang) or self.t("chính xác", "exact"), q.value) for q in Qualifier]
             yield Select(options, value=base.qualifier.value, allow_blank=False, id="qualifier")
@@ -235,7 +224,7 @@ class EditTargetDialog(FormDialog):
             yield Static(plain(self.t(f"Chỉ tiêu ({self.ind.unit(lang)}); để trống để bỏ chỉ tiêu",
                                       f"Target ({self.ind.unit(lang)}); leave empty to remove it")),
                          classes="field-label")
-            yield Input(value=_plain_value(self.ind, self.base.value if self.base else None, lang), id="value")
+            yield VnInput(value=_plain_value(self.ind, self.base.value if self.base else None, lang), id="value")
             yield Static(id="value-error", classes="field-error")
             yield from self.compose_buttons()
 
@@ -320,7 +309,7 @@ class RenameUnitDialog(FormDialog):
             title = Text(self.t("Đổi tên đơn vị: ", "Rename unit: "), style="bold")
             title.append_text(plain(self.base_name))
             yield Static(title, classes="dialog-title")
-            yield Input(value=self.base_name, id="name")
+            yield VnInput(value=self.base_name, id="name")
             yield Static(id="name-error", classes="field-error")
             yield Checkbox(self.t(f"Tên mới chỉ áp dụng từ năm {self.year} (giữ tên cũ cho các năm trước)",
                                   f"The new name applies from {self.year} on (keep the old name before)"),

@@ -18,8 +18,8 @@ from textual.widgets import Button, Input, Select, Static
 from ...core import exchange
 from ...core.errors import CcbError
 from ..safe import plain
+from ..widgets.vninput import VnInput
 from .base import CcbModal
-from .edit import nfc_input
 
 FORMAT_LABELS = (
     ("xlsx", "Bảng tính Excel (.xlsx)", "Excel workbook (.xlsx)"),
@@ -51,7 +51,7 @@ class ExportDialog(CcbModal):
                          value="xlsx", allow_blank=False, id="format")
             yield Static(plain(self.t("Tên tệp (đường dẫn tương đối tính từ ", "File name (relative to ")
                                + str(self.folder) + ")"), classes="field-label")
-            yield Input(value=exchange.default_name(self.year, "xlsx"), id="path")
+            yield VnInput(value=exchange.default_name(self.year, "xlsx"), id="path")
             yield Static(id="path-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Xuất", "Export"), id="export", variant="primary")
@@ -73,8 +73,7 @@ class ExportDialog(CcbModal):
             self.query_one("#export", Button).label = self.t("Xuất", "Export")
             self.show_error("")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        nfc_input(event)
+    def on_input_changed(self, _event: Input.Changed) -> None:
         self._reset_confirmation()
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -22,6 +22,7 @@ from ...core.report_text import width as text_width
 from ...core.store import Change, Store
 from ...core.text import nfc, sanitize
 from ..safe import plain
+from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen
 
 SHORT_WORDS: dict[TaskState, tuple[str, str]] = {
@@ -349,7 +350,7 @@ class TaskFormDialog(CcbModal):
                 yield Static(intro, classes="task-dialog-intro")
             for field_id, label, value in self.fields():
                 yield Label(plain(label))
-                yield Input(value=nfc(value), id=field_id)
+                yield VnInput(value=nfc(value), id=field_id)
             yield Static(id="dialog-msg")
             with Horizontal(classes="task-dialog-buttons"):
                 yield Button(self.t("Lưu"), id="dialog-save", variant="primary")
@@ -373,16 +374,6 @@ class TaskFormDialog(CcbModal):
 
     def rebase(self) -> None:
         """Take the store's current values as the base of the next save."""
-
-    @on(Input.Changed)
-    def _normalise(self, event: Input.Changed) -> None:
-        value = event.value
-        composed = nfc(value)
-        if composed != value:
-            inp = event.input
-            cursor = len(nfc(value[:inp.cursor_position]))
-            inp.value = composed
-            inp.cursor_position = cursor
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -13,8 +13,9 @@ from ...core import indicators, report_text, totals
 from ...core.fmt import format_money
 from ...core.indicators import CATALOGUE, Kind
 from ...core.models import Reading, Unit
-from ...core.text import matches, nfc, vi_sort_key
+from ...core.text import matches, vi_sort_key
 from ..safe import plain, right
+from ..widgets.vninput import VnInput
 from .base import CcbScreen
 
 # Columns of the list after the name, in order; "s" cycles through "name", these, then report order.
@@ -90,7 +91,7 @@ class UnitsScreen(CcbScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="units-title")
-        yield Input(placeholder="Tìm đơn vị (không cần dấu)…", id="unit-search")
+        yield VnInput(placeholder="Tìm đơn vị (không cần dấu)…", id="unit-search")
         yield DataTable(id="units-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="units-status")
 
@@ -177,15 +178,8 @@ class UnitsScreen(CcbScreen):
     # --- search -----------------------------------------------------------------------------
 
     @on(Input.Changed, "#unit-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        value = event.value
-        composed = nfc(value)
-        if composed != value:
-            # Textual's Input edits decomposed text badly (Backspace drops only the mark): compose it.
-            event.input.value = composed
-            event.input.cursor_position = len(composed)
-            return  # the assignment posts another Changed, which filters
-        self._fill()
+    def _search_changed(self) -> None:
+        self._fill()  # VnInput has already composed the text (NFC)
 
     @on(Input.Submitted, "#unit-search")
     def _search_submitted(self) -> None:
