@@ -39,6 +39,7 @@ class CcbApp(App[int]):
     """Hội CCB cụm thi đua số 3 — the cluster dashboard."""
 
     CSS_PATH = "app.tcss"
+    DEFAULT_MODE = "dashboard"
     TITLE = "ccb-tui"
     ENABLE_COMMAND_PALETTE = False
     MODES = {
@@ -80,6 +81,8 @@ class CcbApp(App[int]):
         self.undo_stack: list[UndoStep] = []
         self.set_reactive(CcbApp.lang, lang)
         self._start_year = year
+        # No animations: over a slow SSH link every animated frame is bytes on the wire.
+        self.animation_level = "none"
         self.theme = "textual-dark"
         if os.environ.get("NO_COLOR") is not None:
             self.theme = "ansi-dark"  # no colour: the monochrome filter keeps contrast with ANSI defaults
@@ -96,36 +99,53 @@ class CcbApp(App[int]):
 
     # --- start-up ---------------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Open the store before the first screen is built, so the dashboard's first paint already
+        # shows the figures (no blank screen painted first: fewer bytes over SSH).
+        self._open()
+
     def on_mount(self) -> None:
-        self.open_store()
+        if self.open_error is not None:
+            from .screens.error import StoreErrorScreen
+            self.push_screen(StoreErrorScreen(self.open_error))
+        else:
+            self._opened()
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_store)
 
-    def open_store(self) -> None:
-        """Open the store and show the first screen, or a readable error screen."""
+    def _open(self) -> bool:
+        """Open the store and read it; on failure keep the error for the error screen."""
         try:
             self.store = Store(self.db_path, user=self.user, lock_timeout=3.0,
                                create=not self.read_only, cleanup=not self.read_only)
             self.snap = self.store.snapshot()
         except CcbError as exc:
-            from .screens.error import StoreErrorScreen
             self.store, self.snap = None, None
             self.open_error = exc
-            self.push_screen(StoreErrorScreen(exc))
-            return
+            return False
         self.open_error = None
         years = self.snap.years() or [2020]
         reported = [y for (_, _, y), r in self.snap.values.items() if r.reported]
-        start = self._start_year or (max(reported) if reported else years[-1])
-        self.set_reactive(CcbApp.year, start)
-        if self.store.created:
+        self.set_reactive(CcbApp.year, self._start_year or (max(reported) if reported else years[-1]))
+        return True
+
+    def _opened(self) -> None:
+        """What follows a successful open: say if the store was just created, meeting mode."""
+        if self.store is not None and self.store.created:
             self.notify(self.t(f"Đã tạo tệp dữ liệu mới từ dữ liệu mẫu: {self.db_path}",
                                f"Created a new store from the bundled seed: {self.db_path}"), markup=False)
         if self.start_meeting:
             self.action_meeting()
-        else:
-            self.switch_mode("dashboard")
         self._check_size()
+
+    def open_store(self) -> None:
+        """Open (again) after the store was repaired, and redraw every screen."""
+        if self._open():
+            self.refresh_screens()
+            self._opened()
+        else:
+            from .screens.error import StoreErrorScreen
+            self.push_screen(StoreErrorScreen(self.open_error))  # type: ignore[arg-type]
 
     # --- data -------------------------------------------------------------------------------
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from ..core.text import sanitize
+
+if TYPE_CHECKING:
+    from textual.widgets import Static
 
 
 def plain(value: object, style: str = "", justify: str | None = None) -> Text:
@@ -15,3 +20,12 @@ def plain(value: object, style: str = "", justify: str | None = None) -> Text:
 def right(value: object, style: str = "") -> Text:
     """Right-aligned literal text, for figures in tables."""
     return plain(value, style, justify="right")
+
+
+def show(widget: "Static", content: Text, *, layout: bool = True) -> None:
+    """Update a Static only when what it shows changed: every update is redrawn over SSH."""
+    key = (content.plain, str(content.style), tuple(content.spans))
+    if getattr(widget, "_ccb_shown", None) == key:
+        return
+    widget._ccb_shown = key  # type: ignore[attr-defined]
+    widget.update(content, layout=layout)

@@ -43,11 +43,20 @@ class PtyProgram:
     """A program on a pseudo-terminal of ROWS×COLS, with every byte it writes counted."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        # The terminal has its size before the program starts, as a real one does (setting it
+        # after a fork makes the program start at another size and repaint on SIGWINCH).
+        self.fd, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+
+        def controlling_tty() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
         self.start = time.perf_counter()
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # child
-            os.execvpe(argv[0], argv, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.proc = subprocess.Popen(argv, env=env, stdin=slave, stdout=slave, stderr=slave,
+                                     preexec_fn=controlling_tty, close_fds=True)
+        os.close(slave)
+        self.pid = self.proc.pid
         self.out = bytearray()
         self.last_byte = self.start
 
@@ -98,8 +107,8 @@ class PtyProgram:
 
     def close(self) -> None:
         try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(self.fd)

@@ -10,8 +10,9 @@ from textual.widgets import DataTable, Static
 
 from ...core import indicators, report_text, totals
 from ...core.indicators import CATALOGUE
-from ..safe import plain, right
+from ..safe import plain, right, show
 from ..widgets.charts import MembersChart, MoneyChart
+from ..widgets.tables import fill_table, set_border_title
 from .base import CcbScreen
 
 
@@ -44,19 +45,27 @@ class DashboardScreen(CcbScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
+        # The breakpoints apply only after the first layout: set the class now, so the first
+        # frame is laid out once (a late change repaints the whole screen).
+        wide = self.app.size.width >= 110
+        self.set_class(not wide, "-narrow")
+        self.set_class(wide, "-wide")
         with VerticalScroll(id="dash-scroll"):
             yield Static(id="dash-title")
             totals_table = DataTable(id="totals", cursor_type="row", zebra_stripes=True)
             totals_table.border_title = "Tổng cụm"
             yield totals_table
-            with Horizontal(id="dash-charts"):
-                yield MembersChart(id="chart-members")
-                yield MoneyChart("fund", id="chart-fund")
-                yield MoneyChart("loans", id="chart-loans")
+            # Tables first, charts below: at 80×24 the first screen is figures only, which keeps
+            # the first frame and each update small over SSH; the charts are a scroll away (and
+            # on the meeting screen's chart page).
             units_table = DataTable(id="per-unit", cursor_type="cell", zebra_stripes=True)
             units_table.border_title = "Theo đơn vị"
             yield units_table
             yield Static(id="dash-notes")
+            with Horizontal(id="dash-charts"):
+                yield MembersChart(id="chart-members")
+                yield MoneyChart("fund", id="chart-fund")
+                yield MoneyChart("loans", id="chart-loans")
 
     def refresh_data(self) -> None:
         app = self.ccb
@@ -64,7 +73,7 @@ class DashboardScreen(CcbScreen):
             return
         summary = totals.summarize(app.snap, app.year)
         self.summary = summary
-        self.query_one("#dash-title", Static).update(title_line(app, summary))
+        show(self.query_one("#dash-title", Static), title_line(app, summary), layout=False)
         self._fill_totals(summary)
         self._fill_units(summary)
         self.query_one("#chart-members", MembersChart).show(summary, app.lang)
@@ -72,32 +81,27 @@ class DashboardScreen(CcbScreen):
         self.query_one("#chart-loans", MoneyChart).show(summary, app.lang)
         self._fill_notes(summary)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 110, "-narrow")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_class(self.app.size.width < 110, "-narrow")
-        self.call_after_refresh(self.query_one("#dash-scroll", VerticalScroll).scroll_home, animate=False)
+    # Below 110 columns the charts go two to a row. Breakpoints apply the class before the first
+    # layout; setting it in on_mount repainted the whole screen a second time.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def _fill_totals(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
         table = self.query_one("#totals", DataTable)
-        table.border_title = self.t("Tổng cụm", "Cluster totals")
+        set_border_title(table, self.t("Tổng cụm", "Cluster totals"))
         recs = {r.indicator: r for r in summary.reconciliations}
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        for label, key in ((self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
-                           (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress"),
-                           (self.t("Đối chiếu báo cáo", "Reported"), "rec")):
-            table.add_column(plain(label), key=key)
+        columns = [(key, plain(label)) for label, key in (
+            (self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
+            (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress"),
+            (self.t("Đối chiếu báo cáo", "Reported"), "rec"))]
+        rows = []
         for ind in CATALOGUE:
             total = summary.totals[ind.code]
             prog = summary.progress[ind.code]
             tgt = summary.targets.get(ind.code)
             rec = recs.get(ind.code)
-            unit = "" if ind.kind is indicators.Kind.MONEY else f" {ind.unit(lang)}" if ind.kind is indicators.Kind.QUANTITY else ""
-            table.add_row(
+            unit = f" {ind.unit(lang)}" if ind.kind is indicators.Kind.QUANTITY else ""
+            rows.append((ind.code, [
                 plain(ind.short(lang)),
                 right(report_text.show_total(ind, total, lang) + unit),
                 right(report_text.show_number(ind, tgt, lang) if tgt is not None else ""),
@@ -105,19 +109,16 @@ class DashboardScreen(CcbScreen):
                       style="" if prog.met is None else ("green" if prog.met else "red")),
                 plain(report_text.show_reconciliation(rec, ind, lang),
                       style="" if rec is None else ("" if rec.ok else "yellow")),
-                key=ind.code)
-        if cursor < table.row_count:
-            table.move_cursor(row=cursor, animate=False)
+            ]))
+        fill_table(table, columns, rows)
 
     def _fill_units(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
         table = self.query_one("#per-unit", DataTable)
-        table.border_title = self.t("Theo đơn vị (e sửa, g chỉ tiêu)", "By unit (e edit, g target)")
-        cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column(plain(self.t("Chỉ tiêu", "Indicator")), key="ind")
-        for u in summary.units:
-            table.add_column(plain(u.short_name(summary.year)), key=u.code)
+        set_border_title(table, self.t("Theo đơn vị (e sửa, g chỉ tiêu)", "By unit (e edit, g target)"))
+        columns = [("ind", plain(self.t("Chỉ tiêu", "Indicator")))]
+        columns += [(u.code, plain(u.short_name(summary.year))) for u in summary.units]
+        rows = []
         for ind in CATALOGUE:
             cells: list[Text] = [plain(ind.short(lang))]
             for u in summary.units:
@@ -125,9 +126,8 @@ class DashboardScreen(CcbScreen):
                 shown = report_text.show_reading(ind, r, lang)
                 style = "dim italic" if not r.reported else ("italic" if r.sample else "")
                 cells.append(right(shown, style))
-            table.add_row(*cells, key=ind.code)
-        if cursor.row < table.row_count and cursor.column < len(table.columns):
-            table.move_cursor(row=cursor.row, column=cursor.column, animate=False)
+            rows.append((ind.code, cells))
+        fill_table(table, columns, rows)
 
     def _fill_notes(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
@@ -147,7 +147,7 @@ class DashboardScreen(CcbScreen):
         if summary.sample:
             lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
                                 "Per-unit figures are sample data (the source gives cluster totals only) until edited."))
-        self.query_one("#dash-notes", Static).update(Text("\n".join(lines)))  # lines built from sanitised names
+        show(self.query_one("#dash-notes", Static), Text("\n".join(lines)))  # lines built from sanitised names
 
     # --- editing ----------------------------------------------------------------------------
 

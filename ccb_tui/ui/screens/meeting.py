@@ -98,6 +98,8 @@ class MeetingScreen(CcbScreen):
 
     def closable(self) -> bool:
         """Whether closing shows another ccb screen (not so when started with --meeting)."""
+        if self.ccb.start_meeting:
+            return False  # a projector session: only q leaves, so nobody lands on the editing screens
         stack = self.app.screen_stack
         return len(stack) > 1 and stack[-1] is self and isinstance(stack[-2], CcbScreen)
 

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..i18n import translate
+from ..safe import show
 
 ESSENTIAL = frozenset({"help", "quit", "app.help", "app.quit"})
 
@@ -56,4 +57,4 @@ class KeyBar(Static):
         out = Text(no_wrap=True, overflow="ellipsis")
         for item, _ in items:
             out.append_text(item)
-        self.update(out)
+        show(self, out, layout=False)  # always one line: no relayout, no full repaint
