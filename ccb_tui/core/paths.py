@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 DB_ENV = "CCB_DB"
 DB_NAME = "ccb.json"
 
 
 def default_db_path() -> Path:
     """The per-user store (e.g. ~/.local/share/ccb-tui/ccb.json on Linux)."""
+    import platformdirs  # only when no --db or $CCB_DB is given: keeps start-up lean
     return platformdirs.user_data_path("ccb-tui", appauthor=False) / DB_NAME
 
 

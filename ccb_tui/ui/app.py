@@ -19,8 +19,6 @@ from ..core.models import Msg, Snapshot
 from ..core.store import Change, Store
 from .i18n import translate
 from .screens.dashboard import DashboardScreen
-from .screens.tasks import TasksScreen
-from .screens.units import UnitsScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
@@ -35,6 +33,12 @@ class UndoStep:
     apply: Callable[[Store], Change]
 
 
+def _screen(module: str, name: str) -> Screen:
+    """A screen of ``ccb_tui.ui.screens.<module>``, imported on first use."""
+    import importlib
+    return getattr(importlib.import_module(f"ccb_tui.ui.screens.{module}"), name)()
+
+
 class CcbApp(App[int]):
     """Hội CCB cụm thi đua số 3 — the cluster dashboard."""
 
@@ -42,10 +46,10 @@ class CcbApp(App[int]):
     DEFAULT_MODE = "dashboard"
     TITLE = "ccb-tui"
     ENABLE_COMMAND_PALETTE = False
-    MODES = {
+    MODES = {  # the units and tasks screens are imported when first opened
         "dashboard": DashboardScreen,
-        "units": UnitsScreen,
-        "tasks": TasksScreen,
+        "units": lambda: _screen("units", "UnitsScreen"),
+        "tasks": lambda: _screen("tasks", "TasksScreen"),
     }
     BINDINGS = [
         Binding("d", "mode('dashboard')", "Tổng quan"),

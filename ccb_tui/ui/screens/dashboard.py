@@ -6,12 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import MountError
 from textual.widgets import DataTable, Static
 
 from ...core import indicators, report_text, totals
 from ...core.indicators import CATALOGUE
 from ..safe import plain, right, show
-from ..widgets.charts import MembersChart, MoneyChart
 from ..widgets.tables import fill_table, set_border_title
 from .base import CcbScreen
 
@@ -62,10 +62,8 @@ class DashboardScreen(CcbScreen):
             units_table.border_title = "Theo đơn vị"
             yield units_table
             yield Static(id="dash-notes")
-            with Horizontal(id="dash-charts"):
-                yield MembersChart(id="chart-members")
-                yield MoneyChart("fund", id="chart-fund")
-                yield MoneyChart("loans", id="chart-loans")
+            # Filled after the first frame (see on_mount): plotting is the costliest import.
+            yield Horizontal(id="dash-charts")
 
     def refresh_data(self) -> None:
         app = self.ccb
@@ -76,10 +74,28 @@ class DashboardScreen(CcbScreen):
         show(self.query_one("#dash-title", Static), title_line(app, summary), layout=False)
         self._fill_totals(summary)
         self._fill_units(summary)
-        self.query_one("#chart-members", MembersChart).show(summary, app.lang)
-        self.query_one("#chart-fund", MoneyChart).show(summary, app.lang)
-        self.query_one("#chart-loans", MoneyChart).show(summary, app.lang)
+        for chart in self.query("#dash-charts > *"):
+            chart.show(summary, app.lang)  # type: ignore[attr-defined]
         self._fill_notes(summary)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self._mount_charts)
+
+    async def _mount_charts(self) -> None:
+        """Add the charts once the figures are on screen: their box has a fixed height, so this
+        changes no layout above them and sends nothing while they are scrolled out of view."""
+        from ..widgets.charts import MembersChart, MoneyChart
+        charts = [MembersChart(id="chart-members"), MoneyChart("fund", id="chart-fund"),
+                  MoneyChart("loans", id="chart-loans")]
+        try:
+            await self.query_one("#dash-charts", Horizontal).mount_all(charts)
+        except MountError:
+            return  # the app closed before the charts were added
+        summary = getattr(self, "summary", None)
+        if summary is not None:
+            for chart in charts:
+                chart.show(summary, self.ccb.lang)
 
     # Below 110 columns the charts go two to a row. Breakpoints apply the class before the first
     # layout; setting it in on_mount repainted the whole screen a second time.
