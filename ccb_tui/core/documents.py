@@ -85,13 +85,17 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
                    records: bool = True) -> Snapshot:
     """Turn the raw file into domain objects, sanitising every string on the way in.
 
-    ``unit``/``year`` keep only the matching records and ``records=False`` none (with the reported
-    totals left out too): an edit inside a transaction needs the units, the tasks and its own
-    record, not every figure of every year.
+    ``unit``/``year`` keep only the matching unit and records, and ``records=False`` no records
+    (the reported totals are then left out too): an edit inside a transaction needs its own unit
+    and record and the tasks, not every figure of every year.
     """
     partial = unit is not None or year is not None or not records
+
     def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
-        return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
+        if partial and table in ("records", "units"):  # order does not matter to an edit
+            return [(0, v) for v in data.get(table, {}).values()
+                    if not isinstance(v, dict) or unit is None or v.get("unit", v.get("code")) == unit]
+        return sorted_docs(data, table)
 
     clusters = {}
     for _, d in docs("clusters"):
