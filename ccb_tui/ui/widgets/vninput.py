@@ -15,11 +15,15 @@ class VnInput(Input):
       (Backspace on NFD "Liên Sơn" removes only the horn). Normalising in the value's validator
       happens at once, unlike an ``Input.Changed`` handler, which runs later and would overwrite
       keys typed meanwhile.
+    - The cursor does not blink: an idle form sends nothing over SSH.
     - Editing keys (Backspace, Delete, Home, arrows, Enter…) take effect in the order typed. In
       Textual 8.2.8 a key bound to an action bubbles up and runs after the printable keys that
       arrived with it in the same read, so "⌫13⏎" sent in one SSH packet saved "1". Here the
       Input's own bindings run right away, in its key handler.
     """
+
+    def on_mount(self) -> None:
+        self.cursor_blink = False  # a blinking cursor sends bytes twice a second over SSH
 
     def validate_value(self, value: str) -> str:
         return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
