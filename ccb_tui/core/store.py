@@ -20,7 +20,9 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from . import audit, backups, documents, indicators, seed, text, validation
-from .errors import ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed
+from .errors import (
+    ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreUnavailable, StoreWriteFailed,
+)
 from .files import (  # re-exported: the store's file-level guarantees are part of its API
     atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes,
     shared_file_mode,
@@ -218,7 +220,14 @@ class Store:
         with self._locked():
             if self.path.exists():  # someone else created it while we waited for the lock
                 return
-            data = seed.load_seed()
+            try:
+                data = seed.load_seed()
+            except (OSError, ValueError) as exc:
+                raise StoreUnavailable(Msg(
+                    f"Không tạo được tệp dữ liệu {self.path}: không đọc được dữ liệu mẫu đi kèm ({exc}). "
+                    f"Hãy cài lại ccb-tui, hoặc dùng --db trỏ tới một tệp dữ liệu đã có.",
+                    f"Could not create {self.path}: the bundled seed data cannot be read ({exc}). "
+                    f"Reinstall ccb-tui, or point --db at an existing store."), self.path) from exc
             atomic_write(self.path, dump_json_bytes(data), shared_file_mode())
             self.created = True
 

@@ -261,3 +261,18 @@ def test_symlinked_store_stays_a_link(tmp_path: Path) -> None:
     Store(link).set_value("krong_no", "members", 2020, 121)
     assert link.is_symlink()
     assert Store(real).snapshot().reading("krong_no", "members", 2020).value == 121
+
+
+def test_unreadable_seed_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from ccb_tui.core import seed
+
+    def denied() -> dict:
+        raise PermissionError(13, "Permission denied", "seed.json")
+
+    monkeypatch.setattr(seed, "load_seed", denied)
+    db = tmp_path / "new.json"
+    assert cli.main(["summary", "--db", str(db)]) == 5
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Permission denied" in err and str(db) in err
+    assert not db.exists()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ccb_tui.core.seed import seed_path
 from ccb_tui.core.store import Store
 from relhelp import YEAR, cli_as, load, log_docs, value_in
 
@@ -67,6 +68,13 @@ def _assert_shared(path: Path, gid: int, *, folder: bool = False) -> None:
         assert st.st_mode & stat.S_ISGID
 
 
+def _world_readable(path: Path) -> bool:
+    """Whether any user can read ``path`` (every folder above it searchable, the file readable)."""
+    if not os.stat(path).st_mode & 0o004:
+        return False
+    return all(os.stat(folder).st_mode & 0o001 for folder in path.resolve().parents)
+
+
 def test_two_users_write_in_turn(two_users, open_dir: Path) -> None:
     group, gid, users = two_users
     shared = open_dir / "shared"
@@ -75,6 +83,14 @@ def test_two_users_write_in_turn(two_users, open_dir: Path) -> None:
     shared.chmod(0o2770)
     db = shared / "ccb.json"
     lock = Path(str(db) + ".lock")
+    if not _world_readable(seed_path()):
+        # A checkout in a private folder (mkdtemp is 0700): the users cannot read the bundled seed,
+        # so the administrator creates the store, as the README's shared setup does.
+        old_umask = os.umask(0o007)
+        try:
+            Store(db)
+        finally:
+            os.umask(old_umask)
 
     written = []
     for turn in range(6):
