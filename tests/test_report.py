@@ -142,6 +142,6 @@ def test_text_bars_scale_and_mark_missing() -> None:
 
 def test_checklist_falls_back_to_the_latest_year(db: str) -> None:
     cl = report.checklist_for(Store(db).snapshot(), 2020)
-    assert cl.year == 2021 and cl.asked == 2020 and len(cl.tasks) == 8
+    assert cl.year == 2021 and cl.requested == 2020 and len(cl.tasks) == 8
     md = report.render_markdown(Store(db).snapshot(), 2020, now=datetime(2021, 3, 31))
     assert "Lập ngày 31/03/2021" in md and "(Năm 2020 chưa có danh sách nhiệm vụ; đây là danh sách năm 2021.)" in md

@@ -17,6 +17,7 @@ from typing import Iterable
 
 from . import audit, indicators, totals
 from .audit import LogEntry
+from .checklist import Checklist, checklist_for
 from .fmt import format_number
 from .indicators import CATALOGUE, Indicator, Kind
 from .models import Snapshot, Task, TaskState, Unit
@@ -49,30 +50,6 @@ class Chart:
 
     title: str
     bars: tuple[Bar, ...]
-
-
-@dataclass(frozen=True)
-class Checklist:
-    """The checklist shown: the year asked for, or the latest year with tasks when it has none."""
-
-    year: int
-    asked: int
-    tasks: tuple[Task, ...]
-    units: tuple[Unit, ...]
-
-    def count(self, state: TaskState) -> int:
-        """How many (task, unit) cells are in ``state``."""
-        return sum(t.status(u.code).state is state for t in self.tasks for u in self.units)
-
-
-def checklist_for(snap: Snapshot, year: int) -> Checklist:
-    """The year's checklist, or the latest year's that has tasks (as the meeting screen does)."""
-    shown = year
-    if not snap.tasks_for(year):
-        years = sorted({t.year for t in snap.tasks})
-        if years:
-            shown = years[-1]
-    return Checklist(shown, year, tuple(snap.tasks_for(shown)), tuple(snap.units_in(shown)))
 
 
 def _not_reported(lang: str) -> str:
@@ -300,9 +277,9 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
 
     cl = checklist_for(snap, year)
     out += [f"## {_t(lang, 'Nhiệm vụ năm', 'Tasks')} {cl.year}", ""]
-    if cl.year != cl.asked:
-        out += [md_escape(_t(lang, f"(Năm {cl.asked} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)",
-                             f"({cl.asked} has no checklist; this is the {cl.year} checklist.)")), ""]
+    if cl.year != cl.requested:
+        out += [md_escape(_t(lang, f"(Năm {cl.requested} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)",
+                             f"({cl.requested} has no checklist; this is the {cl.year} checklist.)")), ""]
     if not cl.tasks:
         out += [md_escape(_t(lang, "Chưa có nhiệm vụ nào.", "No tasks yet.")), ""]
     else:
@@ -457,8 +434,8 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
 
     cl = checklist_for(snap, year)
     body.append(f"<h2>{esc(_t(lang, 'Nhiệm vụ năm', 'Tasks'))} {cl.year}</h2>")
-    if cl.year != cl.asked:
-        body.append(f'<p class="meta">{esc(_t(lang, f"(Năm {cl.asked} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)", f"({cl.asked} has no checklist; this is the {cl.year} checklist.)"))}</p>')
+    if cl.year != cl.requested:
+        body.append(f'<p class="meta">{esc(_t(lang, f"(Năm {cl.requested} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)", f"({cl.requested} has no checklist; this is the {cl.year} checklist.)"))}</p>')
     if not cl.tasks:
         body.append(f"<p>{esc(_t(lang, 'Chưa có nhiệm vụ nào.', 'No tasks yet.'))}</p>")
     else:

@@ -22,7 +22,8 @@ from ...core.indicators import CATALOGUE
 from ..safe import plain, right
 from ..widgets.charts import MembersChart, MoneyChart
 from .base import CcbScreen
-from .tasks import checklist_for, checklist_title, fill_matrix, legend, progress_line
+from ...core.checklist import checklist_for
+from .tasks import checklist_title, fill_matrix, legend, progress_line
 
 AUTO_SECONDS = 20.0
 PAGES: tuple[tuple[str, str, str], ...] = (

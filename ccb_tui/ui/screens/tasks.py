@@ -7,8 +7,6 @@ the year typed in the dialog, which starts at the app's year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,8 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...core.checklist import Checklist, checklist_for
 from ...core.errors import ConflictError
-from ...core.models import Msg, Snapshot, Task, TaskState, TaskStatus, Unit
+from ...core.models import Msg, Task, TaskState, TaskStatus, Unit
 from ...core.report_text import width as text_width
 from ...core.store import Change, Store
 from ...core.text import nfc, sanitize
@@ -35,39 +34,6 @@ NOTE_MARK = "✎"
 
 
 # --- the checklist as data, shared with the meeting screen ----------------------------------
-
-@dataclass(frozen=True)
-class Checklist:
-    """The tasks and units of the year shown, and the year that was asked for."""
-
-    year: int
-    requested: int
-    tasks: tuple[Task, ...]
-    units: tuple[Unit, ...]
-
-    @property
-    def fallback(self) -> bool:
-        """True when the asked-for year has no tasks and another year is shown instead."""
-        return self.year != self.requested
-
-    def count(self, state: TaskState) -> int:
-        """How many (task, unit) cells are in ``state``."""
-        return sum(t.status(u.code).state is state for t in self.tasks for u in self.units)
-
-    def done_in(self, task: Task) -> int:
-        """How many units finished ``task``."""
-        return sum(task.status(u.code).state is TaskState.DONE for u in self.units)
-
-
-def checklist_for(snap: Snapshot, year: int) -> Checklist:
-    """The year's checklist, or the latest year's that has tasks when ``year`` has none."""
-    shown = year
-    if not snap.tasks_for(year):
-        years = sorted({t.year for t in snap.tasks})
-        if years:
-            shown = years[-1]
-    return Checklist(shown, year, tuple(snap.tasks_for(shown)), tuple(snap.units_in(shown)))
-
 
 def cell_text(status: TaskStatus, lang: str) -> Text:
     """"◐ đang": glyph and short word (never colour alone), ✎ when the unit left a note."""
