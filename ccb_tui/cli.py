@@ -239,7 +239,7 @@ def _latest_year(snap: Snapshot, kind: str = "values") -> int:
 
 def _parse_value(raw: str, lang: str) -> Any:
     try:
-        return parse_number(raw)
+        return parse_number(raw, lang=lang)  # --lang en reads 1,500 and 1.5 the English way
     except NumberFormatError as exc:
         from .core.errors import InvalidValue
         raise InvalidValue(Msg(f"Giá trị '{text.sanitize(raw)}' không hợp lệ: {exc.message_vi}",
@@ -268,8 +268,8 @@ def _parse_state(raw: str) -> TaskState:
     return st
 
 
-def _print_change(change: Any) -> None:
-    print(change.text())
+def _print_change(change: Any, lang: str = "vi") -> None:
+    print(change.text(lang))
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     unit = resolve_unit(snap, args.unit, year)
     ind = resolve_indicator(args.indicator)
     _print_change(store.set_value(unit.code, ind.code, year, value, qualifier=qualifier,
-                                  reported=not args.not_reported, expect=expect))
+                                  reported=not args.not_reported, expect=expect), lang)
     return EXIT_OK
 
 
@@ -328,7 +328,7 @@ def cmd_target(args: argparse.Namespace) -> int:
     year = args.year or _latest_year(snap, "targets")
     unit = resolve_unit(snap, args.unit, year)
     ind = resolve_indicator(args.indicator)
-    _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect))
+    _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect), lang)
     return EXIT_OK
 
 
@@ -355,7 +355,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         unit = resolve_unit(snap, args.unit, task.year if task else None)
         expect: object = ANY if args.expect is None else _parse_state(args.expect)
         _print_change(store.set_task_status(args.task_id, unit.code, _parse_state(args.state),
-                                            note=args.note, expect=expect))
+                                            note=args.note, expect=expect), lang)
     elif action == "add":
         year = args.year or _latest_year(snap, "tasks")
         task_id, change = store.add_task(year, args.title, args.note)
@@ -363,9 +363,9 @@ def cmd_task(args: argparse.Namespace) -> int:
     elif action == "edit":
         if args.title is None and args.note is None:
             raise UsageError(Msg("Cần --title hoặc --note.", "Give --title or --note."))
-        _print_change(store.edit_task(args.task_id, title=args.title, note=args.note))
+        _print_change(store.edit_task(args.task_id, title=args.title, note=args.note), lang)
     elif action == "remove":
-        _print_change(store.remove_task(args.task_id))
+        _print_change(store.remove_task(args.task_id), lang)
     return EXIT_OK
 
 
@@ -385,13 +385,13 @@ def cmd_unit(args: argparse.Namespace) -> int:
             history = " ← ".join(p.name for p in reversed(u.periods[:-1]))
             print(f"{u.code:<12} {u.name(year)}{retired}" + (f"  [{history}]" if history else ""))
     elif action == "add":
-        _print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind))
+        _print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind), lang)
     elif action == "rename":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.rename_unit(unit.code, args.name, year=args.year))
+        _print_change(store.rename_unit(unit.code, args.name, year=args.year), lang)
     elif action == "retire":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.retire_unit(unit.code, year=args.year))
+        _print_change(store.retire_unit(unit.code, year=args.year), lang)
     return EXIT_OK
 
 

@@ -251,6 +251,8 @@ _SCALES = {
         "thousand": 1000, "k": 1000,
     },
 }  # fmt: skip
+# Vietnamese scale words are understood in English mode too (figures arrive written "6,7 tỷ").
+_SCALES["en"] = {**_SCALES["vi"], **_SCALES["en"]}
 # Units that are accepted and ignored after the number (and after a scale).
 _UNITS = {
     "vi": {

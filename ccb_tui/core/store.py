@@ -118,10 +118,19 @@ class Change:
     old: str
     new: str
     revision: int
+    en: tuple[str, str, str] | None = None  # what, old, new in English, where the edit gives them
 
     def text(self, lang: str = "vi") -> str:
-        """"what: old → new"."""
-        return f"{self.what}: {self.old} → {self.new}"
+        """"what: old → new" in ``lang`` (Vietnamese when no English was given)."""
+        what, old, new = self.en if lang == "en" and self.en else (self.what, self.old, self.new)
+        return f"{what}: {old} → {new}"
+
+
+def _value_change(what_vi: str, what_en: str, indicator: str, old: Any, new: Any, revision: int) -> Change:
+    """A figure's or target's change, described in both languages."""
+    return Change(what_vi, documents.describe(indicator, old, "vi"), documents.describe(indicator, new, "vi"),
+                  revision, (what_en, documents.describe(indicator, old, "en"),
+                             documents.describe(indicator, new, "en")))
 
 
 def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
@@ -449,11 +458,11 @@ class Store:
             current = snap.reading(unit, indicator, year)
             new = Reading(value, qualifier, status, False, self.user, now_iso())
             what_vi = f"{u.name(year)} · {ind.label('vi')} {year}"
+            what_en = f"{u.name(year)} · {ind.label('en')} {year}"
             if not self._expect_ok(current, expect):
                 self._conflict(what_vi, indicator, expect, current, new)
             if current.same_as(new) and not current.sample:
-                return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"),
-                              snap.revision)
+                return _value_change(what_vi, what_en, indicator, current, new, snap.revision)
             readings = {code: snap.reading(unit, code, year) for code in indicators.BY_CODE}
             readings[indicator] = new
             problems = validation.validate_unit_year(readings)
@@ -465,7 +474,7 @@ class Store:
             self._log(db, "set_value", {"unit": unit, "indicator": indicator, "year": year},
                       documents.reading_doc(current), documents.reading_doc(new))
             rev = snap.revision + 1
-        return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"), rev)
+        return _value_change(what_vi, what_en, indicator, current, new, rev)
 
     def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
                    expect: object = ANY) -> Change:
@@ -507,7 +516,8 @@ class Store:
             self._log(db, "set_target", {"unit": unit, "indicator": indicator, "year": year},
                       cur_value, value)
             rev = snap.revision + 1
-        return Change(what_vi, documents.describe(indicator, current, "vi"), documents.describe(indicator, new, "vi"), rev)
+        what_en = f"{u.name(year)} · target {ind.label('en')} {year}"
+        return _value_change(what_vi, what_en, indicator, current, new, rev)
 
     @staticmethod
     def _fmt_plain(indicator: str, value: Any, lang: str) -> str:
@@ -560,7 +570,8 @@ class Store:
             self._log(db, "set_task_status", {"task": task_id, "unit": unit},
                       {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
             rev = snap.revision + 1
-        return Change(what, cur.state.label("vi"), state.label("vi"), rev)
+        return Change(what, cur.state.label("vi"), state.label("vi"), rev,
+                      (what, cur.state.label("en"), state.label("en")))
 
     def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import") -> int:
         """Apply many edits in ONE locked transaction, all or nothing; returns the new revision.

@@ -222,7 +222,7 @@ class CcbApp(App[int]):
             self.undo_stack.append(undo(change))
         self.reload()
         self.screen.refresh_bindings()
-        self.notify(self.t("Đã lưu: ", "Saved: ") + change.text(), markup=False)
+        self.notify(self.t("Đã lưu: ", "Saved: ") + change.text(self.lang), markup=False)
         return change
 
     # --- actions ----------------------------------------------------------------------------
