@@ -547,3 +547,10 @@ def test_core_does_not_import_cli_or_ui() -> None:
                 mod = node.module or ""
                 assert not (node.level >= 2 and mod.split(".")[0] in ("ui", "cli")), f
                 assert not mod.startswith(("ccb_tui.ui", "ccb_tui.cli")), f
+
+
+def test_only_the_store_touches_tinydb() -> None:
+    package = Path(ccb_tui.__file__).parent
+    users = sorted(str(f.relative_to(package)) for f in package.rglob("*.py")
+                   if any(m.split(".")[0] == "tinydb" for m in _imported_modules(f)))
+    assert users == ["core/store.py"]

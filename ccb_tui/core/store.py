@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from . import audit, backups, documents, indicators, seed, text, validation
 from .errors import (
@@ -389,6 +389,21 @@ class Store:
         if found is None:
             return records, None, {"unit": unit, "year": year, "values": {}, "targets": {}}
         return records, found.doc_id, dict(found)
+
+    def _unit_doc(self, db: TinyDB, code: str) -> dict[str, Any] | None:
+        """A unit's document, by code."""
+        doc = self._table(db, "units").get(Query().code == code)
+        return dict(doc) if doc is not None else None
+
+    def _update_unit(self, db: TinyDB, code: str, fields: dict[str, Any]) -> None:
+        self._table(db, "units").update(fields, Query().code == code)
+
+    def _remove_unit(self, db: TinyDB, code: str) -> None:
+        self._table(db, "units").remove(Query().code == code)
+
+    def _insert_with_id(self, db: TinyDB, table: str, doc: dict[str, Any], doc_id: int) -> None:
+        """Put a document back under its old id (undoing a removal)."""
+        self._table(db, table).insert(Document(doc, doc_id=doc_id))
 
     @staticmethod
     def _save_record(records: Table, doc_id: int | None, doc: dict[str, Any]) -> None:

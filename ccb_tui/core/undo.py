@@ -1,4 +1,7 @@
-"""Reverting one audited change, inside the store's transaction (part of the store: uses TinyDB).
+"""Reverting one audited change, inside the store's transaction.
+
+TinyDB stays inside ``core.store``: this module works through the store's document helpers and
+treats the transaction handle ``db`` as opaque.
 
 Each revert first checks that what the change wrote is still there; if someone changed it since,
 the undo is refused with a conflict naming both, and nothing is written.
@@ -7,9 +10,6 @@ the undo is refused with a conflict naming both, and nothing is written.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from tinydb import Query, TinyDB
-from tinydb.table import Document
 
 from . import documents, indicators, validation
 from .audit import LogEntry, describe
@@ -39,7 +39,7 @@ def _same_reading(a: Any, b: Any) -> bool:
     return (a.get("v"), a.get("q", "exact"), a.get("s")) == (b.get("v"), b.get("q", "exact"), b.get("s"))
 
 
-def revert(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def revert(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     """Apply the inverse of ``entry`` in the open transaction ``db``."""
     handler = _HANDLERS.get(entry.action)
     if handler is None:
@@ -48,7 +48,7 @@ def revert(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
     handler(store, db, snap, entry)
 
 
-def _set_value(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _set_value(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     t = entry.target
     records, doc_id, doc = store._record(db, t["unit"], int(t["year"]))
     current = doc.get("values", {}).get(t["indicator"])
@@ -67,7 +67,7 @@ def _set_value(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> N
     store._save_record(records, doc_id, doc)
 
 
-def _set_target(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _set_target(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     t = entry.target
     records, doc_id, doc = store._record(db, t["unit"], int(t["year"]))
     targets = dict(doc.get("targets", {}))
@@ -82,7 +82,7 @@ def _set_target(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> 
     store._save_record(records, doc_id, doc)
 
 
-def _set_task_status(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _set_task_status(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     t = entry.target
     tasks = store._table(db, "tasks")
     doc = tasks.get(doc_id=int(t["task"]))
@@ -99,7 +99,7 @@ def _set_task_status(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry
     tasks.update({"statuses": statuses}, doc_ids=[int(t["task"])])
 
 
-def _add_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _add_task(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     task_id = int(entry.target["task"])
     tasks = store._table(db, "tasks")
     doc = tasks.get(doc_id=task_id)
@@ -110,7 +110,7 @@ def _add_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> No
     tasks.remove(doc_ids=[task_id])
 
 
-def _edit_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _edit_task(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     task_id = int(entry.target["task"])
     tasks = store._table(db, "tasks")
     doc = tasks.get(doc_id=task_id)
@@ -122,15 +122,15 @@ def _edit_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> N
     tasks.update({k: v for k, v in (entry.old or {}).items() if k in (entry.new or {})}, doc_ids=[task_id])
 
 
-def _remove_task(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _remove_task(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     task_id = int(entry.target["task"])
     tasks = store._table(db, "tasks")
     if tasks.get(doc_id=task_id) is not None or not isinstance(entry.old, dict):
         raise _conflict(entry, snap, f"nhiệm vụ {task_id} đang tồn tại", "đã xóa")
-    tasks.insert(Document(dict(entry.old), doc_id=task_id))
+    store._insert_with_id(db, "tasks", dict(entry.old), task_id)
 
 
-def _add_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _add_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     code = entry.target["unit"]
     used = any(d.get("unit") == code for d in store._table(db, "records").all()) or any(
         code in d.get("statuses", {}) for d in store._table(db, "tasks").all())
@@ -139,26 +139,24 @@ def _add_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> No
                                f"Dùng: ccb-tui unit retire {code} --year NĂM",
                                f"Unit {code} already has figures; adding it cannot be undone. "
                                f"Use: ccb-tui unit retire {code} --year YEAR"))
-    store._table(db, "units").remove(Query().code == code)
+    store._remove_unit(db, code)
 
 
-def _rename_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _rename_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     code = entry.target["unit"]
-    units = store._table(db, "units")
-    doc = units.get(Query().code == code)
+    doc = store._unit_doc(db, code)
     new, old = entry.new or {}, entry.old or {}
     if doc is None or doc.get("periods") != new.get("periods"):
         raise _conflict(entry, snap, str(doc.get("periods") if doc else "—"), str(new.get("name")))
-    units.update({"periods": old["periods"]}, Query().code == code)
+    store._update_unit(db, code, {"periods": old["periods"]})
 
 
-def _retire_unit(store: "Store", db: TinyDB, snap: Snapshot, entry: LogEntry) -> None:
+def _retire_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     code = entry.target["unit"]
-    units = store._table(db, "units")
-    doc = units.get(Query().code == code)
+    doc = store._unit_doc(db, code)
     if doc is None or doc.get("retired_from") != entry.new:
         raise _conflict(entry, snap, str(doc.get("retired_from") if doc else "—"), str(entry.new))
-    units.update({"retired_from": entry.old}, Query().code == code)
+    store._update_unit(db, code, {"retired_from": entry.old})
 
 
 _HANDLERS = {
