@@ -29,7 +29,8 @@ from .files import (  # re-exported: the store's file-level guarantees are part 
 )
 from .fmt import format_value
 from .models import (  # NOT_REPORTED re-exported for callers building expectations
-    NOT_REPORTED, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, Unit,
+    NOT_REPORTED, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus,
+    Unit,
 )
 
 APP_ID = "ccb-tui"
@@ -483,13 +484,24 @@ class Store:
             problems = validation.validate_unit_year(readings)
             if problems:
                 raise InvalidValue.from_problems(problems)
-            records, doc_id, doc = self._record(db, unit, year)
-            doc["values"] = {**doc.get("values", {}), indicator: documents.reading_doc(new)}
-            self._save_record(records, doc_id, doc)
-            self._log(db, "set_value", {"unit": unit, "indicator": indicator, "year": year},
-                      documents.reading_doc(current), documents.reading_doc(new))
+            self._write_value(db, snap, u, indicator, year, new, expect)
             rev = snap.revision + 1
         return _value_change(what_vi, what_en, indicator, current, new, rev)
+
+    def _write_value(self, db: TinyDB, snap: Snapshot, u: Unit, indicator: str, year: int, new: Reading,
+                     expect: object, via: str | None = None) -> Reading:
+        """Check ``expect`` against the stored figure, write ``new`` and audit it; the old reading."""
+        self._active_or_fail(u, year)
+        current = snap.reading(u.code, indicator, year)
+        if not self._expect_ok(current, expect):
+            self._conflict(f"{u.name(year)} · {indicators.BY_CODE[indicator].label('vi')} {year}",
+                           indicator, expect, current, new)
+        records, doc_id, doc = self._record(db, u.code, year)
+        doc["values"] = {**doc.get("values", {}), indicator: documents.reading_doc(new)}
+        self._save_record(records, doc_id, doc)
+        target = {"unit": u.code, "indicator": indicator, "year": year, **({"via": via} if via else {})}
+        self._log(db, "set_value", target, documents.reading_doc(current), documents.reading_doc(new))
+        return current
 
     def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
                    expect: object = ANY) -> Change:
@@ -502,37 +514,44 @@ class Store:
         with self._transaction() as db:
             snap = self._snap_in(db, unit=unit, year=year)
             u = self._unit_or_fail(snap, unit)
-            if value is not None:  # removing a stray target of such a year stays possible
-                self._active_or_fail(u, year)
-            current = snap.target(unit, indicator, year)
-            what_vi = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
-            cur_value = current.value if current else None
-            if expect is not ANY:
-                exp_value = expect.value if isinstance(expect, Target) else expect
-                if exp_value != cur_value:
-                    raise ConflictError(
-                        Msg(f"Xung đột: {what_vi} đã được người khác đổi thành "
-                            f"{documents.describe(indicator, current, 'vi')} (bạn dựa trên "
-                            f"{self._fmt_plain(indicator, exp_value, 'vi')}). Không ghi đè; hãy xem lại rồi sửa.",
-                            f"Conflict: {what_vi} was changed by someone else to "
-                            f"{documents.describe(indicator, current, 'en')} (your edit was based on "
-                            f"{self._fmt_plain(indicator, exp_value, 'en')}). Nothing overwritten; review and retry."),
-                        what_vi, self._fmt_plain(indicator, exp_value, "vi"),
-                        documents.describe(indicator, current, "vi"), self._fmt_plain(indicator, value, "vi"))
-            new = Target(value, False, self.user, now_iso()) if value is not None else None
-            records, doc_id, doc = self._record(db, unit, year)
-            targets = dict(doc.get("targets", {}))
-            if new is None:
-                targets.pop(indicator, None)
-            else:
-                targets[indicator] = {"v": value, "by": self.user, "at": new.changed_at}
-            doc["targets"] = targets
-            self._save_record(records, doc_id, doc)
-            self._log(db, "set_target", {"unit": unit, "indicator": indicator, "year": year},
-                      cur_value, value)
+            current = self._write_target(db, snap, u, indicator, year, value, expect)
             rev = snap.revision + 1
+        new = Target(value) if value is not None else None
+        what_vi = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
         what_en = f"{u.name(year)} · target {ind.label('en')} {year}"
         return _value_change(what_vi, what_en, indicator, current, new, rev)
+
+    def _write_target(self, db: TinyDB, snap: Snapshot, u: Unit, indicator: str, year: int,
+                      value: Number | None, expect: object, via: str | None = None) -> Target | None:
+        """Check ``expect`` against the stored target, set or remove it and audit it; the old one."""
+        if value is not None:  # removing a stray target of such a year stays possible
+            self._active_or_fail(u, year)
+        current = snap.target(u.code, indicator, year)
+        cur_value = current.value if current else None
+        if expect is not ANY:
+            exp_value = expect.value if isinstance(expect, Target) else expect
+            if exp_value != cur_value:
+                what_vi = f"{u.name(year)} · chỉ tiêu {indicators.BY_CODE[indicator].label('vi')} {year}"
+                raise ConflictError(
+                    Msg(f"Xung đột: {what_vi} đã được người khác đổi thành "
+                        f"{documents.describe(indicator, current, 'vi')} (bạn dựa trên "
+                        f"{self._fmt_plain(indicator, exp_value, 'vi')}). Không ghi đè; hãy xem lại rồi sửa.",
+                        f"Conflict: {what_vi} was changed by someone else to "
+                        f"{documents.describe(indicator, current, 'en')} (your edit was based on "
+                        f"{self._fmt_plain(indicator, exp_value, 'en')}). Nothing overwritten; review and retry."),
+                    what_vi, self._fmt_plain(indicator, exp_value, "vi"),
+                    documents.describe(indicator, current, "vi"), self._fmt_plain(indicator, value, "vi"))
+        records, doc_id, doc = self._record(db, u.code, year)
+        targets = dict(doc.get("targets", {}))
+        if value is None:
+            targets.pop(indicator, None)
+        else:
+            targets[indicator] = {"v": value, "by": self.user, "at": now_iso()}
+        doc["targets"] = targets
+        self._save_record(records, doc_id, doc)
+        target = {"unit": u.code, "indicator": indicator, "year": year, **({"via": via} if via else {})}
+        self._log(db, "set_target", target, cur_value, value)
+        return current
 
     @staticmethod
     def _fmt_plain(indicator: str, value: Any, lang: str) -> str:
@@ -562,31 +581,39 @@ class Store:
         """Set one unit's state on a task. ``expect`` is the state the edit was based on."""
         with self._transaction() as db:
             snap = self._snap_in(db, records=False)
-            task = self._task_or_fail(snap, task_id)
-            u = self._unit_or_fail(snap, unit)
-            cur = task.status(unit)
-            what = f"{task.title[:40]} · {u.name(task.year)}"
-            if expect is not ANY and expect != cur.state:
-                exp = TaskState(expect)
-                raise ConflictError(
-                    Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
-                        f"“{cur.state.label('vi')}” (bạn dựa trên “{exp.label('vi')}”). Không ghi đè.",
-                        f"Conflict: {what} was changed by {cur.changed_by or 'someone else'} to "
-                        f"“{cur.state.label('en')}” (your edit was based on “{exp.label('en')}”). "
-                        f"Nothing overwritten."),
-                    what, exp.label("vi"), cur.state.label("vi"), state.label("vi"))
-            tasks = self._table(db, "tasks")
-            doc = dict(tasks.get(doc_id=task_id))
-            statuses = dict(doc.get("statuses", {}))
-            new_note = cur.note if note is None else text.sanitize_multiline(note)
-            statuses[unit] = {"state": state.value, "note": new_note, "by": self.user, "at": now_iso()}
-            doc["statuses"] = statuses
-            tasks.update(doc, doc_ids=[task_id])
-            self._log(db, "set_task_status", {"task": task_id, "unit": unit},
-                      {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
+            task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect)
             rev = snap.revision + 1
+        what = f"{task.title[:40]} · {u.name(task.year)}"
         return Change(what, cur.state.label("vi"), state.label("vi"), rev,
                       (what, cur.state.label("en"), state.label("en")))
+
+    def _write_task_status(self, db: TinyDB, snap: Snapshot, task_id: int, unit: str, state: TaskState,
+                           note: str | None, expect: object, via: str | None = None
+                           ) -> tuple[Task, Unit, TaskStatus]:
+        """Check ``expect`` (a TaskState, or a TaskStatus whose note must match too), write, audit."""
+        task = self._task_or_fail(snap, task_id)
+        u = self._unit_or_fail(snap, unit)
+        cur = task.status(unit)
+        if expect is not ANY:
+            exp_state = TaskState(getattr(expect, "state", expect))
+            if exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note:
+                what = f"{task.title[:40]} · {u.name(task.year)}"
+                raise ConflictError(
+                    Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
+                        f"“{cur.state.label('vi')}” (bạn dựa trên “{exp_state.label('vi')}”). Không ghi đè.",
+                        f"Conflict: {what} was changed by {cur.changed_by or 'someone else'} to "
+                        f"“{cur.state.label('en')}” (your edit was based on “{exp_state.label('en')}”). "
+                        f"Nothing overwritten."),
+                    what, exp_state.label("vi"), cur.state.label("vi"), state.label("vi"))
+        tasks = self._table(db, "tasks")
+        doc = dict(tasks.get(doc_id=task_id))
+        new_note = cur.note if note is None else text.sanitize_multiline(note)
+        doc["statuses"] = {**doc.get("statuses", {}), unit: {
+            "state": state.value, "note": new_note, "by": self.user, "at": now_iso()}}
+        tasks.update(doc, doc_ids=[task_id])
+        self._log(db, "set_task_status", {"task": task_id, "unit": unit, **({"via": via} if via else {})},
+                  {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
+        return task, u, cur
 
     def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import") -> int:
         """Apply many edits in ONE locked transaction, all or nothing; returns the new revision.
@@ -608,66 +635,25 @@ class Store:
             for kind, key, *rest in changes:
                 if kind == "task":
                     unit, state, note, expect = rest
-                    task, u = self._task_or_fail(snap, key), self._unit_or_fail(snap, unit)
-                    cur = task.status(unit)
-                    exp_state = getattr(expect, "state", expect)
-                    if expect is not ANY and (exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note):
-                        what = f"{task.title[:40]} · {u.name(task.year)}"
-                        raise ConflictError(Msg(
-                            f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
-                            f"“{cur.state.label('vi')}”. Không ghi gì.",
-                            f"Conflict: {what} was changed by {cur.changed_by or 'someone else'} to "
-                            f"“{cur.state.label('en')}”. Nothing written."),
-                            what, TaskState(exp_state).label("vi"), cur.state.label("vi"), state.label("vi"))
-                    tasks = self._table(db, "tasks")
-                    doc = dict(tasks.get(doc_id=key))
-                    new_note = cur.note if note is None else text.sanitize_multiline(note)
-                    doc["statuses"] = {**doc.get("statuses", {}), unit: {
-                        "state": state.value, "note": new_note, "by": self.user, "at": now_iso()}}
-                    tasks.update(doc, doc_ids=[key])
-                    self._log(db, "set_task_status", {"task": key, "unit": unit, "via": via},
-                              {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
+                    self._write_task_status(db, snap, key, unit, state, note, expect, via)
                     continue
                 indicator, year, value, expect = rest
-                ind, u = self._indicator_or_fail(indicator), self._unit_or_fail(snap, key)
-                records, doc_id, doc = self._record(db, key, year)
-                target = {"unit": key, "indicator": indicator, "year": year, "via": via}
+                self._indicator_or_fail(indicator)
+                u = self._unit_or_fail(snap, key)
+                field = f"{key}/{indicator}/{year}"
                 if kind == "value":
-                    self._active_or_fail(u, year)
                     problems += validation.validate_reading(indicator, value.value, value.qualifier, value.status,
-                                                            field=f"{key}/{indicator}/{year}")
-                    current = snap.reading(key, indicator, year)
+                                                            field=field)
                     new = Reading(value.value, value.qualifier, value.status, False, self.user, now_iso())
-                    if not self._expect_ok(current, expect):
-                        self._conflict(f"{u.name(year)} · {ind.label('vi')} {year}", indicator, expect, current, new)
                     touched.setdefault((key, year), {c: snap.reading(key, c, year) for c in indicators.BY_CODE})
                     touched[(key, year)][indicator] = new
-                    doc["values"] = {**doc.get("values", {}), indicator: documents.reading_doc(new)}
-                    self._log(db, "set_value", target, documents.reading_doc(current), documents.reading_doc(new))
+                    self._write_value(db, snap, u, indicator, year, new, expect, via)
                 elif kind == "target":
-                    current_t = snap.target(key, indicator, year)
-                    cur_value = current_t.value if current_t else None
-                    if expect is not ANY and getattr(expect, "value", expect) != cur_value:
-                        what = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
-                        raise ConflictError(Msg(
-                            f"Xung đột: {what} đã được người khác đổi thành "
-                            f"{documents.describe(indicator, current_t, 'vi')}. Không ghi gì.",
-                            f"Conflict: {what} was changed by someone else to "
-                            f"{documents.describe(indicator, current_t, 'en')}. Nothing written."),
-                            what, self._fmt_plain(indicator, getattr(expect, "value", expect), "vi"),
-                            documents.describe(indicator, current_t, "vi"), self._fmt_plain(indicator, value, "vi"))
-                    targets = dict(doc.get("targets", {}))
-                    if value is None:
-                        targets.pop(indicator, None)
-                    else:
-                        self._active_or_fail(u, year)
-                        problems += validation.validate_target(indicator, value, field=f"{key}/{indicator}/{year}")
-                        targets[indicator] = {"v": value, "by": self.user, "at": now_iso()}
-                    doc["targets"] = targets
-                    self._log(db, "set_target", target, cur_value, value)
+                    if value is not None:
+                        problems += validation.validate_target(indicator, value, field=field)
+                    self._write_target(db, snap, u, indicator, year, value, expect, via)
                 else:
                     raise ValueError(f"unknown change kind {kind!r}")
-                self._save_record(records, doc_id, doc)
             for (unit, year), readings in touched.items():
                 problems += validation.validate_unit_year(readings, unit, year)
             if problems:
