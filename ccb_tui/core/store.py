@@ -812,108 +812,27 @@ class Store:
         what = audit.describe(entry, snap, "vi")
         return Change(f"Hoàn tác: {what}", "", "", rev)
 
-    # --- backups ----------------------------------------------------------------------------
+    # --- backups (implemented in core.recovery) -------------------------------------------
 
     def backups(self) -> list[backups.Backup]:
         """The store's backups, newest first."""
         return backups.list_backups(self.path)
 
-    def _backup_is_good(self, b: backups.Backup) -> bool:
-        try:
-            self._build(check_store_bytes(b.path.read_bytes(), b.path))
-        except (StoreCorrupt, OSError):
-            return False
-        return True
-
     def newest_good_backup(self) -> backups.Backup | None:
         """The newest backup that is a readable store."""
-        return backups.newest_good(self.path, self._backup_is_good)
+        return recovery.newest_good_backup(self)
 
     def backup(self) -> backups.Backup:
         """Take a manual backup of the current state (kept until removed by hand)."""
-        with self._locked():
-            raw = self.path.read_bytes()
-            data = check_store_bytes(raw, self.path)
-            return backups.make_backup(self.path, raw, int(documents.meta_doc(data).get("revision", 0)))
+        return recovery.backup(self)
 
     def restore(self, version: str | None = None) -> tuple[backups.Backup, Change]:
-        """Put a backup back (the newest good one by default).
-
-        The current file is kept first: as a "before-restore" backup when it is readable, or moved
-        aside as ``<name>.damaged-<time>`` when it is not (it is never overwritten). The restored
-        state equals the backup's; the audit log keeps every entry and records the restore, and
-        the revision moves forward so open dashboards notice.
-        """
-        with self._locked():
-            if version is None:
-                chosen = self.newest_good_backup()
-                if chosen is None:
-                    raise InvalidValue(Msg(f"Không có bản sao lưu tốt nào cho {self.path}.",
-                                           f"There is no good backup of {self.path}."))
-            else:
-                chosen = backups.find(self.path, version)
-                if chosen is None:
-                    raise InvalidValue(Msg(f"Không có bản sao lưu '{text.sanitize(version)}'. "
-                                           f"Xem: ccb-tui backup --list",
-                                           f"There is no backup '{text.sanitize(version)}'. "
-                                           f"See: ccb-tui backup --list"))
-            restored = check_store_bytes(chosen.path.read_bytes(), chosen.path)
-            self._build(restored)
-            current: dict[str, Any] | None = None
-            try:
-                raw = self.path.read_bytes()
-                current = check_store_bytes(raw, self.path)
-                self._build(current)
-            except (StoreCorrupt, FileNotFoundError):
-                current = None
-            if current is not None:
-                cur_rev = int(documents.meta_doc(current).get("revision", 0))
-                backups.make_backup(self.path, raw, cur_rev, "before-restore")
-                log = dict(current.get("log", {}))
-            else:
-                cur_rev = 0
-                if self.path.exists():
-                    stamp = now_iso().replace(":", "").replace("+0000", "Z")
-                    os.rename(self.path, self.path.with_name(f"{self.path.name}.damaged-{stamp}"))
-                log = dict(restored.get("log", {}))
-            next_id = max((int(k) for k in log), default=0) + 1
-            log[str(next_id)] = {"at": now_iso(), "user": self.user, "action": "restore",
-                                 "target": {"backup": chosen.name}, "old": cur_rev or None,
-                                 "new": chosen.revision}
-            restored["log"] = log
-            meta = documents.meta_doc(restored)
-            rev = max(cur_rev, int(meta.get("revision", 0))) + 1
-            meta["revision"] = rev
-            atomic_write(self.path, dump_json_bytes(restored))
-            self._sig, self._snapshot = None, None
-        return chosen, Change(f"Khôi phục {chosen.name}", f"r{cur_rev}" if cur_rev else "—", f"r{rev}", rev)
+        """Put a backup back (the newest good one by default); see ``recovery.restore``."""
+        return recovery.restore(self, version)
 
     def cleanup_temp_files(self) -> int:
-        """Remove temp files left by a writer killed mid-write; returns how many.
-
-        Only while holding the lock (no writer of ours is then between mkstemp and rename), and
-        only when the lock is free right now: a busy store is left for the next open.
-        """
-        pattern = f".{self.path.name}.*.tmp"
-        if not any(self.path.parent.glob(pattern)):
-            return 0
-        import filelock
-        lock = filelock.FileLock(self.lock_path, timeout=0, mode=shared_file_mode(), thread_local=False)
-        try:
-            lock.acquire()
-        except (filelock.Timeout, OSError):
-            return 0
-        removed = 0
-        try:
-            for leftover in self.path.parent.glob(pattern):
-                try:
-                    leftover.unlink()
-                    removed += 1
-                except OSError:
-                    pass
-        finally:
-            lock.release()
-        return removed
+        """Remove temp files left by a writer killed mid-write; returns how many."""
+        return recovery.cleanup_temp_files(self)
 
 
-from . import undo as _undo  # noqa: E402 - undo builds on Store; imported last to avoid a cycle
+from . import recovery, undo as _undo  # noqa: E402 - both build on Store; imported last to avoid a cycle
