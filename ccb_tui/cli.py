@@ -224,17 +224,11 @@ def _err(msg: Msg, lang: str) -> None:
 
 
 def _latest_year(snap: Snapshot, kind: str = "values") -> int:
-    if kind == "values":
-        years = [y for (_, _, y), r in snap.values.items() if r.reported]
-    elif kind == "targets":
-        years = [y for (_, _, y) in snap.targets]
-    else:
-        years = [t.year for t in snap.tasks]
-    years = years or snap.years()
-    if not years:
+    year = snap.latest_year(kind)
+    if year is None:
         raise UsageError(Msg("Kho dữ liệu chưa có năm nào; hãy dùng --year.",
                              "The store has no year yet; pass --year."))
-    return max(years)
+    return year
 
 
 def _parse_value(raw: str, lang: str) -> Any:

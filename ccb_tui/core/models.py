@@ -288,6 +288,18 @@ class Snapshot:
         ys |= {k[1] for k in self.reported} | {t.year for t in self.tasks}
         return sorted(ys)
 
+    def latest_year(self, kind: str = "values") -> int | None:
+        """The latest year with reported figures ("values"), targets ("targets") or tasks
+        ("tasks"); else the latest year the store knows; None for an empty store."""
+        if kind == "values":
+            years = [y for (_, _, y), r in self.values.items() if r.reported]
+        elif kind == "targets":
+            years = [y for (_, _, y) in self.targets]
+        else:
+            years = [t.year for t in self.tasks]
+        years = years or self.years()
+        return max(years) if years else None
+
     def default_cluster(self) -> str:
         """The first cluster's code."""
         return next(iter(self.clusters))

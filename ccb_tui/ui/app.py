@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -128,9 +129,8 @@ class CcbApp(App[int]):
             self.open_error = exc
             return False
         self.open_error = None
-        years = self.snap.years() or [2020]
-        reported = [y for (_, _, y), r in self.snap.values.items() if r.reported]
-        self.set_reactive(CcbApp.year, self._start_year or (max(reported) if reported else years[-1]))
+        start = self._start_year or self.snap.latest_year() or date.today().year
+        self.set_reactive(CcbApp.year, start)
         return True
 
     def _opened(self) -> None:

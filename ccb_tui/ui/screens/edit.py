@@ -73,26 +73,35 @@ class FormDialog(CcbModal):
         self.show_error(field_id, message)
 
 
-class EditValueDialog(FormDialog):
-    """Edit one unit's figure for one indicator and year: value, qualifier, not reported."""
+class CellDialog(FormDialog):
+    """A form about one unit × indicator × year (a figure or a target)."""
 
     def __init__(self, unit: str, indicator: str, year: int) -> None:
         super().__init__()
         self.unit_code, self.indicator, self.year = unit, indicator, year
         self.ind = indicators.BY_CODE[indicator]
-        self.base: Reading | None = None
+
+    def heading(self, vi: str, en: str) -> Static:
+        """"<what>: Xã Krông Nô · Số hội viên · 2020" (the name shown literally)."""
+        unit = self.ccb.snap.unit(self.unit_code) if self.ccb.snap else None
+        title = Text(self.t(vi, en), style="bold")
+        title.append_text(plain(f"{unit.name(self.year) if unit else self.unit_code} · "
+                                f"{self.ind.label(self.ccb.lang)} · {self.year}"))
+        return Static(title, classes="dialog-title")
+
+
+class EditValueDialog(CellDialog):
+    """Edit one unit's figure for one indicator and year: value, qualifier, not reported."""
+
+    base: Reading | None = None
 
     def compose(self) -> ComposeResult:
         snap = self.ccb.snap
         assert snap is not None
         self.base = snap.reading(self.unit_code, self.indicator, self.year)
-        unit = snap.unit(self.unit_code)
         lang = self.ccb.lang
         with Vertical(classes="dialog"):
-            title = Text(self.t("Sửa số liệu: ", "Edit figure: "), style="bold")
-            title.append_text(plain(f"{unit.name(self.year) if unit else self.unit_code} · "
-                                    f"{self.ind.label(lang)} · {self.year}"))
-            yield Static(title, classes="dialog-title")
+            yield self.heading("Sửa số liệu: ", "Edit figure: ")
             yield Static(id="current")
             yield Static(plain(self.t(f"Giá trị ({self.ind.unit(lang)}), ví dụ: 1.500 · 6,7 tỷ · 248,6 triệu · 1,5",
                                       f"Value ({self.ind.unit(lang)}), e.g. 1,500 · 6.7 billion · 1.5")),
@@ -200,26 +209,18 @@ _BASE = object()
 """``expect`` not given: the form's own starting value."""
 
 
-class EditTargetDialog(FormDialog):
+class EditTargetDialog(CellDialog):
     """Set or remove a unit's target (kế hoạch) for one indicator and year."""
 
-    def __init__(self, unit: str, indicator: str, year: int) -> None:
-        super().__init__()
-        self.unit_code, self.indicator, self.year = unit, indicator, year
-        self.ind = indicators.BY_CODE[indicator]
-        self.base: Target | None = None
+    base: Target | None = None
 
     def compose(self) -> ComposeResult:
         snap = self.ccb.snap
         assert snap is not None
         self.base = snap.target(self.unit_code, self.indicator, self.year)
-        unit = snap.unit(self.unit_code)
         lang = self.ccb.lang
         with Vertical(classes="dialog"):
-            title = Text(self.t("Sửa chỉ tiêu (kế hoạch): ", "Edit target: "), style="bold")
-            title.append_text(plain(f"{unit.name(self.year) if unit else self.unit_code} · "
-                                    f"{self.ind.label(lang)} · {self.year}"))
-            yield Static(title, classes="dialog-title")
+            yield self.heading("Sửa chỉ tiêu (kế hoạch): ", "Edit target: ")
             yield Static(id="current")
             yield Static(plain(self.t(f"Chỉ tiêu ({self.ind.unit(lang)}); để trống để bỏ chỉ tiêu",
                                       f"Target ({self.ind.unit(lang)}); leave empty to remove it")),
