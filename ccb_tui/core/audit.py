@@ -47,6 +47,9 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "add_unit": ("thêm đơn vị", "unit added"),
     "rename_unit": ("đổi tên đơn vị", "unit renamed"),
     "retire_unit": ("đơn vị ngừng", "unit retired"),
+    "set_cluster_target": ("kế hoạch cụm", "cluster target"),
+    "set_setting": ("thiết lập", "setting"),
+    "open_year": ("mở năm", "year opened"),
     "undo": ("hoàn tác", "undo"),
     "restore": ("khôi phục bản sao lưu", "backup restored"),
 }
@@ -96,11 +99,16 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     if unit_code:
         unit = snap.unit(unit_code) if snap else None
         parts.append(unit.name(t.get("year")) if unit else str(unit_code))
+    if "cluster" in t:
+        cluster = snap.clusters.get(t["cluster"]) if snap else None
+        parts.append(cluster.name(lang) if cluster else str(t["cluster"]))
     if "indicator" in t:
         ind = indicators.BY_CODE.get(t["indicator"])
         label = ind.label(lang) if ind else t["indicator"]
         if action == "set_target":
             label = ("chỉ tiêu " if lang == "vi" else "target ") + label
+        elif action == "set_cluster_target":
+            label = ("kế hoạch cụm " if lang == "vi" else "cluster target ") + label
         parts.append(f"{label} {t.get('year', '')}".strip())
     if "task" in t:
         task = snap.task(t["task"]) if snap else None
@@ -109,9 +117,16 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
         parts.append((f"nhiệm vụ {t['task']}" if lang == "vi" else f"task {t['task']}")
                      + (f" “{short}”" if title else ""))
     what = " · ".join(parts) or ACTION_LABELS.get(action, (action, action))[1 if lang == "en" else 0]
+    if action == "set_setting":
+        what = ("thiết lập " if lang == "vi" else "setting ") + str(t.get("setting", ""))
+    elif action == "open_year":
+        what = ("năm hiện hành" if lang == "vi" else "current year")
     if action == "set_value":
         old = _reading_text(t.get("indicator", ""), entry.old, lang)
         new = _reading_text(t.get("indicator", ""), entry.new, lang)
+    elif action == "open_year":
+        old = str((entry.old or {}).get("current_year") or "—")
+        new = str((entry.new or {}).get("current_year") or "—")
     else:
         old = _plain(t.get("indicator"), entry.old, lang)
         new = _plain(t.get("indicator"), entry.new, lang)

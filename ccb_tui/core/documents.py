@@ -12,8 +12,8 @@ from . import indicators, text
 from .audit import LogEntry
 from .fmt import format_value
 from .models import (
-    Cluster, Number, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target, Task, TaskState,
-    TaskStatus, Unit, UnitPeriod,
+    DEFAULT_TIMEZONE, Cluster, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status,
+    Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
 )
 
 
@@ -98,10 +98,14 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
         return sorted_docs(data, table)
 
     clusters = {}
+    cluster_targets: dict[tuple[str, str, int], Target] = {}
     for _, d in docs("clusters"):
         c = Cluster(clean(d["code"]), clean(d["name_vi"]), clean(d["name_en"]),
                     clean(d.get("parent_vi")), clean(d.get("parent_en")))
         clusters[c.code] = c
+        for y, by_ind in (d.get("targets") or {}).items():
+            for code, t in by_ind.items():
+                cluster_targets[(c.code, code, int(y))] = target(t, f"{c.code}/{code}/{y}")
     units = tuple(
         Unit(d["code"], d.get("kind", ""), periods(d), d.get("retired_from"))
         for _, d in docs("units"))
@@ -114,10 +118,7 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
         for code, v in d.get("values", {}).items():
             values[(r_unit, code, r_year)] = reading(v)
         for code, t in d.get("targets", {}).items():
-            value = number_or_none(t["v"])
-            if value is None:
-                raise ValueError(f"target {r_unit}/{code}/{r_year} has no value")
-            targets[(r_unit, code, r_year)] = Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
+            targets[(r_unit, code, r_year)] = target(t, f"{r_unit}/{code}/{r_year}")
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
     for _, d in (() if partial else docs("reported")):
         reported[(d["cluster"], int(d["year"]))] = {
@@ -131,7 +132,56 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
               for u, s in d.get("statuses", {}).items()})
         for doc_id, d in docs("tasks"))
     meta = meta_doc(data)
-    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks)
+    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks,
+                    cluster_targets, settings(meta.get("settings")))
+
+
+def target(t: dict[str, Any], where: str) -> Target:
+    """A target document as a Target; one without a value is malformed."""
+    value = number_or_none(t["v"])
+    if value is None:
+        raise ValueError(f"target {where} has no value")
+    return Target(value, bool(t.get("sample", False)), t.get("by"), t.get("at"))
+
+
+def target_doc(value: Number, user: str, at: str) -> dict[str, Any]:
+    return {"v": value, "by": user, "at": at}
+
+
+def _year_or_none(v: Any, what: str) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2100:
+        raise ValueError(f"settings.{what} is not a year: {v!r}"[:120])
+    return v
+
+
+def settings(d: Any) -> Settings:
+    """The meta record's ``settings`` as Settings (defaults for what is missing)."""
+    if d is None:
+        return Settings()
+    if not isinstance(d, dict):
+        raise ValueError("settings is not an object")
+    tz = clean(d.get("timezone")) or DEFAULT_TIMEZONE
+    check_timezone(tz)
+    opened = d.get("open_years") or []
+    if not isinstance(opened, list):
+        raise ValueError("settings.open_years is not a list")
+    return Settings(
+        current_year=_year_or_none(d.get("current_year"), "current_year"),
+        open_years=tuple(sorted({_year_or_none(y, "open_years") for y in opened})),  # type: ignore[type-var]
+        timezone=tz,
+        **{k: clean(d.get(k)) for k in ("org_parent", "org_name", "place", "signer_title", "signer_name")},
+    )
+
+
+def check_timezone(name: str) -> None:
+    """Raise ValueError unless ``name`` is a time zone this machine knows (IANA name)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}"[:120]) from exc
 
 
 def meta_doc(data: dict[str, Any]) -> dict[str, Any]:

@@ -239,6 +239,34 @@ class Task:
         return self.statuses.get(unit, TaskStatus())
 
 
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Store-wide settings, shared by every session.
+
+    ``current_year`` is the year every command and the dashboard open on (năm hiện hành); None in
+    a store that never set one, which then opens on its latest year with figures. ``open_years``
+    are years opened with ``year open`` (writable even when nothing is in them yet).
+    The signer fields feed the printable report's header and signature block.
+    """
+
+    current_year: int | None = None
+    open_years: tuple[int, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+    org_parent: str = ""
+    org_name: str = ""
+    place: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+
+
+SETTING_KEYS = ("current_year", "timezone", "org_parent", "org_name", "place", "signer_title",
+                "signer_name")
+"""Settings a person may set (``open_years`` changes only through ``year open``)."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything in the store at one revision. Read-only."""
@@ -250,6 +278,9 @@ class Snapshot:
     targets: Mapping[tuple[str, str, int], Target]
     reported: Mapping[tuple[str, int], Mapping[str, ReportedTotal]]
     tasks: tuple[Task, ...]
+    cluster_targets: Mapping[tuple[str, str, int], Target] = field(default_factory=dict)
+    """A cluster's own plan (kế hoạch trên giao), keyed by (cluster, indicator, year)."""
+    settings: Settings = field(default_factory=Settings)
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -271,6 +302,10 @@ class Snapshot:
         """The unit's target, or None."""
         return self.targets.get((unit, indicator, year))
 
+    def cluster_target(self, cluster: str, indicator: str, year: int) -> Target | None:
+        """The cluster's own target, or None."""
+        return self.cluster_targets.get((cluster, indicator, year))
+
     def tasks_for(self, year: int) -> list[Task]:
         """The year's checklist, in order of creation."""
         return [t for t in self.tasks if t.year == year]
@@ -286,7 +321,29 @@ class Snapshot:
         """Every year the store has figures, targets, totals or tasks for."""
         ys = {k[2] for k in self.values} | {k[2] for k in self.targets}
         ys |= {k[1] for k in self.reported} | {t.year for t in self.tasks}
+        ys |= {k[2] for k in self.cluster_targets} | set(self.settings.open_years)
+        if self.settings.current_year is not None:
+            ys.add(self.settings.current_year)
         return sorted(ys)
+
+    def current_year(self) -> int | None:
+        """The year commands and the dashboard open on: the stored current year (năm hiện hành),
+        else the latest year with reported figures; None for an empty store."""
+        if self.settings.current_year is not None:
+            return self.settings.current_year
+        return self.latest_year("values")
+
+    def writable_until(self) -> int | None:
+        """The latest year an edit may write to: the current year + 1, or a later opened year."""
+        current = self.current_year()
+        if current is None:
+            return None
+        return max([current + 1, *self.settings.open_years])
+
+    def stray_years(self) -> list[int]:
+        """Years holding data beyond what may be written (a mistyped --year in an older version)."""
+        limit = self.writable_until()
+        return [] if limit is None else [y for y in self.years() if y > limit]
 
     def latest_year(self, kind: str = "values") -> int | None:
         """The latest year with reported figures ("values"), targets ("targets") or tasks

@@ -12,6 +12,7 @@ import errno
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,8 +30,8 @@ from .files import (  # re-exported: the store's file-level guarantees are part 
 )
 from .fmt import format_value
 from .models import (  # NOT_REPORTED re-exported for callers building expectations
-    NOT_REPORTED, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus,
-    Unit,
+    NOT_REPORTED, SETTING_KEYS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
+    TaskStatus, Unit,
 )
 
 APP_ID = "ccb-tui"
@@ -169,7 +170,31 @@ def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
         # forgot would otherwise make this loop spin forever.
         if meta.get("schema") == step:
             meta["schema"] = step + 1
+    _default_current_year(data)
     return data
+
+
+def _default_current_year(data: dict[str, Any]) -> None:
+    """Give a store written before the current year existed one: its latest year with reported
+    figures, not later than next calendar year (so one stray mistyped year does not become it).
+    Done in memory; the next write keeps it."""
+    meta = documents.meta_doc(data)
+    settings = meta.get("settings")
+    if isinstance(settings, dict) and "current_year" in settings:
+        return
+    if settings is not None and not isinstance(settings, dict):
+        return  # malformed: documents.settings() reports it
+    limit = date.today().year + 1
+    years = set()
+    for rec in data.get("records", {}).values():
+        if not isinstance(rec, dict) or not isinstance(rec.get("year"), int) or rec["year"] > limit:
+            continue
+        vals = rec.get("values")
+        if isinstance(vals, dict) and any(isinstance(v, dict) and v.get("s", "reported") == "reported"
+                                          and v.get("v") is not None for v in vals.values()):
+            years.add(rec["year"])
+    if years and meta:
+        meta["settings"] = {**(settings or {}), "current_year": max(years)}
 
 
 class Store:
@@ -438,6 +463,19 @@ class Store:
                                f"there can be no figures for {year}."))
 
     @staticmethod
+    def _year_open_or_fail(snap: Snapshot, year: int) -> None:
+        """Refuse a write to a year beyond the current year + 1 that was never opened."""
+        limit = snap.writable_until()
+        if limit is None or year <= limit:
+            return
+        cur = snap.current_year()
+        raise InvalidValue(Msg(
+            f"Năm {year} chưa mở: năm hiện hành là {cur}, chỉ ghi được đến năm {limit}. "
+            f"Nếu đúng là năm {year}, mở năm đó bằng: ccb-tui year open {year}",
+            f"Year {year} is not open: the current year is {cur}, so writes go up to {limit}. "
+            f"If {year} is right, open it with: ccb-tui year open {year}"))
+
+    @staticmethod
     def _indicator_or_fail(code: str) -> indicators.Indicator:
         ind = indicators.BY_CODE.get(code)
         if ind is None:
@@ -470,6 +508,7 @@ class Store:
         with self._transaction() as db:
             snap = self._snap_in(db, unit=unit, year=year)
             u = self._unit_or_fail(snap, unit)
+            self._year_open_or_fail(snap, year)
             self._active_or_fail(u, year)
             current = snap.reading(unit, indicator, year)
             new = Reading(value, qualifier, status, False, self.user, now_iso())
@@ -491,6 +530,7 @@ class Store:
     def _write_value(self, db: TinyDB, snap: Snapshot, u: Unit, indicator: str, year: int, new: Reading,
                      expect: object, via: str | None = None) -> Reading:
         """Check ``expect`` against the stored figure, write ``new`` and audit it; the old reading."""
+        self._year_open_or_fail(snap, year)
         self._active_or_fail(u, year)
         current = snap.reading(u.code, indicator, year)
         if not self._expect_ok(current, expect):
@@ -525,6 +565,7 @@ class Store:
                       value: Number | None, expect: object, via: str | None = None) -> Target | None:
         """Check ``expect`` against the stored target, set or remove it and audit it; the old one."""
         if value is not None:  # removing a stray target of such a year stays possible
+            self._year_open_or_fail(snap, year)
             self._active_or_fail(u, year)
         current = snap.target(u.code, indicator, year)
         cur_value = current.value if current else None
@@ -593,6 +634,7 @@ class Store:
         """Check ``expect`` (a TaskState, or a TaskStatus whose note must match too), write, audit."""
         task = self._task_or_fail(snap, task_id)
         u = self._unit_or_fail(snap, unit)
+        self._year_open_or_fail(snap, task.year)
         cur = task.status(unit)
         if expect is not ANY:
             exp_state = TaskState(getattr(expect, "state", expect))
@@ -676,6 +718,7 @@ class Store:
             raise InvalidValue(Msg("Tên nhiệm vụ không được để trống.", "A task needs a title."))
         with self._transaction() as db:
             snap = self._snap_in(db, records=False)
+            self._year_open_or_fail(snap, year)
             doc = {"year": int(year), "title": title, "note": text.sanitize_multiline(note), "statuses": {},
                    "by": self.user, "at": now_iso()}
             task_id = self._table(db, "tasks").insert(doc)
@@ -731,6 +774,7 @@ class Store:
             snap = self._snap_in(db, records=False)
             if snap.unit(code) is not None:
                 raise InvalidValue(Msg(f"Đã có đơn vị mã '{code}'.", f"A unit with code '{code}' exists."))
+            self._year_open_or_fail(snap, year)
             cluster = cluster or snap.default_cluster()
             if cluster not in snap.clusters:
                 raise InvalidValue(Msg(f"Không có cụm '{cluster}'.", f"There is no cluster '{cluster}'."))
@@ -782,6 +826,145 @@ class Store:
             self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", u.name(), f"ngừng từ {year}", rev)
+
+    # --- the cluster's own plan, settings and years ------------------------------------------
+
+    def set_cluster_target(self, cluster: str, indicator: str, year: int, value: Number | None, *,
+                           expect: object = ANY) -> Change:
+        """Set (``None``: remove) the cluster's own target (kế hoạch trên giao cho cả cụm).
+
+        When set, the cluster's progress compares the cluster total with it, rather than with the
+        units' own targets. ``expect`` is the old target value.
+        """
+        ind = self._indicator_or_fail(indicator)
+        if value is not None:
+            problems = validation.validate_target(indicator, value)
+            if problems:
+                raise InvalidValue.from_problems(problems)
+        with self._transaction() as db:
+            snap = self._snap_in(db, records=False)
+            if cluster not in snap.clusters:
+                known = ", ".join(snap.clusters)
+                raise InvalidValue(Msg(f"Không có cụm '{cluster}'. Các cụm: {known}",
+                                       f"There is no cluster '{cluster}'. Clusters: {known}"))
+            if value is not None:
+                self._year_open_or_fail(snap, year)
+            current = snap.cluster_target(cluster, indicator, year)
+            cur_value = current.value if current else None
+            name = snap.clusters[cluster].name("vi")
+            what_vi = f"{name} · kế hoạch cụm {ind.label('vi')} {year}"
+            what_en = f"{snap.clusters[cluster].name('en')} · cluster target {ind.label('en')} {year}"
+            if expect is not ANY and (expect.value if isinstance(expect, Target) else expect) != cur_value:
+                exp = expect.value if isinstance(expect, Target) else expect
+                raise ConflictError(
+                    Msg(f"Xung đột: {what_vi} đã được người khác đổi thành "
+                        f"{self._fmt_plain(indicator, cur_value, 'vi')} (bạn dựa trên "
+                        f"{self._fmt_plain(indicator, exp, 'vi')}). Không ghi đè; hãy xem lại rồi sửa.",
+                        f"Conflict: {what_en} was changed by someone else to "
+                        f"{self._fmt_plain(indicator, cur_value, 'en')} (your edit was based on "
+                        f"{self._fmt_plain(indicator, exp, 'en')}). Nothing overwritten; review and retry."),
+                    what_vi, self._fmt_plain(indicator, exp, "vi"), self._fmt_plain(indicator, cur_value, "vi"),
+                    self._fmt_plain(indicator, value, "vi"))
+            if cur_value == value:
+                return _value_change(what_vi, what_en, indicator, current, current, snap.revision)
+            self._write_cluster_target(db, cluster, indicator, year, value)
+            self._log(db, "set_cluster_target", {"cluster": cluster, "indicator": indicator, "year": year},
+                      cur_value, value)
+            rev = snap.revision + 1
+        return _value_change(what_vi, what_en, indicator, current,
+                             Target(value) if value is not None else None, rev)
+
+    def _write_cluster_target(self, db: TinyDB, cluster: str, indicator: str, year: int,
+                              value: Number | None) -> None:
+        clusters = self._table(db, "clusters")
+        doc = clusters.get(Query().code == cluster)
+        targets = {y: dict(t) for y, t in (doc.get("targets") or {}).items()}
+        by_ind = targets.setdefault(str(year), {})
+        if value is None:
+            by_ind.pop(indicator, None)
+            if not by_ind:
+                targets.pop(str(year))
+        else:
+            by_ind[indicator] = documents.target_doc(value, self.user, now_iso())
+        clusters.update({"targets": targets}, Query().code == cluster)
+
+    def _settings_doc(self, db: TinyDB) -> tuple[Table, int, dict[str, Any]]:
+        meta = self._table(db, "meta")
+        doc = meta.all()[0]
+        return meta, doc.doc_id, dict(doc.get("settings") or {})
+
+    def set_setting(self, key: str, value: Any, *, expect: object = ANY) -> Change:
+        """Change one store-wide setting (see :class:`~.models.Settings`), audited.
+
+        ``current_year`` must be a year the store has or has opened; ``timezone`` an IANA name
+        (``Asia/Ho_Chi_Minh``); the text settings are one line of at most 200 characters.
+        """
+        if key not in SETTING_KEYS:
+            raise InvalidValue(Msg(f"Không có thiết lập '{key}'. Các thiết lập: {', '.join(SETTING_KEYS)}",
+                                   f"There is no setting '{key}'. Settings: {', '.join(SETTING_KEYS)}"))
+        if key == "timezone":
+            value = text.sanitize(str(value))
+            try:
+                documents.check_timezone(value)
+            except ValueError:
+                raise InvalidValue(Msg(f"Múi giờ '{value}' không có; dùng tên như Asia/Ho_Chi_Minh.",
+                                       f"Unknown time zone '{value}'; use a name such as Asia/Ho_Chi_Minh."))
+        elif key != "current_year":
+            value = text.sanitize(str(value))
+            if len(value) > 200:
+                raise InvalidValue(Msg("Thiết lập dài quá 200 ký tự.", "A setting is at most 200 characters."))
+        with self._transaction() as db:
+            snap = self._snap_in(db, records=False)
+            if key == "current_year":
+                if not isinstance(value, int) or value not in self._snap_in(db).years():
+                    raise InvalidValue(Msg(
+                        f"Năm {value} chưa có trong dữ liệu. Mở năm mới bằng: ccb-tui year open {value}",
+                        f"{value} is not in the store yet. Open a new year with: ccb-tui year open {value}"))
+            meta, doc_id, settings = self._settings_doc(db)
+            old = getattr(snap.settings, key)
+            if expect is not ANY and expect != old:
+                raise ConflictError(
+                    Msg(f"Xung đột: thiết lập {key} đã được người khác đổi thành “{old}” (bạn dựa trên "
+                        f"“{expect}”). Không ghi đè.",
+                        f"Conflict: setting {key} was changed by someone else to “{old}” (you based your "
+                        f"edit on “{expect}”). Nothing overwritten."), key, str(expect), str(old), str(value))
+            if old == value:
+                return Change(key, str(old), str(value), snap.revision)
+            settings[key] = value
+            meta.update({"settings": settings}, doc_ids=[doc_id])
+            self._log(db, "set_setting", {"setting": key}, old, value)
+            rev = snap.revision + 1
+        return Change(key, str(old) if old is not None else "—", str(value), rev)
+
+    def open_year(self, year: int) -> tuple[Change, list[Unit]]:
+        """Open ``year`` for writing and make it the current year; the units active in it.
+
+        Units carry forward by themselves (a unit stays until retired); a year more than one
+        year after today's is refused as a likely typo.
+        """
+        today = date.today().year
+        if year > today + 1:
+            raise InvalidValue(Msg(f"Năm {year} quá xa (năm nay là {today}); chỉ mở được đến năm {today + 1}.",
+                                   f"{year} is too far ahead (this is {today}); years open up to {today + 1}."))
+        with self._transaction() as db:
+            snap = self._snap_in(db, records=False)
+            first = min((u.periods[0].from_year for u in snap.units), default=year)
+            if year < first:
+                raise InvalidValue(Msg(f"Năm {year} trước khi cụm có đơn vị (từ {first}).",
+                                       f"{year} is before the cluster has units (from {first})."))
+            meta, doc_id, settings = self._settings_doc(db)
+            old = {"current_year": snap.settings.current_year, "open_years": list(snap.settings.open_years)}
+            opened = sorted({*snap.settings.open_years, year})
+            new = {"current_year": year, "open_years": opened}
+            units = snap.units_in(year)
+            if old == new:
+                return Change("năm hiện hành", str(year), str(year), snap.revision), units
+            settings.update(new)
+            meta.update({"settings": settings}, doc_ids=[doc_id])
+            self._log(db, "open_year", {"year": year}, old, new)
+            rev = snap.revision + 1
+        return Change("năm hiện hành", str(old["current_year"] or "—"), str(year), rev,
+                      ("current year", str(old["current_year"] or "—"), str(year))), units
 
     def log_entries(self) -> list[audit.LogEntry]:
         """The audit log, oldest first."""

@@ -159,8 +159,36 @@ def _retire_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> No
     store._update_unit(db, code, {"retired_from": entry.old})
 
 
+def _set_cluster_target(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    t = entry.target
+    current = snap.cluster_target(t["cluster"], t["indicator"], int(t["year"]))
+    if (current.value if current else None) != entry.new:
+        raise _conflict(entry, snap, str(current.value if current else "—"), str(entry.new))
+    store._write_cluster_target(db, t["cluster"], t["indicator"], int(t["year"]), entry.old)
+
+
+def _set_setting(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    key = entry.target["setting"]
+    if getattr(snap.settings, key, None) != entry.new:
+        raise _conflict(entry, snap, str(getattr(snap.settings, key, None)), str(entry.new))
+    meta, doc_id, settings = store._settings_doc(db)
+    settings[key] = entry.old
+    meta.update({"settings": settings}, doc_ids=[doc_id])
+
+
+def _open_year(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    new, old = entry.new or {}, entry.old or {}
+    now = {"current_year": snap.settings.current_year, "open_years": list(snap.settings.open_years)}
+    if now != new:
+        raise _conflict(entry, snap, str(now["current_year"]), str(new.get("current_year")))
+    meta, doc_id, settings = store._settings_doc(db)
+    settings.update({"current_year": old.get("current_year"), "open_years": old.get("open_years", [])})
+    meta.update({"settings": settings}, doc_ids=[doc_id])
+
+
 _HANDLERS = {
     "set_value": _set_value, "set_target": _set_target, "set_task_status": _set_task_status,
     "add_task": _add_task, "edit_task": _edit_task, "remove_task": _remove_task,
     "add_unit": _add_unit, "rename_unit": _rename_unit, "retire_unit": _retire_unit,
+    "set_cluster_target": _set_cluster_target, "set_setting": _set_setting, "open_year": _open_year,
 }
