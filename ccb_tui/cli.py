@@ -16,7 +16,7 @@ from .core.models import QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Qualifier, 
 from .core.paths import resolve_db_path
 from .core.store import ANY, Store
 
-EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE = 0, 2, 3, 4, 5
+EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE, EXIT_PROBLEMS = 0, 2, 3, 4, 5, 6
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("value", help="target value, or 'none' to remove it")
     s.add_argument("--year", type=_year, help="year (default: the latest year with targets)")
     s.add_argument("--expect", metavar="OLD", help="only change if the current target is OLD ('none': no target)")
+
+    yr = add("year", "the current year (năm hiện hành) every command opens on; opening a new year")
+    ysub = yr.add_subparsers(dest="year_command", parser_class=_Parser, metavar="ACTION")
+    ysub.add_parser("list", parents=[common], help="the years in the store, the current one marked")
+    yc = ysub.add_parser("current", parents=[common], help="set the current year, for everyone")
+    yc.add_argument("year", type=_year, help="a year the store already has")
+    yo = ysub.add_parser("open", parents=[common],
+                         help="open a new year and make it current (the units carry forward)")
+    yo.add_argument("year", type=_year, help="the year to open, at most next calendar year")
 
     add("indicators", "list the indicator catalogue")
 
@@ -223,11 +232,23 @@ def _err(msg: Msg, lang: str) -> None:
     print(text.sanitize(msg.text(lang)), file=sys.stderr)
 
 
-def _latest_year(snap: Snapshot, kind: str = "values") -> int:
-    year = snap.latest_year(kind)
+def _current_year(snap: Snapshot) -> int:
+    """The store's current year (năm hiện hành), the default of every command."""
+    year = snap.current_year()
     if year is None:
-        raise UsageError(Msg("Kho dữ liệu chưa có năm nào; hãy dùng --year.",
-                             "The store has no year yet; pass --year."))
+        raise UsageError(Msg("Kho dữ liệu chưa có năm nào; hãy dùng --year hoặc ccb-tui year open NĂM.",
+                             "The store has no year yet; pass --year or run ccb-tui year open YEAR."))
+    return year
+
+
+def _edit_year(args: argparse.Namespace, snap: Snapshot) -> int:
+    """The year an edit writes: --year, else the current year, said on stderr so nobody writes
+    to a year they did not mean."""
+    if getattr(args, "year", None):
+        return args.year
+    year = _current_year(snap)
+    _err(Msg(f"Ghi vào năm {year} (năm hiện hành; dùng --year để chọn năm khác).",
+             f"Writing to {year} (the current year; pass --year for another)."), _lang(args))
     return year
 
 
@@ -277,7 +298,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from .core import report_text, totals
     store = _open_store(args)
     snap = store.snapshot()
-    year = args.year or _latest_year(snap)
+    year = args.year or _current_year(snap)
     summary = totals.summarize(snap, year)
     if args.json:
         print(json.dumps(totals.to_json(summary), ensure_ascii=False, indent=2))
@@ -302,7 +323,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         expect = None if _is_none_word(args.expect) else _parse_value(args.expect, lang)
     store = _open_store(args)
     snap = store.snapshot()
-    year = args.year or _latest_year(snap)
+    year = _edit_year(args, snap)
     unit = resolve_unit(snap, args.unit, year)
     ind = resolve_indicator(args.indicator)
     _print_change(store.set_value(unit.code, ind.code, year, value, qualifier=qualifier,
@@ -319,10 +340,50 @@ def cmd_target(args: argparse.Namespace) -> int:
         expect = None if _is_none_word(args.expect) else _parse_value(args.expect, lang)
     store = _open_store(args)
     snap = store.snapshot()
-    year = args.year or _latest_year(snap, "targets")
-    unit = resolve_unit(snap, args.unit, year)
+    year = _edit_year(args, snap)
     ind = resolve_indicator(args.indicator)
+    cluster = _cluster_word(snap, args.unit)
+    if cluster is not None:
+        _print_change(store.set_cluster_target(cluster, ind.code, year, value, expect=expect), lang)
+        return EXIT_OK
+    unit = resolve_unit(snap, args.unit, year)
     _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect), lang)
+    return EXIT_OK
+
+
+def _cluster_word(snap: Snapshot, raw: str) -> str | None:
+    """The cluster's code when ``raw`` names the cluster ("cluster", "cum", "cụm", its code or
+    name) rather than a unit; None otherwise."""
+    folded = text.fold(raw)
+    if folded in ("cluster", "cum", "ca cum", "toan cum"):
+        return snap.default_cluster()
+    for c in snap.clusters.values():
+        if folded in (text.fold(c.code), text.fold(c.name_vi), text.fold(c.name_en)):
+            return c.code
+    return None
+
+
+def cmd_year(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    store = _open_store(args)
+    snap = store.snapshot()
+    action = args.year_command or "list"
+    if action == "current":
+        _print_change(store.set_setting("current_year", args.year), lang)
+    elif action == "open":
+        change, units = store.open_year(args.year)
+        _print_change(change, lang)
+        names = ", ".join(u.name(args.year) for u in units) or "—"
+        print(f"{len(units)} đơn vị năm {args.year}: {names}" if lang == "vi"
+              else f"{len(units)} units in {args.year}: {names}")
+    else:
+        current, stray = snap.current_year(), set(snap.stray_years())
+        for y in snap.years():
+            mark = ("  ← năm hiện hành" if lang == "vi" else "  ← current year") if y == current else ""
+            if y in stray:
+                mark = "  ⚠ " + ("vượt năm hiện hành + 1: xem ccb-tui check" if lang == "vi"
+                                 else "beyond the current year + 1: see ccb-tui check")
+            print(f"{y}{mark}")
     return EXIT_OK
 
 
@@ -342,7 +403,7 @@ def cmd_task(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     action = args.task_command
     if action == "list":
-        year = args.year or _latest_year(snap, "tasks")
+        year = args.year or _current_year(snap)
         print(report_text.tasks_text(snap, year, lang))
     elif action == "set":
         task = snap.task(args.task_id)
@@ -351,7 +412,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         _print_change(store.set_task_status(args.task_id, unit.code, _parse_state(args.state),
                                             note=args.note, expect=expect), lang)
     elif action == "add":
-        year = args.year or _latest_year(snap, "tasks")
+        year = _edit_year(args, snap)
         task_id, change = store.add_task(year, args.title, args.note)
         print(f"{task_id}\t{change.new}")
     elif action == "edit":
@@ -389,6 +450,20 @@ def cmd_unit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _field_label(snap: Snapshot, field: str, lang: str) -> str:
+    """A problem's field as a person reads it: "krong_no/members/2020" → "Xã Krông Nô · Số hội viên 2020"."""
+    parts = field.split("/")
+    if len(parts) == 3 and parts[1] in indicators.BY_CODE and parts[2].isdigit():
+        unit = snap.unit(parts[0])
+        year = int(parts[2])
+        name = unit.name(year) if unit else parts[0]
+        return f"{name} · {indicators.BY_CODE[parts[1]].label(lang)} {year}"
+    if len(parts) == 4 and parts[0] == "reported" and parts[3] in indicators.BY_CODE:
+        head = "tổng cụm đã báo cáo" if lang == "vi" else "reported cluster total"
+        return f"{head} · {indicators.BY_CODE[parts[3]].label(lang)} {parts[2]}"
+    return field
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .core import totals, validation
     lang = _lang(args)
@@ -397,16 +472,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = validation.validate_snapshot(snap)
     bad = 0
     for p in problems:
-        print(f"✘ {p.field}: {p.text(lang)}")
+        print(f"✘ {_field_label(snap, p.field, lang)}: {p.text(lang)}")
+        bad += 1
+    current, limit = snap.current_year(), snap.writable_until()
+    for year in snap.stray_years():
+        print(f"⚠ " + (f"Năm {year} có dữ liệu nhưng ở sau năm hiện hành {current} quá một năm (có thể do gõ "
+                       f"nhầm --year). Xem: ccb-tui summary --year {year}; nếu đúng là năm đó: "
+                       f"ccb-tui year open {year}" if lang == "vi" else
+                       f"Year {year} holds data but is more than a year after the current year {current} "
+                       f"(perhaps a mistyped --year). See: ccb-tui summary --year {year}; if it is right: "
+                       f"ccb-tui year open {year}"))
         bad += 1
     for year in snap.years():
+        if limit is not None and year > limit:
+            continue
         for rec in totals.reconcile(snap, year):
             mark = "✔" if rec.ok else "⚠"
-            print(f"{mark} {year} {rec.indicator}: {rec.msg.text(lang)}")
+            ind = indicators.BY_CODE.get(rec.indicator)
+            label = ind.label(lang) if ind else rec.indicator
+            print(f"{mark} {year} · {label}: {rec.msg.text(lang)}")
             bad += 0 if rec.ok else 1
     if bad:
         _err(Msg(f"Kiểm tra: {bad} vấn đề cần xem lại.", f"Check: {bad} problem(s) to review."), lang)
-        return EXIT_INVALID
+        return EXIT_PROBLEMS
     print("Kiểm tra: không có vấn đề." if lang == "vi" else "Check: no problems.")
     return EXIT_OK
 
@@ -477,7 +565,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                              "An xlsx file cannot go to the terminal; use -o FILE.xlsx."))
     store = _open_store(args)
     snap = store.snapshot()
-    year = args.year or _latest_year(snap)
+    year = args.year or _current_year(snap)
     if to_stdout:
         _write_stdout(exchange.render(snap, year, fmt, lang=_lang(args)))
         return EXIT_OK
@@ -518,7 +606,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
-    year = args.year or _latest_year(snap)
+    year = args.year or _current_year(snap)
     entries = store.log_entries() if args.since else None
     if args.output == "-":
         print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
@@ -550,7 +638,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "where": cmd_where, "summary": cmd_summary, "set": cmd_set, "target": cmd_target,
+    "where": cmd_where, "summary": cmd_summary, "set": cmd_set, "target": cmd_target, "year": cmd_year,
     "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
     "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
     "export": cmd_export, "import": cmd_import, "report": cmd_report, "serve": cmd_serve,

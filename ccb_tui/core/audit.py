@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from . import indicators
 from .fmt import format_value
-from .models import Qualifier, Snapshot, Status, TaskState
+from .models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
                      + (f" “{short}”" if title else ""))
     what = " · ".join(parts) or ACTION_LABELS.get(action, (action, action))[1 if lang == "en" else 0]
     if action == "set_setting":
-        what = ("thiết lập " if lang == "vi" else "setting ") + str(t.get("setting", ""))
+        labels = SETTING_LABELS.get(str(t.get("setting")), (str(t.get("setting")),) * 2)
+        what = labels[1 if lang == "en" else 0]
     elif action == "open_year":
         what = ("năm hiện hành" if lang == "vi" else "current year")
     if action == "set_value":

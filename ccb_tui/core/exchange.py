@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import indicators, totals
+from .checklist import checklist_for
 from .errors import UsageError
 from .exchange_files import MAX_BYTES, MAX_ROWS, escape_text
 from .files import atomic_write, now_iso
@@ -52,20 +53,21 @@ HEADERS: dict[str, str] = {
     "target": "Kế hoạch", "actual": "Thực hiện", "percent": "Tiến độ (%)", "assessment": "Đánh giá",
     "total": "Tổng cụm", "reporting": "Đơn vị đã báo cáo", "missing": "Chưa báo cáo",
     "reported": "Cụm báo cáo", "reported_q": "Ước lượng (cụm báo cáo)", "quote": "Trích báo cáo",
-    "reconciliation": "Đối chiếu", "task": "Mã nhiệm vụ", "task_title": "Nhiệm vụ", "note": "Ghi chú",
+    "reconciliation": "Đối chiếu", "plan_basis": "Kế hoạch tính trên", "task": "Mã nhiệm vụ", "task_title": "Nhiệm vụ", "note": "Ghi chú",
 }
 COLUMNS: dict[str, tuple[str, ...]] = {
     "values": ("year", "unit", "unit_name", "indicator", "indicator_name", "measure", "value", "qualifier",
                "status", "sample"),
     "totals": ("year", "indicator", "indicator_name", "measure", "total", "reporting", "missing", "target",
-               "percent", "assessment", "reported", "reported_q", "quote", "reconciliation", "note"),
+               "plan_basis", "percent", "assessment", "reported", "reported_q", "quote", "reconciliation", "note"),
     "targets": ("year", "unit", "unit_name", "indicator", "indicator_name", "measure", "target", "actual",
                 "percent", "assessment", "sample"),
     "tasks": ("year", "task", "task_title", "unit", "unit_name", "status", "note"),
 }
 CSV_COLUMNS: tuple[str, ...] = (
     "section", "year", "unit", "unit_name", "indicator", "indicator_name", "measure", "value", "qualifier",
-    "status", "sample", "target", "actual", "percent", "assessment", "total", "reporting", "missing", "reported",
+    "status", "sample", "target", "plan_basis", "actual", "percent", "assessment", "total", "reporting", "missing",
+    "reported",
     "reported_q", "quote", "reconciliation", "task", "task_title", "note")
 assert set(CSV_COLUMNS) == {k for cols in COLUMNS.values() for k in cols} | {"section"}
 NUMERIC = {"value", "target", "actual", "total", "reported"}  # formatted like the row's indicator
@@ -114,19 +116,28 @@ def build_rows(snap: Snapshot, year: int) -> dict[str, list[dict[str, Any]]]:
         totals_rows.append({
             "year": year, "indicator": ind.code, "indicator_name": ind.label_vi, "measure": ind.unit_vi,
             "total": total.value, "reporting": f"{len(total.reported_units)}/{len(units)}", "missing": missing or None,
-            "target": summary.targets.get(ind.code), "percent": _pct(p),
+            "target": summary.targets.get(ind.code), "plan_basis": _basis(p), "percent": _pct(p),
             "assessment": p.word("vi") if p.met is not None else None,
             "reported": rec.reported.value if rec else None,
             "reported_q": rec.reported.qualifier if rec else None,
             "quote": rec.reported.quote if rec else None,
             "reconciliation": f"{'✔' if rec.ok else '⚠'} {rec.msg.vi}" if rec else None,
             "note": "tổng có số ước lượng (gần, trên, khoảng…)" if total.approximate else None})
-    for task in snap.tasks_for(year):
-        for u in snap.units_in(year):
+    cl = checklist_for(snap, year)  # a year without its own checklist gets the one that applies
+    for task in cl.tasks:
+        for u in cl.units:
             st = task.status(u.code)
-            tasks.append({"year": year, "task": task.id, "task_title": task.title, "unit": u.code,
+            tasks.append({"year": cl.year, "task": task.id, "task_title": task.title, "unit": u.code,
                           "unit_name": u.name(year), "status": st.state, "note": st.note or None})
     return {"values": values, "totals": totals_rows, "targets": targets_rows, "tasks": tasks}
+
+
+def _basis(p: totals.Progress) -> str | None:
+    if p.basis == "cluster":
+        return "kế hoạch của cụm"
+    if p.basis == "units":
+        return f"{len(p.units_counted)}/{p.units_total} đơn vị có kế hoạch"
+    return None
 
 
 def _pct(p: totals.Progress) -> float | None:
@@ -201,6 +212,7 @@ def render_json(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
         "units": [{"code": u.code, "name": u.name(year), "kind": u.kind} for u in summary.units],
         **{section: [{k: json_value(r.get(k)) for k in COLUMNS[section]} for r in rows[section]]
            for section in SECTION_ORDER},
+        "checklist_year": checklist_for(snap, year).year,
         "summary": totals.to_json(summary),
     }
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -275,8 +287,11 @@ def render_xlsx(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
 
 def _guide_lines(snap: Snapshot, year: int) -> list[str]:
     cluster = snap.clusters.get(snap.default_cluster())
+    cl = checklist_for(snap, year)
     return [
         f"{cluster.name_vi if cluster else 'Cụm thi đua'} — số liệu năm {year} (xuất bởi ccb-tui {now_iso()})",
+        *([f"Năm {year} chưa có danh sách nhiệm vụ riêng: trang Nhiệm vụ là danh sách năm {cl.year}."]
+          if cl.fallback and cl.tasks else []),
         "",
         "Cách điền và gửi lại (ccb-tui import TỆP.xlsx --dry-run để xem trước):",
         "• Chỉ sửa các cột nền vàng: Giá trị, Ước lượng, Trạng thái, Số liệu mẫu (trang Số liệu); "

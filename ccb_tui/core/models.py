@@ -262,8 +262,16 @@ class Settings:
     signer_name: str = ""
 
 
-SETTING_KEYS = ("current_year", "timezone", "org_parent", "org_name", "place", "signer_title",
-                "signer_name")
+SETTING_LABELS: dict[str, tuple[str, str]] = {
+    "current_year": ("năm hiện hành", "current year"),
+    "timezone": ("múi giờ", "time zone"),
+    "org_parent": ("cơ quan cấp trên", "parent body"),
+    "org_name": ("cơ quan ban hành", "issuing body"),
+    "place": ("địa danh", "place"),
+    "signer_title": ("chức vụ người ký", "signer's title"),
+    "signer_name": ("người ký", "signer"),
+}
+SETTING_KEYS = tuple(SETTING_LABELS)
 """Settings a person may set (``open_years`` changes only through ``year open``)."""
 
 

@@ -21,7 +21,9 @@ from .checklist import Checklist, checklist_for
 from .fmt import format_number
 from .indicators import CATALOGUE, Indicator, Kind
 from .models import Snapshot, Task, TaskState, Unit
-from .report_text import SAMPLE_LABEL, show_number, show_progress, show_reading, show_reconciliation, show_total
+from .report_text import (
+    SAMPLE_LABEL, coverage_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
+)
 from .text import sanitize, sanitize_multiline
 
 FORMATS = ("md", "html")
@@ -110,22 +112,12 @@ def _day(d: date, lang: str) -> str:
     return d.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
 
 
-def _total_cell(ind: Indicator, total: totals.Total, lang: str) -> str:
-    shown = show_total(ind, total, lang)
-    if ind.kind is Kind.QUANTITY and total.value is not None:
-        shown += f" {ind.unit(lang)}"
-    return shown
+def _total_cell(ind: Indicator, total: totals.Total, lang: str, units_total: int) -> str:
+    return show_total(ind, total, lang, units_total=units_total, with_unit=True)
 
 
 def _missing_lines(summary: totals.YearSummary, lang: str) -> list[str]:
-    lines = []
-    for ind in CATALOGUE:
-        total = summary.totals[ind.code]
-        if total.missing_units:
-            names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in total.missing_units)
-            lines.append(_t(lang, f"{ind.short(lang)}: {names} chưa báo cáo (không tính vào tổng, không coi là 0)",
-                            f"{ind.short(lang)}: not reported by {names} (left out of the total, not 0)"))
-    return lines
+    return coverage_notes(summary, lang)
 
 
 def _ratio_line(summary: totals.YearSummary, lang: str) -> str:
@@ -235,7 +227,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     recs = {r.indicator: r for r in summary.reconciliations}
     rows = []
     for ind in CATALOGUE:
-        rows.append([ind.short(lang), _total_cell(ind, summary.totals[ind.code], lang),
+        rows.append([ind.short(lang), _total_cell(ind, summary.totals[ind.code], lang, len(summary.units)),
                      show_number(ind, summary.targets.get(ind.code), lang) if summary.targets.get(ind.code) is not None else "",
                      show_progress(summary.progress[ind.code], lang),
                      show_reconciliation(recs.get(ind.code), ind, lang)])
@@ -254,7 +246,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     out += [f"## {_t(lang, '2. Số liệu theo đơn vị', '2. Figures by unit')}", ""]
     head = [_t(lang, "Chỉ tiêu", "Indicator"), *(u.short_name(year) for u in summary.units), _t(lang, "Tổng cụm", "Total")]
     rows = [[ind.short(lang), *(show_reading(ind, summary.readings[u.code][ind.code], lang) for u in summary.units),
-             show_total(ind, summary.totals[ind.code], lang)] for ind in CATALOGUE]
+             show_total(ind, summary.totals[ind.code], lang, units_total=len(summary.units))] for ind in CATALOGUE]
     out += _md_table(head, rows, right=range(1, len(head)))
     out += ["", md_escape(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.",
                              "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND.")), ""]
@@ -399,7 +391,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
     for ind in CATALOGUE:
         p, rec = summary.progress[ind.code], recs.get(ind.code)
         tgt = summary.targets.get(ind.code)
-        rows.append([ind.short(lang), _total_cell(ind, summary.totals[ind.code], lang),
+        rows.append([ind.short(lang), _total_cell(ind, summary.totals[ind.code], lang, len(summary.units)),
                      show_number(ind, tgt, lang) if tgt is not None else "", show_progress(p, lang),
                      show_reconciliation(rec, ind, lang)])
         classes.append(["", "", "", "" if p.met is None else ("ok" if p.met else "bad"),
@@ -419,7 +411,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
     body.append(f"<h2>{esc(_t(lang, '2. Số liệu theo đơn vị', '2. Figures by unit'))}</h2>")
     head = [_t(lang, "Chỉ tiêu", "Indicator"), *(u.short_name(year) for u in summary.units), _t(lang, "Tổng cụm", "Total")]
     rows = [[ind.short(lang), *(show_reading(ind, summary.readings[u.code][ind.code], lang) for u in summary.units),
-             show_total(ind, summary.totals[ind.code], lang)] for ind in CATALOGUE]
+             show_total(ind, summary.totals[ind.code], lang, units_total=len(summary.units))] for ind in CATALOGUE]
     body.append(_html_table(head, rows, range(1, len(head))))
     body.append(f'<p class="meta">{esc(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.", "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND."))}</p>')
 

@@ -37,19 +37,72 @@ def show_reading(ind: Indicator, reading: Reading, lang: str = "vi", short: bool
     return f"{q} {shown}" if q else shown
 
 
-def show_total(ind: Indicator, total: Total, lang: str = "vi", short: bool = True) -> str:
-    """A cluster total; "≈" marks a sum of approximate figures."""
+def show_total(ind: Indicator, total: Total, lang: str = "vi", short: bool = True,
+               units_total: int | None = None, with_unit: bool = False) -> str:
+    """A cluster total; "≈" marks a sum of approximate figures. Given ``units_total``, a total
+    that leaves out units says how many reported: "6,73 tỷ (3/4)". ``with_unit`` adds a
+    quantity's unit ("480 ngày công"), never to "chưa BC"."""
     if total.value is None:
         return (NOT_REPORTED_SHORT if short else NOT_REPORTED_LONG)[lang]
-    return ("≈" if total.approximate else "") + show_number(ind, total.value, lang, short)
+    shown = ("≈" if total.approximate else "") + show_number(ind, total.value, lang, short)
+    if with_unit and ind.kind is Kind.QUANTITY:
+        shown += f" {ind.unit(lang)}"
+    if units_total is not None and total.missing_units:
+        shown += f" ({len(total.reported_units)}/{units_total})"
+    return shown
+
+
+def coverage_text(total: Total, units_total: int, lang: str = "vi") -> str:
+    """"3/4 đơn vị đã báo cáo" for a total that leaves out units; "" when every unit reported."""
+    if not total.missing_units:
+        return ""
+    n = len(total.reported_units)
+    return f"{n}/{units_total} units reported" if lang == "en" else f"{n}/{units_total} đơn vị đã báo cáo"
+
+
+def plan_basis_text(p: Progress, lang: str = "vi") -> str:
+    """What the cluster's plan comparison rests on: "2/4 đơn vị có kế hoạch" when it counts only
+    some units, "kế hoạch của cụm" for the cluster's own target, "" otherwise."""
+    if p.basis == "cluster":
+        return "cluster target" if lang == "en" else "kế hoạch của cụm"
+    if p.partial:
+        n = len(p.units_counted)
+        return f"{n}/{p.units_total} units with a plan" if lang == "en" else f"{n}/{p.units_total} đơn vị có kế hoạch"
+    return ""
 
 
 def show_progress(p: Progress, lang: str = "vi") -> str:
-    """"✔ ĐẠT 104%" / "✘ CHƯA ĐẠT 80%" / "" when there is no target."""
+    """"✔ ĐẠT 104%" / "✘ CHƯA ĐẠT 80%" / "" when there is no target; a comparison over only some
+    units says how many: "✘ CHƯA ĐẠT 96% (1/4)"."""
     if p.met is None:
         return ""
     pct = f" {format_number(round(p.percent), lang=lang)}%" if p.percent is not None else ""
-    return f"{p.symbol} {p.word(lang)}{pct}"
+    part = f" ({len(p.units_counted)}/{p.units_total})" if p.partial else ""
+    return f"{p.symbol} {p.word(lang)}{pct}{part}"
+
+
+def coverage_notes(summary: YearSummary, lang: str = "vi") -> list[str]:
+    """One line per indicator whose total leaves out units or whose plan counts only some:
+    "Dư nợ: 3/4 đơn vị đã báo cáo (Ea R'Bin chưa báo cáo: không tính vào tổng, không coi là 0)"."""
+    en = lang == "en"
+    n = len(summary.units)
+    names = {u.code: u.short_name(summary.year) for u in summary.units}
+    lines = []
+    for ind in indicators.CATALOGUE:
+        total, p = summary.totals[ind.code], summary.progress[ind.code]
+        if total.missing_units and total.value is not None:
+            who = ", ".join(names.get(c, c) for c in total.missing_units)
+            lines.append(f"{ind.short(lang)}: {coverage_text(total, n, lang)} " + (
+                f"({who} not reported: left out of the total, not counted as 0)" if en
+                else f"({who} chưa báo cáo: không tính vào tổng, không coi là 0)"))
+        basis = plan_basis_text(p, lang)
+        if p.partial:
+            who = ", ".join(names.get(c, c) for c in p.units_counted)
+            lines.append(f"{ind.short(lang)}: " + (f"plan compared over {basis} ({who})" if en
+                                                   else f"so kế hoạch trên {basis} ({who})"))
+        elif p.basis == "cluster":
+            lines.append(f"{ind.short(lang)}: " + (f"compared with the {basis}" if en else f"so với {basis}"))
+    return lines
 
 
 def show_reconciliation(rec: Reconciliation | None, ind: Indicator, lang: str = "vi") -> str:
@@ -90,7 +143,7 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
         row = [ind.short(lang)]
         for u in summary.units:
             row.append(show_reading(ind, summary.readings[u.code][ind.code], lang))
-        row.append(show_total(ind, summary.totals[ind.code], lang))
+        row.append(show_total(ind, summary.totals[ind.code], lang, units_total=len(summary.units)))
         tgt = summary.targets.get(ind.code)
         row.append(show_number(ind, tgt, lang) if tgt is not None else "")
         row.append(show_progress(summary.progress[ind.code], lang))
@@ -108,12 +161,7 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
                  + (format_number(mpb, 1, lang) if mpb is not None else "—")
                  + ("   Fund per member: " if en else "   Quỹ hội / hội viên: ")
                  + (format_money(round(fpm), lang) if fpm is not None else "—"))
-    missing = [(ind, summary.totals[ind.code].missing_units) for ind in indicators.CATALOGUE
-               if summary.totals[ind.code].missing_units and summary.totals[ind.code].value is not None]
-    for ind, units in missing:
-        who = ", ".join(next(u.short_name(summary.year) for u in summary.units if u.code == c) for c in units)
-        lines.append((f"{ind.short(lang)}: not reported by {who} (left out of the total, not counted as 0)" if en
-                      else f"{ind.short(lang)}: {who} chưa báo cáo (không tính vào tổng, không coi là 0)"))
+    lines += coverage_notes(summary, lang)
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ from .files import (  # re-exported: the store's file-level guarantees are part 
 )
 from .fmt import format_value
 from .models import (  # NOT_REPORTED re-exported for callers building expectations
-    NOT_REPORTED, SETTING_KEYS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
+    NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
     TaskStatus, Unit,
 )
 
@@ -928,13 +928,16 @@ class Store:
                         f"“{expect}”). Không ghi đè.",
                         f"Conflict: setting {key} was changed by someone else to “{old}” (you based your "
                         f"edit on “{expect}”). Nothing overwritten."), key, str(expect), str(old), str(value))
+            label_vi, label_en = SETTING_LABELS[key]
+            shown_old = str(old) if old not in (None, "") else "—"
             if old == value:
-                return Change(key, str(old), str(value), snap.revision)
+                return Change(label_vi, shown_old, shown_old, snap.revision, (label_en, shown_old, shown_old))
             settings[key] = value
             meta.update({"settings": settings}, doc_ids=[doc_id])
             self._log(db, "set_setting", {"setting": key}, old, value)
             rev = snap.revision + 1
-        return Change(key, str(old) if old is not None else "—", str(value), rev)
+        shown_new = str(value) if value != "" else "—"
+        return Change(label_vi, shown_old, shown_new, rev, (label_en, shown_old, shown_new))
 
     def open_year(self, year: int) -> tuple[Change, list[Unit]]:
         """Open ``year`` for writing and make it the current year; the units active in it.

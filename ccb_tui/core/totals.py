@@ -7,14 +7,14 @@ dataclasses. A unit that did not report a figure is listed as missing, never cou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import indicators
 from .errors import InvalidValue
-from .fmt import format_number
-from .indicators import CATALOGUE, Direction, Indicator
+from .fmt import format_money_short, format_number
+from .indicators import CATALOGUE, Direction, Indicator, Kind
 from .models import Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Snapshot, Unit
 
 __all__ = [
@@ -135,14 +135,10 @@ def cluster_totals(snap: Snapshot, year: int, cluster: str | None = None) -> dic
 
 
 def cluster_targets(snap: Snapshot, year: int, cluster: str | None = None) -> dict[str, Number | None]:
-    """Cluster target per indicator: the sum of the unit targets (None when no unit has one)."""
-    code = _cluster_code(snap, cluster)
-    units = snap.units_in(year, code)
-    out: dict[str, Number | None] = {}
-    for ind in CATALOGUE:
-        values = [t.value for u in units if (t := snap.target(u.code, ind.code, year)) is not None]
-        out[ind.code] = _sum(values, ind) if values else None
-    return out
+    """The plan each indicator's cluster progress is measured against (see :func:`cluster_progress`):
+    the cluster's own target, else the sum of the targets of the units that have both a target
+    and a reported figure; None when there is neither."""
+    return {code: p.target for code, p in cluster_progress(snap, year, cluster).items()}
 
 
 # ---------------------------------------------------------------------------
@@ -167,6 +163,18 @@ class Progress:
     met: bool | None
     exceeded: bool = False
     direction: Direction = Direction.HIGHER
+    basis: str | None = None
+    """For the cluster: "cluster" (its own target against its total), "units" (only the units
+    with both a target and a figure), or None (no plan to compare with)."""
+    units_counted: tuple[str, ...] = ()
+    """For the cluster: the codes of the units whose figures the actual adds up."""
+    units_total: int = 0
+    """For the cluster: how many units it has in the year."""
+
+    @property
+    def partial(self) -> bool:
+        """A units-basis comparison that leaves out some of the cluster's units."""
+        return self.basis == "units" and len(self.units_counted) < self.units_total
 
     def word(self, lang: str = "vi") -> str:
         """The status in words: "ĐẠT", "CHƯA ĐẠT" or "—" (English "MET", "NOT MET")."""
@@ -201,11 +209,43 @@ def progress(actual: Number | None, target: Number | None,
 
 
 def cluster_progress(snap: Snapshot, year: int, cluster: str | None = None) -> dict[str, Progress]:
-    """Progress of the cluster total against the summed unit targets, per indicator."""
-    totals = cluster_totals(snap, year, cluster)
-    targets = cluster_targets(snap, year, cluster)
-    return {ind.code: progress(totals[ind.code].value, targets[ind.code], ind.direction)
-            for ind in CATALOGUE}
+    """The cluster's progress against its plan, per indicator.
+
+    With a cluster target (kế hoạch trên giao cho cả cụm), the cluster total is compared with it
+    (basis "cluster"). Otherwise only the units that have both a target and a reported figure
+    are compared, their figures summed against their targets summed (basis "units"): a total of
+    four units against the target of one would read 381%, and one unit's figure against four
+    targets 27%.
+    """
+    code = _cluster_code(snap, cluster)
+    units = snap.units_in(year, code)
+    totals = cluster_totals(snap, year, code)
+    out: dict[str, Progress] = {}
+    for ind in CATALOGUE:
+        own = snap.cluster_target(code, ind.code, year)
+        if own is not None:
+            total = totals[ind.code]
+            p = progress(total.value, own.value, ind.direction)
+            out[ind.code] = replace(p, basis="cluster", units_counted=total.reported_units,
+                                    units_total=len(units))
+            continue
+        counted: list[str] = []
+        actual: list[Number] = []
+        planned: list[Number] = []
+        for u in units:
+            r = snap.reading(u.code, ind.code, year)
+            t = snap.target(u.code, ind.code, year)
+            if r.reported and t is not None:
+                counted.append(u.code)
+                actual.append(r.value)  # type: ignore[arg-type]
+                planned.append(t.value)
+        if not counted:
+            out[ind.code] = Progress(totals[ind.code].value, None, None, None, False, ind.direction,
+                                     None, (), len(units))
+            continue
+        p = progress(_sum(actual, ind), _sum(planned, ind), ind.direction)
+        out[ind.code] = replace(p, basis="units", units_counted=tuple(counted), units_total=len(units))
+    return out
 
 
 def unit_progress(snap: Snapshot, unit: str, year: int) -> dict[str, Progress]:
@@ -275,10 +315,14 @@ class Bounds:
         below = d < hi if self.high_open else d <= hi
         return above and below
 
-    def relation(self, x: Number, lang: str, decimals: int = 0) -> str:
-        """``x`` against the range, e.g. "240.000.000 ≤ 248.600.000 < 250.000.000"."""
-        xs = _num(x, lang, decimals)
-        los, his = _num(self.low, lang, decimals), _num(self.high, lang, decimals)
+    def relation(self, x: Number, lang: str, decimals: int = 0,
+                 show: Callable[[Number, str], str] | None = None) -> str:
+        """``x`` against the range, e.g. "240.000.000 ≤ 248.600.000 < 250.000.000"
+        (or "240 tr. ≤ 248,6 tr. < 250 tr." with a money ``show``)."""
+        def num(v: Number) -> str:
+            return show(v, lang) if show is not None else _num(v, lang, decimals)
+        xs = num(x)
+        los, his = num(self.low), num(self.high)
         lo_op = "<" if self.low_open else "≤"
         hi_op = "<" if self.high_open else "≤"
         if self.contains(x):
@@ -334,7 +378,8 @@ def _round_to(x: Number, decimals: int) -> Decimal:
 
 
 def reconcile_one(computed: Number | None, reported: ReportedTotal, decimals: int = 0,
-                  plan: Progress | None = None) -> Reconciliation:
+                  plan: Progress | None = None,
+                  show: Callable[[Number, str], str] | None = None) -> Reconciliation:
     """Check a computed total against a reported one, by the reported qualifier.
 
     EXACT: equal after rounding to ``decimals``. NEARLY ("gần X"): X − step ≤ computed < X.
@@ -362,8 +407,8 @@ def reconcile_one(computed: Number | None, reported: ReportedTotal, decimals: in
         else:
             value_ok = bounds.contains(computed)
         head_vi, head_en = ("Khớp", "Matches") if value_ok else ("Không khớp", "Mismatch")
-        vi.append(f"{head_vi}: {bounds.relation(computed, 'vi', decimals)} ({quote})")
-        en.append(f"{head_en}: {bounds.relation(computed, 'en', decimals)} (“{quote}”)")
+        vi.append(f"{head_vi}: {bounds.relation(computed, 'vi', decimals, show)} ({quote})")
+        en.append(f"{head_en}: {bounds.relation(computed, 'en', decimals, show)} (“{quote}”)")
 
     plan_ok: bool | None = None
     if reported.plan_met is not None:
@@ -375,8 +420,10 @@ def reconcile_one(computed: Number | None, reported: ReportedTotal, decimals: in
             en.append(f"the source says {claim_en} but there is no target or actual to check it")
         else:
             plan_ok = plan.met == reported.plan_met
-            a_vi, t_vi = _num(plan.actual, "vi", decimals), _num(plan.target, "vi", decimals)
-            a_en, t_en = _num(plan.actual, "en", decimals), _num(plan.target, "en", decimals)
+            def num(v: Number | None, lang: str) -> str:
+                return show(v, lang) if show is not None and v is not None else _num(v, lang, decimals)
+            a_vi, t_vi = num(plan.actual, "vi"), num(plan.target, "vi")
+            a_en, t_en = num(plan.actual, "en"), num(plan.target, "en")
             if plan_ok:
                 vi.append(f"{claim_vi}: thực hiện {a_vi} / kế hoạch {t_vi} ({plan.word('vi')})")
                 en.append(f"{claim_en}: actual {a_en} / target {t_en} ({plan.word('en')})")
@@ -414,7 +461,8 @@ def reconcile(snap: Snapshot, year: int, cluster: str | None = None) -> list[Rec
                     f"No indicator '{ind_code}' to check “{rt.quote}” against")))
             continue
         ind = indicators.get(ind_code)
-        out.append(reconcile_one(totals[ind_code].value, rt, ind.decimals, plans[ind_code]))
+        show = format_money_short if ind.kind is Kind.MONEY else None
+        out.append(reconcile_one(totals[ind_code].value, rt, ind.decimals, plans[ind_code], show))
     return out
 
 
@@ -433,8 +481,8 @@ class YearSummary:
     readings: Mapping[str, Mapping[str, Reading]]  # unit code -> indicator code -> reading
     unit_progress: Mapping[str, Mapping[str, Progress]]  # unit code -> indicator code -> progress
     totals: Mapping[str, Total]
-    targets: Mapping[str, Number | None]  # cluster targets (sum of unit targets)
-    progress: Mapping[str, Progress]  # cluster progress
+    targets: Mapping[str, Number | None]  # the plan the cluster progress compares with
+    progress: Mapping[str, Progress]  # cluster progress (its basis, units counted)
     ratios: Mapping[str, Number | None]
     reconciliations: tuple[Reconciliation, ...] = field(default_factory=tuple)
     sample: bool = False
@@ -455,6 +503,7 @@ def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSumm
                 for u in units}
     per_unit = {u.code: unit_progress(snap, u.code, year) for u in units}
     totals = cluster_totals(snap, year, code)
+    plan = cluster_progress(snap, year, code)
     return YearSummary(
         year=year,
         cluster=snap.clusters[code],
@@ -462,8 +511,8 @@ def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSumm
         readings=readings,
         unit_progress=per_unit,
         totals=totals,
-        targets=cluster_targets(snap, year, code),
-        progress=cluster_progress(snap, year, code),
+        targets={c: p.target for c, p in plan.items()},
+        progress=plan,
         ratios=ratios(totals),
         reconciliations=tuple(reconcile(snap, year, code)),
         sample=snap.has_sample(year),
@@ -497,6 +546,8 @@ def to_json(summary: YearSummary) -> dict[str, Any]:
         "cluster": summary.cluster.code,
         "sample": summary.sample,
         "totals": {c: _json_number(summary.totals[c].value) for c in codes},
+        "totals_reported": {c: list(summary.totals[c].reported_units) for c in codes},
+        "units_total": len(summary.units),
         "targets": {c: _json_number(summary.targets[c]) for c in codes},
         "progress": {
             c: {
@@ -504,6 +555,9 @@ def to_json(summary: YearSummary) -> dict[str, Any]:
                 "target": _json_number(p.target),
                 "percent": round(p.percent, 2) if p.percent is not None else None,
                 "met": p.met,
+                "basis": p.basis,
+                "units_counted": list(p.units_counted),
+                "units_total": p.units_total,
             }
             for c, p in summary.progress.items()
         },

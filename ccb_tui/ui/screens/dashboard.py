@@ -116,10 +116,9 @@ class DashboardScreen(CcbScreen):
             prog = summary.progress[ind.code]
             tgt = summary.targets.get(ind.code)
             rec = recs.get(ind.code)
-            unit = f" {ind.unit(lang)}" if ind.kind is indicators.Kind.QUANTITY else ""
             rows.append((ind.code, [
                 plain(ind.short(lang)),
-                right(report_text.show_total(ind, total, lang) + unit),
+                right(report_text.show_total(ind, total, lang, units_total=len(summary.units), with_unit=True)),
                 right(report_text.show_number(ind, tgt, lang) if tgt is not None else ""),
                 plain(report_text.show_progress(prog, lang),
                       style="" if prog.met is None else ("green" if prog.met else "red")),
@@ -154,12 +153,7 @@ class DashboardScreen(CcbScreen):
                      + (format_number(mpb, 1, lang) if mpb is not None else "—")
                      + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")
                      + (format_money(round(fpm), lang) if fpm is not None else "—"))
-        for ind in CATALOGUE:
-            total = summary.totals[ind.code]
-            if total.missing_units:
-                names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in total.missing_units)
-                lines.append(self.t(f"{ind.short(lang)}: {names} chưa báo cáo (không tính vào tổng, không coi là 0)",
-                                    f"{ind.short(lang)}: not reported by {names} (left out of the total, not 0)"))
+        lines += report_text.coverage_notes(summary, lang)
         if summary.sample:
             lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
                                 "Per-unit figures are sample data (the source gives cluster totals only) until edited."))

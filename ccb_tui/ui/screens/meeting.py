@@ -208,10 +208,12 @@ class MeetingScreen(CcbScreen):
                 label.append("\n")
                 label.append(report_text.show_progress(prog, lang), style="bold")
                 label.append(f"\n{self.t('kế hoạch', 'plan')} {report_text.show_number(ind, prog.target, lang)}")
+                basis = report_text.plan_basis_text(prog, lang)
+                if basis:
+                    label.append(f"\n({basis})")
             if total.missing_units:
-                names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in total.missing_units)
                 label.append("\n")
-                label.append_text(plain(f"{names} {self.t('chưa báo cáo', 'not reported')}", style="italic"))
+                label.append(report_text.coverage_text(total, len(summary.units), lang), style="italic")
             labels.append((code, label))
         for code, label in labels:
             self.query_one(f"#label-{code}", Static).update(label)
@@ -249,10 +251,10 @@ class MeetingScreen(CcbScreen):
             prog = summary.progress[ind.code]
             tgt = summary.targets.get(ind.code)
             rec = recs.get(ind.code)
-            unit = f" {ind.unit(lang)}" if ind.kind is indicators.Kind.QUANTITY else ""
             table.add_row(
                 plain(ind.short(lang)),
-                right(report_text.show_total(ind, summary.totals[ind.code], lang) + unit),
+                right(report_text.show_total(ind, summary.totals[ind.code], lang,
+                                             units_total=len(summary.units), with_unit=True)),
                 right(report_text.show_number(ind, tgt, lang) if tgt is not None else "—"),
                 plain(report_text.show_progress(prog, lang) or "—",
                       style="" if prog.met is None else ("green" if prog.met else "bold red")),
@@ -261,12 +263,7 @@ class MeetingScreen(CcbScreen):
                 key=ind.code)
         notes = [self.t("✔ khớp với tổng cụm đã báo cáo · ⚠ không khớp · ≈ có số gần đúng · — chưa có",
                         "✔ matches the reported total · ⚠ mismatch · ≈ approximate · — none")]
-        for ind in CATALOGUE:
-            missing = summary.totals[ind.code].missing_units
-            if missing:
-                names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in missing)
-                notes.append(self.t(f"{ind.short(lang)}: {names} chưa báo cáo (không tính là 0)",
-                                    f"{ind.short(lang)}: {names} not reported (not counted as 0)"))
+        notes += report_text.coverage_notes(summary, lang)
         self.query_one("#meet-plan-notes", Static).update(Text("\n").join(plain(n) for n in notes))
 
     def _draw_charts(self) -> None:
