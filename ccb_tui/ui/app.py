@@ -59,6 +59,7 @@ class CcbApp(App[int]):
         Binding("m", "meeting", "Họp"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),
+        Binding("N", "current_year", "Năm hiện hành", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
         Binding("c", "cycle_theme", "Giao diện", show=False),
@@ -129,7 +130,7 @@ class CcbApp(App[int]):
             self.open_error = exc
             return False
         self.open_error = None
-        start = self._start_year or self.snap.latest_year() or date.today().year
+        start = self._start_year or self.snap.current_year() or date.today().year
         self.set_reactive(CcbApp.year, start)
         return True
 
@@ -154,9 +155,12 @@ class CcbApp(App[int]):
     # --- data -------------------------------------------------------------------------------
 
     def years(self) -> list[int]:
-        """Years to choose from: those in the store and the next one."""
+        """Years to choose from: those in the store, up to the latest year an edit may write."""
         ys = set(self.snap.years()) if self.snap else set()
         ys.add(self.year)
+        limit = self.snap.writable_until() if self.snap else None
+        if limit is not None:
+            ys.add(limit)
         return sorted(ys)
 
     def check_store(self) -> None:
@@ -236,6 +240,8 @@ class CcbApp(App[int]):
             return False
         if action == "undo":
             return not self.read_only and bool(self.undo_stack)
+        if action == "current_year":
+            return not self.read_only and self.store is not None
         if action in ("mode", "year", "meeting") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
@@ -258,13 +264,35 @@ class CcbApp(App[int]):
         self.push_screen(MeetingScreen())
 
     def action_year(self, step: int) -> None:
+        """Show the next or previous year here; the current year of everyone is changed by N."""
         years = self.years()
         idx = years.index(self.year) + step
         if 0 <= idx < len(years):
             self.year = years[idx]
         elif step > 0:
-            self.year = years[-1] + 1  # the next year, to start entering targets
-        self.notify(self.t(f"Năm {self.year}", f"Year {self.year}"), markup=False, timeout=2)
+            self.notify(self.t(f"Năm {self.year + 1} chưa mở: mở bằng ccb-tui year open {self.year + 1}.",
+                               f"{self.year + 1} is not open: open it with ccb-tui year open {self.year + 1}."),
+                        markup=False, timeout=4)
+            return
+        current = self.snap.current_year() if self.snap else None
+        if current is not None and self.year != current and not self.read_only:
+            self.notify(self.t(f"Năm {self.year} (năm hiện hành là {current}; N để đặt {self.year} làm năm hiện hành)",
+                               f"Year {self.year} (the current year is {current}; N makes {self.year} current)"),
+                        markup=False, timeout=4)
+        else:
+            self.notify(self.t(f"Năm {self.year}", f"Year {self.year}"), markup=False, timeout=2)
+
+    def action_current_year(self) -> None:
+        """Ask, then make the year shown the current year for everyone."""
+        from .screens.year import CurrentYearDialog
+        if self.snap is None:
+            return
+        current = self.snap.current_year()
+        if self.year == current:
+            self.notify(self.t(f"Năm {self.year} đã là năm hiện hành.", f"{self.year} is already the current year."),
+                        markup=False, timeout=3)
+            return
+        self.push_screen(CurrentYearDialog(self.year, current))
 
     def watch_year(self) -> None:
         self.refresh_screens()

@@ -27,6 +27,9 @@ def title_line(app, summary: totals.YearSummary) -> Text:  # noqa: ANN001 - CcbA
         out.append_text(plain(parent))
     out.append(f"  ·  {app.t('Năm', 'Year')} {summary.year} ", style="bold")
     out.append("‹y›", style="dim")
+    current = app.snap.current_year() if app.snap is not None else None
+    if current is not None and current != summary.year:
+        out.append(f"  {app.t('năm hiện hành', 'current year')} {current}", style="dim")
     if summary.sample:
         out.append(f"   [{app.t('số liệu mẫu', 'sample data')}]", style="italic")
     if app.read_only:
@@ -109,7 +112,7 @@ class DashboardScreen(CcbScreen):
         columns = [(key, plain(label)) for label, key in (
             (self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
             (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress"),
-            (self.t("Đối chiếu báo cáo", "Reported"), "rec"))]
+            (self.t("Đối chiếu", "Reported"), "rec"))]
         rows = []
         for ind in CATALOGUE:
             total = summary.totals[ind.code]
