@@ -242,14 +242,16 @@ def _current_year(snap: Snapshot) -> int:
 
 
 def _edit_year(args: argparse.Namespace, snap: Snapshot) -> int:
-    """The year an edit writes: --year, else the current year, said on stderr so nobody writes
-    to a year they did not mean."""
-    if getattr(args, "year", None):
-        return args.year
-    year = _current_year(snap)
-    _err(Msg(f"Ghi vào năm {year} (năm hiện hành; dùng --year để chọn năm khác).",
-             f"Writing to {year} (the current year; pass --year for another)."), _lang(args))
-    return year
+    """The year an edit writes: --year, else the current year (see :func:`_said_year`)."""
+    return args.year if getattr(args, "year", None) else _current_year(snap)
+
+
+def _said_year(args: argparse.Namespace, year: int) -> None:
+    """After an edit that defaulted to the current year and whose output does not name the year
+    (figures and targets name it: "… Số hội viên 2020: 110 → 111"), say so on stderr."""
+    if not getattr(args, "year", None):
+        _err(Msg(f"(Đã ghi vào năm {year}, năm hiện hành; dùng --year để chọn năm khác.)",
+                 f"(Written to {year}, the current year; pass --year for another.)"), _lang(args))
 
 
 def _parse_value(raw: str, lang: str) -> Any:
@@ -345,9 +347,9 @@ def cmd_target(args: argparse.Namespace) -> int:
     cluster = _cluster_word(snap, args.unit)
     if cluster is not None:
         _print_change(store.set_cluster_target(cluster, ind.code, year, value, expect=expect), lang)
-        return EXIT_OK
-    unit = resolve_unit(snap, args.unit, year)
-    _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect), lang)
+    else:
+        unit = resolve_unit(snap, args.unit, year)
+        _print_change(store.set_target(unit.code, ind.code, year, value, expect=expect), lang)
     return EXIT_OK
 
 
@@ -403,8 +405,12 @@ def cmd_task(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     action = args.task_command
     if action == "list":
-        year = args.year or _current_year(snap)
-        print(report_text.tasks_text(snap, year, lang))
+        from .core.checklist import checklist_for
+        cl = checklist_for(snap, args.year or _current_year(snap))
+        if cl.fallback and cl.tasks:
+            print(f"(Năm {cl.requested} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)" if lang == "vi"
+                  else f"({cl.requested} has no checklist; this is the {cl.year} checklist.)")
+        print(report_text.tasks_text(snap, cl.year, lang))
     elif action == "set":
         task = snap.task(args.task_id)
         unit = resolve_unit(snap, args.unit, task.year if task else None)
@@ -415,6 +421,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         year = _edit_year(args, snap)
         task_id, change = store.add_task(year, args.title, args.note)
         print(f"{task_id}\t{change.new}")
+        _said_year(args, year)
     elif action == "edit":
         if args.title is None and args.note is None:
             raise UsageError(Msg("Cần --title hoặc --note.", "Give --title or --note."))

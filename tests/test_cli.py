@@ -90,8 +90,8 @@ def test_check_exits_0_on_new_store(db_path: Path, capsys) -> None:
 def test_check_reports_mismatch(db: str, capsys) -> None:
     run(capsys, "set", "krong", "members", "150", "--db", db)
     code, out, err = run(capsys, "check", "--db", db)
-    assert code == 3
-    assert "⚠ 2020 members" in out
+    assert code == 6  # problems found (3 means an invalid value)
+    assert "⚠ 2020 · Số hội viên" in out
     _one_line(err)
 
 
@@ -176,19 +176,19 @@ def test_set_and_expect(db: str, capsys) -> None:
 
 
 def test_target(db: str, capsys) -> None:
-    # Without --year: the latest year with targets (the seed plans 2021).
+    # Without --year: the current year (2020 in the seed), not the latest year with targets.
     code, out, _ = run(capsys, "target", "krong", "new_members", "8", "--db", db)
-    assert code == 0 and "2021" in out and "6 → 8" in out
-    code, out, _ = run(capsys, "target", "krong", "members", "130", "--year", "2022", "--db", db)
-    assert code == 0 and "— → 130" in out
-    code, out, _ = run(capsys, "target", "krong", "members", "135", "--year", "2022", "--expect", "130", "--db", db)
+    assert code == 0 and "2020" in out and "6 → 8" in out
+    code, out, _ = run(capsys, "target", "krong", "members", "130", "--year", "2021", "--db", db)
+    assert code == 0 and "125 → 130" in out
+    code, out, _ = run(capsys, "target", "krong", "members", "135", "--year", "2021", "--expect", "130", "--db", db)
     assert code == 0
-    code, out, _ = run(capsys, "target", "krong", "members", "none", "--year", "2022", "--expect", "135", "--db", db)
+    code, out, _ = run(capsys, "target", "krong", "members", "none", "--year", "2021", "--expect", "135", "--db", db)
     assert code == 0
-    assert Store(db).snapshot().target("krong_no", "members", 2022) is None
-    code, _, _ = run(capsys, "target", "krong", "members", "100", "--year", "2022", "--expect", "none", "--db", db)
+    assert Store(db).snapshot().target("krong_no", "members", 2021) is None
+    code, _, _ = run(capsys, "target", "krong", "members", "100", "--year", "2021", "--expect", "none", "--db", db)
     assert code == 0
-    assert Store(db).snapshot().target("krong_no", "members", 2022).value == 100
+    assert Store(db).snapshot().target("krong_no", "members", 2021).value == 100
 
 
 def test_indicators(db: str, capsys) -> None:
@@ -368,7 +368,7 @@ CONFLICT = [
     (["set", "ea rbin", "loans", "6,7 tỷ", "--expect", "0"], ("chưa báo cáo", "0")),  # not reported is not 0
     (["set", "krong", "members", "--not-reported", "--expect", "none"], ("chưa báo cáo", "120")),
     (["target", "krong", "new_members", "9", "--year", "2020", "--expect", "5"], ("5", "6")),
-    (["target", "krong", "members", "9", "--year", "2022", "--expect", "5"], ("5", "—")),
+    (["target", "krong", "members", "9", "--year", "2021", "--expect", "5"], ("5", "125")),
     (["task", "set", "1", "krong", "xong", "--expect", "dang"], ("đang thực hiện", "chưa thực hiện")),
 ]
 

@@ -45,7 +45,7 @@ def _target_worker(db: str, worker: int, barrier, results) -> None:
     codes = []
     for j in range(EDITS):
         # 25 edits over 5 keys: each key is written 5 times, the last write being j = 20..24.
-        argv = ["target", UNITS[worker], INDICATORS[j % len(INDICATORS)], str(j + 1), "--year", "2030", "--db", db]
+        argv = ["target", UNITS[worker], INDICATORS[j % len(INDICATORS)], str(j + 1), "--year", "2021", "--db", db]
         codes.append(_quiet_main(argv))
     results.put((worker, codes))
 
@@ -70,7 +70,7 @@ def test_concurrent_edits_lose_nothing(db_path: Path) -> None:
     for w, unit in enumerate(UNITS):
         for i, ind in enumerate(INDICATORS):
             last_j = max(j for j in range(EDITS) if j % len(INDICATORS) == i)
-            assert snap.target(unit, ind, 2030).value == last_j + 1, (unit, ind)
+            assert snap.target(unit, ind, 2021).value == last_j + 1, (unit, ind)
     log = s.log_entries()
     assert len(log) == WORKERS * EDITS
     assert all(e.action == "set_target" for e in log)
@@ -170,7 +170,7 @@ def _writer_loop(db: str, start: int, ready) -> None:
         if i % 4 == 0:
             s.edit_task(1, note="ghi chú " * rng.randint(1, 5000))
         else:
-            s.set_target("krong_no", "members", 2030, i)
+            s.set_target("krong_no", "members", 2021, i)
 
 
 def _inflate(db_path: Path) -> int:
@@ -221,7 +221,7 @@ def test_killed_writer_never_tears_the_file(db_path: Path) -> None:
         assert len(snap.tasks) == n_tasks
         targets = [e for e in log if e.action == "set_target"]
         if targets:
-            assert snap.target("krong_no", "members", 2030).value == targets[-1].new
+            assert snap.target("krong_no", "members", 2021).value == targets[-1].new
         notes = [e for e in log[N_LOG:] if e.action == "edit_task"]
         if notes:
             assert snap.task(1).note == notes[-1].new["note"]
@@ -229,5 +229,5 @@ def test_killed_writer_never_tears_the_file(db_path: Path) -> None:
     assert last_rev > first_rev, "the writer never got to write: the test proves nothing"
     print(f"{KILLS} kills, {mid_write_kills} of them mid-write (temp file left, then cleaned up)")
     # After all that, an ordinary edit still works (the lock died with its holders).
-    Store(db_path, lock_timeout=2).set_target("krong_no", "members", 2030, 1)
-    assert Store(db_path).snapshot().target("krong_no", "members", 2030).value == 1
+    Store(db_path, lock_timeout=2).set_target("krong_no", "members", 2021, 1)
+    assert Store(db_path).snapshot().target("krong_no", "members", 2021).value == 1

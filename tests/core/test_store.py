@@ -192,20 +192,20 @@ def test_qualifier_stored(store: Store) -> None:
 
 
 def test_set_and_remove_target(store: Store, db_path: Path, sha) -> None:
-    store.set_target("krong_no", "members", 2022, 130)
-    assert store.snapshot().target("krong_no", "members", 2022).value == 130
-    store.set_target("krong_no", "members", 2022, 135, expect=130)
+    store.set_target("krong_no", "members", 2021, 130)
+    assert store.snapshot().target("krong_no", "members", 2021).value == 130
+    store.set_target("krong_no", "members", 2021, 135, expect=130)
     before = sha(db_path)
     with pytest.raises(ConflictError) as ei:
-        store.set_target("krong_no", "members", 2022, 140, expect=130)
+        store.set_target("krong_no", "members", 2021, 140, expect=130)
     assert "130" in ei.value.text("vi") and "135" in ei.value.text("vi")
     assert sha(db_path) == before
     with pytest.raises(ConflictError):
-        store.set_target("krong_no", "members", 2022, 140, expect=None)
-    store.set_target("krong_no", "members", 2022, None, expect=135)
-    assert store.snapshot().target("krong_no", "members", 2022) is None
-    store.set_target("krong_no", "members", 2022, 100, expect=None)
-    assert store.snapshot().target("krong_no", "members", 2022).value == 100
+        store.set_target("krong_no", "members", 2021, 140, expect=None)
+    store.set_target("krong_no", "members", 2021, None, expect=135)
+    assert store.snapshot().target("krong_no", "members", 2021) is None
+    store.set_target("krong_no", "members", 2021, 100, expect=None)
+    assert store.snapshot().target("krong_no", "members", 2021).value == 100
     assert [e.action for e in store.log_entries()] == ["set_target"] * 4
 
 

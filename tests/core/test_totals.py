@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 
 import pytest
@@ -189,13 +191,29 @@ def test_unit_moving_cluster_counts_where_it_is_that_year():
     assert cluster_totals(s, 2020)["members"].value == 7
 
 
-def test_cluster_targets_sum_unit_targets():
-    s = snap(targets={**per_unit("new_members", 2020, 5, 6, None, 5),
-                      ("krong_no", "canal_km", 2020): 0.1, ("nam_ka", "canal_km", 2020): 0.2})
+def test_cluster_targets_sum_the_targets_of_units_that_reported():
+    s = snap(values={**per_unit("new_members", 2020, 7, 6, 5, 6), **per_unit("canal_km", 2020, 0.5, 0.4, 0.3, None)},
+             targets={**per_unit("new_members", 2020, 5, 6, None, 5),
+                      ("krong_no", "canal_km", 2020): 0.1, ("nam_ka", "canal_km", 2020): 0.2,
+                      ("lien_son", "canal_km", 2020): 9.0})
     targets = cluster_targets(s, 2020)
-    assert targets["new_members"] == 16
-    assert targets["canal_km"] == 0.3
+    assert targets["new_members"] == 16  # Ea R'Bin has no target: left out of both sides
+    assert targets["canal_km"] == 0.3  # Liên Sơn did not report: its target is left out
     assert targets["members"] is None
+    p = cluster_progress(s, 2020)
+    assert (p["new_members"].actual, p["new_members"].basis) == (19, "units")
+    assert p["new_members"].units_counted == ("krong_no", "nam_ka", "lien_son")
+    assert p["new_members"].units_total == 4 and p["new_members"].partial
+    assert p["canal_km"].actual == 0.9 and p["canal_km"].units_counted == ("krong_no", "nam_ka")
+
+
+def test_cluster_own_target_wins():
+    s = snap(values=per_unit("members", 2020, 120, 110, None, 108),
+             targets=per_unit("members", 2020, 125, 115, 105, 110))
+    s = dataclasses.replace(s, cluster_targets={("cum3", "members", 2020): Target(450)})
+    p = cluster_progress(s, 2020)["members"]
+    assert (p.actual, p.target, p.basis, p.met) == (338, 450, "cluster", False)
+    assert p.units_counted == ("krong_no", "nam_ka", "lien_son") and not p.partial
 
 
 # ---------------------------------------------------------------------------
@@ -443,17 +461,20 @@ def test_to_json_shape():
     data = to_json(summarize(article(), 2020))
     json.dumps(data)  # must not raise
     codes = [ind.code for ind in CATALOGUE]
-    assert set(data) == {"year", "cluster", "sample", "totals", "targets", "progress", "ratios",
-                         "reconciliation", "units"}
+    assert set(data) == {"year", "cluster", "sample", "totals", "totals_reported", "units_total", "targets",
+                         "progress", "ratios", "reconciliation", "units"}
     assert (data["year"], data["cluster"], data["sample"]) == (2020, "cum3", False)
     assert list(data["totals"]) == codes and list(data["targets"]) == codes
     assert data["totals"]["fund"] == 248_600_000 and type(data["totals"]["fund"]) is int
     assert data["totals"]["canal_km"] == 1.5
     assert data["targets"]["new_members"] == 22 and data["targets"]["members"] is None
     assert data["progress"]["new_members"] == {"actual": 24, "target": 22,
-                                               "percent": 109.09, "met": True}
+                                               "percent": 109.09, "met": True, "basis": "units",
+                                               "units_counted": list(UNITS), "units_total": 4}
     assert data["progress"]["members"] == {"actual": 438, "target": None, "percent": None,
-                                           "met": None}
+                                           "met": None, "basis": None, "units_counted": [],
+                                           "units_total": 4}
+    assert data["totals_reported"]["members"] == list(UNITS)
     assert data["ratios"] == {"members_per_branch": 12.17, "fund_per_member": 567_580}
     rec = {r["indicator"]: r for r in data["reconciliation"]}
     assert rec["fund"] == {"indicator": "fund", "computed": 248_600_000,
