@@ -621,26 +621,64 @@ async def test_undo_reverts_the_last_edit_and_is_kept_when_refused(tmp_path: Pat
 # --- year, language, theme, colour ----------------------------------------------------------
 
 async def test_year_keys(tmp_path: Path) -> None:
-    app = create_app(seeded(tmp_path), poll=False)
+    path = seeded(tmp_path)
+    app = create_app(path, poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("y")
         await pilot.pause()
         assert app.year == 2021
         assert "Năm 2021" in static_text(app.screen, "#dash-title")
-        assert cells(app, "totals", "members")[1:3] == ["chưa BC", "455"]  # no figures yet, the plan is there
+        assert "năm hiện hành 2020" in static_text(app.screen, "#dash-title")
+        # no figures yet: no unit has both a figure and a target, so there is no plan comparison
+        assert cells(app, "totals", "members")[1:4] == ["chưa BC", "", ""]
         assert cells(app, "per-unit", "members")[1:] == ["chưa BC"] * 4
-        assert notes(app) == ["Năm 2021"]
+        assert notes(app) == ["Năm 2021 (năm hiện hành là 2020; N để đặt 2021 làm năm hiện hành)"]
         await pilot.press("Y")
         await pilot.pause()
         assert app.year == 2020 and cells(app, "totals", "members")[1] == "438"
         await pilot.press("Y")  # the first year: stays
         await pilot.pause()
         assert app.year == 2020
-        await pilot.press("y", "y")  # past the last year: the next one, to enter targets
+        await pilot.press("y", "y")  # past the last writable year (current + 1): stays, says how to open
         await pilot.pause()
-        assert app.year == 2022
+        assert app.year == 2021
+        assert any("Năm 2022 chưa mở" in n for n in notes(app))
         dialog = await open_cell(pilot, "krong_no", "members", key="g")
-        assert dialog.year == 2022
+        assert dialog.year == 2021
+
+
+async def test_current_year_is_changed_for_everyone_only_after_asking(tmp_path: Path) -> None:
+    from ccb_tui.ui.screens.year import CurrentYearDialog
+    path = seeded(tmp_path)
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y", "N")
+        await pilot.pause()
+        assert isinstance(app.screen, CurrentYearDialog)
+        await pilot.press("k")  # cancel: nothing written
+        await pilot.pause()
+        assert Store(path).snapshot().current_year() == 2020
+        await pilot.press("N")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert Store(path).snapshot().current_year() == 2021
+        assert "năm hiện hành" not in static_text(app.screen, "#dash-title")
+    # a new session opens on it
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.year == 2021
+
+
+async def test_read_only_cannot_change_the_current_year(tmp_path: Path) -> None:
+    path = seeded(tmp_path)
+    app = create_app(path, poll=False, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y", "N")
+        await pilot.pause()
+        assert Store(path).snapshot().current_year() == 2020
+        assert app.year == 2021
 
 
 async def test_language_key_and_english_numbers(tmp_path: Path) -> None:
