@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
+from .argparse_i18n import argparse_language, current_language
 from .core import indicators, text
 from .core.errors import CcbError, UsageError
 from .core.fmt import NumberFormatError, parse_number
@@ -20,7 +21,30 @@ EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE, EXIT_PROBLEMS = 0,
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error that says how to get help, and exit code 2."""
+    """argparse with a one-line error that says how to get help, exit code 2, and its own words
+    ("usage:", "options", error messages) in ``lang`` (the top-level parser carries it; subparsers
+    run inside its parse and leave ``lang`` None)."""
+
+    def __init__(self, *args: Any, lang: str | None = None, **kwargs: Any) -> None:
+        self.lang = lang
+        with argparse_language(lang):
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with argparse_language(self.lang):  # "unrecognized arguments" is reported here
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with argparse_language(self.lang):
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with argparse_language(self.lang):
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with argparse_language(self.lang):
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(Msg(f"{self.prog}: {message}. Xem: {self.prog} --help",
@@ -28,6 +52,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+def _tr(vi: str, en: str) -> str:
+    """Text for an argparse type error, in the language the command line is being parsed in."""
+    return en if current_language() == "en" else vi
 
 
 def _date(raw: str) -> date:
@@ -38,7 +67,9 @@ def _date(raw: str) -> date:
             return datetime.strptime(raw.strip(), fmt).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(f"'{text.sanitize(raw)}' is not a date; use 2021-03-31 or 31/3/2021")
+    shown = text.sanitize(raw)
+    raise argparse.ArgumentTypeError(_tr(f"'{shown}' không phải là ngày; viết 2021-03-31 hoặc 31/3/2021",
+                                         f"'{shown}' is not a date; use 2021-03-31 or 31/3/2021"))
 
 
 def _year(raw: str) -> int:
@@ -50,151 +81,255 @@ def _year(raw: str) -> int:
     try:
         year = int(raw)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid year: {raw!r}") from None
+        shown = text.sanitize(raw)
+        raise argparse.ArgumentTypeError(_tr(f"năm không hợp lệ: '{shown}'", f"invalid year: '{shown}'")) from None
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise argparse.ArgumentTypeError(f"year {year} is outside {YEAR_MIN}..{YEAR_MAX}")
+        raise argparse.ArgumentTypeError(_tr(f"năm {year} nằm ngoài {YEAR_MIN}..{YEAR_MAX}",
+                                             f"year {year} is outside {YEAR_MIN}..{YEAR_MAX}"))
     return year
 
 
-def _common() -> argparse.ArgumentParser:
+def _whole(raw: str) -> int:
+    """An argparse type for a whole number (a port, a task number)."""
+    try:
+        return int(raw)
+    except ValueError:
+        shown = text.sanitize(raw)
+        raise argparse.ArgumentTypeError(_tr(f"'{shown}' không phải là số nguyên",
+                                             f"'{shown}' is not a whole number")) from None
+
+
+def _common(h: Callable[[str, str], str]) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="store file (default: $CCB_DB, else the per-user data folder)")
+                        help=h("tệp dữ liệu (mặc định: $CCB_DB, không có thì thư mục dữ liệu của người dùng)",
+                               "store file (default: $CCB_DB, else the per-user data folder)"))
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS,
-                        help="interface language (default: vi)")
+                        help=h("ngôn ngữ giao diện: vi (mặc định) hoặc en", "interface language (default: vi)"))
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command line."""
-    common = _common()
-    p = _Parser(prog="ccb-tui", parents=[common],
-                description="Bảng điều khiển Hội CCB cụm thi đua số 3 (Lắk, Đắk Lắk) — "
-                            "dashboard of the veterans' association, competition cluster No. 3.")
-    p.add_argument("--read-only", action="store_true", help="browse only; never write the store")
-    p.add_argument("--meeting", action="store_true", help="open the read-only meeting mode")
-    p.add_argument("--year", type=_year, help="year to open the dashboard on")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+def peek_lang(argv: Sequence[str]) -> str:
+    """The ``--lang`` on a command line, before it is parsed (the help must be built in it).
+
+    The last one wins, as with argparse; "--" ends the options.
+    """
+    lang = "vi"
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return "en" if lang == "en" else "vi"
+
+
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The full command line, its help in ``lang`` ("vi" or "en")."""
+
+    def h(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
+
+    with argparse_language(lang):  # argparse's own words are fixed as the parsers are made
+        return _build_parser(lang, h)
+
+
+def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentParser:
+    common = _common(h)
+    p = _Parser(prog="ccb-tui", parents=[common], lang=lang,
+                description=h("Bảng điều khiển Hội Cựu chiến binh cụm thi đua số 3 (Lắk, Đắk Lắk). "
+                              "Không có LỆNH: mở bảng điều khiển.",
+                              "Dashboard of the veterans' association (Hội CCB), competition cluster No. 3 "
+                              "(Lắk, Đắk Lắk). Without a COMMAND: open the dashboard."),
+                epilog=h("Mã thoát: 0 xong, 2 sai cách dùng, 3 giá trị không hợp lệ, 4 xung đột (người khác "
+                         "đã sửa trước), 5 tệp dữ liệu không đọc được hoặc đang bị khóa, 6 check thấy vấn đề. "
+                         "Trợ giúp cho từng lệnh: ccb-tui LỆNH --help.",
+                         "Exit codes: 0 ok, 2 usage, 3 invalid value, 4 conflict (someone changed it first), "
+                         "5 store unreadable or locked, 6 check found problems. Help on a command: ccb-tui COMMAND --help."))
+    p.add_argument("--read-only", action="store_true",
+                   help=h("chỉ xem; không bao giờ ghi vào tệp dữ liệu", "browse only; never write the store"))
+    p.add_argument("--meeting", action="store_true",
+                   help=h("mở chế độ họp (chỉ xem)", "open the read-only meeting mode"))
+    p.add_argument("--year", type=_year, help=h("năm mở bảng điều khiển", "year to open the dashboard on"))
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar=h("LỆNH", "COMMAND"),
+                           title=h("lệnh", "commands"))
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_, description=help_)
 
-    add("where", "print the store path")
+    def act(subs: Any, name: str, help_: str) -> argparse.ArgumentParser:
+        return subs.add_parser(name, parents=[common], help=help_, description=help_)
 
-    s = add("summary", "per-unit figures, cluster totals, plan vs actual and reconciliation")
-    s.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
+    year_latest = h("năm (mặc định: năm hiện hành, xem `ccb-tui year`)", "year (default: the current year, see `ccb-tui year`)")
+    unit_help = h("mã hoặc tên đơn vị, có dấu hay không đều được (\"lien son\")",
+                  "unit code or name, accents optional (\"lien son\")")
+    indicator_help = h("mã hoặc tên chỉ tiêu (xem `ccb-tui indicators`)",
+                       "indicator code or name (see `ccb-tui indicators`)")
+    task_id_help = h("số thứ tự nhiệm vụ (xem `ccb-tui task list`)", "task number (see `ccb-tui task list`)")
+    force_help = h("ghi đè FILE nếu đã có", "overwrite FILE if it exists")
 
-    s = add("set", "set a unit's figure for an indicator")
-    s.add_argument("unit", help="unit code or name, accents optional (\"lien son\")")
-    s.add_argument("indicator", help="indicator code or name (see `ccb-tui indicators`)")
-    s.add_argument("value", nargs="?", help="value in Vietnamese style: 1.500, 6,7 tỷ, 248,6 triệu")
-    s.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
-    s.add_argument("--qualifier", "-q", help="exact | gần | trên | khoảng | hàng trăm")
-    s.add_argument("--not-reported", action="store_true", help="mark as not reported (not zero)")
+    add("where", h("in đường dẫn tệp dữ liệu đang dùng", "print the store path"))
+
+    s = add("summary", h("số liệu từng đơn vị, tổng cụm, so với kế hoạch và đối chiếu với báo cáo",
+                         "per-unit figures, cluster totals, plan vs actual and reconciliation"))
+    s.add_argument("--year", type=_year, help=year_latest)
+    s.add_argument("--json", action="store_true", help=h("in một đối tượng JSON", "print one JSON object"))
+
+    s = add("set", h("ghi số liệu của một đơn vị cho một chỉ tiêu", "set a unit's figure for an indicator"))
+    s.add_argument("unit", help=unit_help)
+    s.add_argument("indicator", help=indicator_help)
+    s.add_argument("value", nargs="?", help=h("giá trị viết kiểu Việt Nam: 1.500, 6,7 tỷ, 248,6 triệu",
+                                              "value in Vietnamese style: 1.500, 6,7 tỷ, 248,6 triệu"))
+    s.add_argument("--year", type=_year, help=year_latest)
+    s.add_argument("--qualifier", "-q", help=h("mức ước lượng: chính xác | gần | trên | khoảng | hàng trăm",
+                                               "exact | gần | trên | khoảng | hàng trăm"))
+    s.add_argument("--not-reported", action="store_true",
+                   help=h("đánh dấu chưa báo cáo (khác với số 0)", "mark as not reported (not zero)"))
     s.add_argument("--expect", metavar="OLD",
-                   help="only change if the current value is OLD (a number, or 'none' for not reported)")
+                   help=h("chỉ sửa nếu giá trị hiện tại là OLD (một số, hoặc 'none' nếu chưa báo cáo)",
+                          "only change if the current value is OLD (a number, or 'none' for not reported)"))
 
-    s = add("target", "set a unit's target (kế hoạch) for an indicator")
-    s.add_argument("unit")
-    s.add_argument("indicator")
-    s.add_argument("value", help="target value, or 'none' to remove it")
-    s.add_argument("--year", type=_year, help="year (default: the latest year with targets)")
-    s.add_argument("--expect", metavar="OLD", help="only change if the current target is OLD ('none': no target)")
+    s = add("target", h("đặt kế hoạch của một đơn vị (hoặc của cả cụm) cho một chỉ tiêu",
+                        "set a unit's (or the whole cluster's) target (kế hoạch) for an indicator"))
+    s.add_argument("unit", help=h("mã hoặc tên đơn vị; \"cluster\" (hoặc \"cụm\") cho kế hoạch của cả cụm",
+                                  "unit code or name; \"cluster\" (or \"cụm\") for the whole cluster's target"))
+    s.add_argument("indicator", help=indicator_help)
+    s.add_argument("value", help=h("giá trị kế hoạch, hoặc 'none' để bỏ", "target value, or 'none' to remove it"))
+    s.add_argument("--year", type=_year, help=year_latest)
+    s.add_argument("--expect", metavar="OLD", help=h("chỉ sửa nếu kế hoạch hiện tại là OLD ('none': chưa có)",
+                                                     "only change if the current target is OLD ('none': no target)"))
 
-    yr = add("year", "the current year (năm hiện hành) every command opens on; opening a new year")
-    ysub = yr.add_subparsers(dest="year_command", parser_class=_Parser, metavar="ACTION")
-    ysub.add_parser("list", parents=[common], help="the years in the store, the current one marked")
-    yc = ysub.add_parser("current", parents=[common], help="set the current year, for everyone")
-    yc.add_argument("year", type=_year, help="a year the store already has")
-    yo = ysub.add_parser("open", parents=[common],
-                         help="open a new year and make it current (the units carry forward)")
-    yo.add_argument("year", type=_year, help="the year to open, at most next calendar year")
+    yr = add("year", h("năm hiện hành (mọi lệnh và bảng điều khiển mở năm này); mở năm mới",
+                       "the current year every command and the dashboard open on; opening a new year"))
+    ysub = yr.add_subparsers(dest="year_command", parser_class=_Parser, metavar=h("VIỆC", "ACTION"),
+                             title=h("việc", "actions"))
+    act(ysub, "list", h("các năm có trong dữ liệu, đánh dấu năm hiện hành",
+                        "the years in the store, the current one marked"))
+    yc = act(ysub, "current", h("đặt năm hiện hành cho mọi người", "set the current year, for everyone"))
+    yc.add_argument("year", type=_year, help=h("một năm đã có trong dữ liệu", "a year the store already has"))
+    yo = act(ysub, "open", h("mở một năm mới và đặt làm năm hiện hành (các đơn vị được giữ nguyên)",
+                             "open a new year and make it current (the units carry forward)"))
+    yo.add_argument("year", type=_year, help=h("năm cần mở, muộn nhất là năm sau", "the year to open, at most next year"))
 
-    add("indicators", "list the indicator catalogue")
+    add("indicators", h("liệt kê danh mục chỉ tiêu", "list the indicator catalogue"))
 
-    t = add("task", "the year's task checklist")
-    tsub = t.add_subparsers(dest="task_command", parser_class=_Parser, metavar="ACTION", required=True)
-    tl = tsub.add_parser("list", parents=[common], help="list tasks and each unit's status")
-    tl.add_argument("--year", type=_year)
-    ts = tsub.add_parser("set", parents=[common], help="set a unit's status on a task")
-    ts.add_argument("task_id", type=int)
-    ts.add_argument("unit")
-    ts.add_argument("state", help="chưa | đang | xong (todo | doing | done)")
-    ts.add_argument("--note")
-    ts.add_argument("--expect", metavar="STATE", help="only change if the current status is STATE")
-    ta = tsub.add_parser("add", parents=[common], help="add a task")
-    ta.add_argument("title")
-    ta.add_argument("--year", type=_year)
-    ta.add_argument("--note", default="")
-    te = tsub.add_parser("edit", parents=[common], help="change a task's title or note")
-    te.add_argument("task_id", type=int)
-    te.add_argument("--title")
-    te.add_argument("--note")
-    tr = tsub.add_parser("remove", parents=[common], help="remove a task")
-    tr.add_argument("task_id", type=int)
+    t = add("task", h("danh mục nhiệm vụ của năm", "the year's task checklist"))
+    tsub = t.add_subparsers(dest="task_command", parser_class=_Parser, metavar=h("VIỆC", "ACTION"), required=True,
+                            title=h("việc", "actions"))
+    tl = act(tsub, "list", h("liệt kê nhiệm vụ và trạng thái của từng đơn vị", "list tasks and each unit's status"))
+    tl.add_argument("--year", type=_year, help=year_latest)
+    ts = act(tsub, "set", h("đặt trạng thái của một đơn vị với một nhiệm vụ", "set a unit's status on a task"))
+    ts.add_argument("task_id", type=_whole, help=task_id_help)
+    ts.add_argument("unit", help=unit_help)
+    ts.add_argument("state", help=h("chưa | đang | xong", "todo | doing | done (or chưa | đang | xong)"))
+    ts.add_argument("--note", help=h("ghi chú kèm trạng thái", "a note with the status"))
+    ts.add_argument("--expect", metavar="STATE", help=h("chỉ sửa nếu trạng thái hiện tại là STATE",
+                                                        "only change if the current status is STATE"))
+    ta = act(tsub, "add", h("thêm một nhiệm vụ", "add a task"))
+    ta.add_argument("title", help=h("tên nhiệm vụ", "the task's title"))
+    ta.add_argument("--year", type=_year, help=year_latest)
+    ta.add_argument("--note", default="", help=h("ghi chú", "a note"))
+    te = act(tsub, "edit", h("sửa tên hoặc ghi chú của một nhiệm vụ", "change a task's title or note"))
+    te.add_argument("task_id", type=_whole, help=task_id_help)
+    te.add_argument("--title", help=h("tên mới", "the new title"))
+    te.add_argument("--note", help=h("ghi chú mới", "the new note"))
+    tr = act(tsub, "remove", h("xóa một nhiệm vụ", "remove a task"))
+    tr.add_argument("task_id", type=_whole, help=task_id_help)
 
-    u = add("unit", "the cluster's units")
-    usub = u.add_subparsers(dest="unit_command", parser_class=_Parser, metavar="ACTION", required=True)
-    ul = usub.add_parser("list", parents=[common], help="list units")
-    ul.add_argument("--year", type=_year)
-    ua = usub.add_parser("add", parents=[common], help="add a unit")
-    ua.add_argument("code", help="short code without accents, e.g. ea_kiet")
-    ua.add_argument("name", help="official name, e.g. \"Xã Ea Kiết\"")
-    ua.add_argument("--year", type=_year, required=True, help="first year in the cluster")
-    ua.add_argument("--kind", default="xa", choices=("xa", "thi_tran", "phuong", "khac"))
-    ur = usub.add_parser("rename", parents=[common], help="rename a unit")
-    ur.add_argument("unit")
-    ur.add_argument("name")
+    u = add("unit", h("các đơn vị trong cụm", "the cluster's units"))
+    usub = u.add_subparsers(dest="unit_command", parser_class=_Parser, metavar=h("VIỆC", "ACTION"), required=True,
+                            title=h("việc", "actions"))
+    ul = act(usub, "list", h("liệt kê đơn vị", "list units"))
+    ul.add_argument("--year", type=_year, help=h("chỉ các đơn vị trong cụm năm đó, với tên năm đó",
+                                                 "only the units in the cluster that year, named as then"))
+    ua = act(usub, "add", h("thêm một đơn vị", "add a unit"))
+    ua.add_argument("code", help=h("mã ngắn, không dấu, ví dụ ea_kiet", "short code without accents, e.g. ea_kiet"))
+    ua.add_argument("name", help=h("tên chính thức, ví dụ \"Xã Ea Kiết\"", "official name, e.g. \"Xã Ea Kiết\""))
+    ua.add_argument("--year", type=_year, required=True, help=h("năm đầu tiên trong cụm", "first year in the cluster"))
+    ua.add_argument("--kind", default="xa", choices=("xa", "thi_tran", "phuong", "khac"),
+                    help=h("loại đơn vị: xã, thị trấn, phường hoặc khác (mặc định: xa)",
+                           "kind of unit: commune, township, ward or other (default: xa)"))
+    ur = act(usub, "rename", h("đổi tên một đơn vị", "rename a unit"))
+    ur.add_argument("unit", help=unit_help)
+    ur.add_argument("name", help=h("tên mới", "the new name"))
     ur.add_argument("--year", type=_year,
-                    help="the new name applies from this year (default: correct the current name)")
-    ut = usub.add_parser("retire", parents=[common], help="retire a unit from a year on (history is kept)")
-    ut.add_argument("unit")
-    ut.add_argument("--year", type=_year, required=True)
+                    help=h("tên mới dùng từ năm này (mặc định: sửa tên hiện tại)",
+                           "the new name applies from this year (default: correct the current name)"))
+    ut = act(usub, "retire", h("cho một đơn vị rời cụm từ một năm (giữ lịch sử)",
+                               "retire a unit from a year on (history is kept)"))
+    ut.add_argument("unit", help=unit_help)
+    ut.add_argument("--year", type=_year, required=True, help=h("năm đầu tiên không còn trong cụm",
+                                                                "the first year it is no longer in the cluster"))
 
-    add("check", "validate the store and reconcile totals with the reported figures; exit 0 only when clean")
+    add("check", h("kiểm tra tệp dữ liệu và đối chiếu tổng với số báo cáo; mã thoát 0 chỉ khi không có vấn đề",
+                   "validate the store and reconcile totals with the reported figures; exit 0 only when clean"))
 
-    lg = add("log", "the audit log: who changed what, when, old → new")
-    lg.add_argument("--since", type=_date, metavar="DATE", help="from this day on (2021-03-31 or 31/3/2021)")
-    lg.add_argument("--unit", help="only changes of this unit (code or name)")
-    lg.add_argument("--json", action="store_true", help="print a JSON array")
+    lg = add("log", h("nhật ký thay đổi: ai sửa gì, lúc nào, cũ → mới", "the audit log: who changed what, when, old → new"))
+    lg.add_argument("--since", type=_date, metavar="DATE", help=h("từ ngày này (2021-03-31 hoặc 31/3/2021)",
+                                                                  "from this day on (2021-03-31 or 31/3/2021)"))
+    lg.add_argument("--unit", help=h("chỉ các thay đổi của đơn vị này (mã hoặc tên)",
+                                     "only changes of this unit (code or name)"))
+    lg.add_argument("--json", action="store_true", help=h("in một mảng JSON", "print a JSON array"))
 
-    add("undo", "revert your last change (refused if someone changed that value since)")
+    add("undo", h("hoàn tác thay đổi gần nhất của bạn (từ chối nếu người khác đã sửa giá trị đó)",
+                  "revert your last change (refused if someone changed that value since)"))
 
-    bk = add("backup", "take a backup of the store now (the last versions are also kept automatically)")
-    bk.add_argument("--list", action="store_true", help="list the backups instead, newest first")
+    bk = add("backup", h("sao lưu tệp dữ liệu ngay (các bản gần nhất cũng được giữ tự động)",
+                         "take a backup of the store now (the last versions are also kept automatically)"))
+    bk.add_argument("--list", action="store_true", help=h("liệt kê các bản sao lưu, mới nhất trước",
+                                                          "list the backups instead, newest first"))
 
-    rs = add("restore", "put a backup back (default: the newest good one); the current file is kept")
-    rs.add_argument("version", nargs="?", help="backup file name, revision (r42) or position (-1 newest)")
+    rs = add("restore", h("khôi phục một bản sao lưu (mặc định: bản tốt mới nhất); tệp hiện tại được giữ lại",
+                          "put a backup back (default: the newest good one); the current file is kept"))
+    rs.add_argument("version", nargs="?", help=h("tên tệp sao lưu, số phiên bản (r42) hoặc vị trí (-1 là mới nhất)",
+                                                 "backup file name, revision (r42) or position (-1 newest)"))
 
-    ex = add("export", "write the year's data to a file: csv, xlsx, md (meeting report) or json")
+    ex = add("export", h("xuất dữ liệu của năm ra tệp: csv, xlsx, md (báo cáo họp) hoặc json",
+                         "write the year's data to a file: csv, xlsx, md (meeting report) or json"))
     ex.add_argument("--format", "-f", choices=("csv", "xlsx", "md", "json"),
-                    help="file format (default: from the -o suffix)")
-    ex.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
-    ex.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write ('-' for stdout)")
-    ex.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+                    help=h("định dạng tệp (mặc định: theo đuôi của -o)", "file format (default: from the -o suffix)"))
+    ex.add_argument("--year", type=_year, help=year_latest)
+    ex.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help=h("tệp sẽ ghi ('-' là in ra màn hình)", "file to write ('-' for stdout)"))
+    ex.add_argument("--force", action="store_true", help=force_help)
 
-    im = add("import", "read figures, targets and task statuses back from a csv/xlsx/json export")
-    im.add_argument("file", metavar="FILE", help="a file in the export's layout (.xlsx, .csv or .json)")
-    im.add_argument("--dry-run", action="store_true", help="check and show the changes; write nothing")
-    im.add_argument("--year", type=_year, help="only this year: rows of another year are refused; "
-                                                "fills rows whose Năm cell is empty")
+    im = add("import", h("nhập lại số liệu, kế hoạch và trạng thái nhiệm vụ từ tệp csv/xlsx/json đã xuất",
+                         "read figures, targets and task statuses back from a csv/xlsx/json export"))
+    im.add_argument("file", metavar="FILE", help=h("tệp theo mẫu của lệnh export (.xlsx, .csv hoặc .json)",
+                                                   "a file in the export's layout (.xlsx, .csv or .json)"))
+    im.add_argument("--dry-run", action="store_true", help=h("chỉ kiểm tra và cho xem thay đổi; không ghi gì",
+                                                             "check and show the changes; write nothing"))
+    im.add_argument("--year", type=_year, help=h("chỉ năm này: dòng của năm khác bị từ chối; "
+                                                 "điền năm cho dòng để trống ô Năm",
+                                                 "only this year: rows of another year are refused; "
+                                                 "fills rows whose Năm cell is empty"))
 
-    rp = add("report", "write the meeting report: totals, plan vs actual, charts, checklist, changes")
-    rp.add_argument("--year", type=_year, help="year (default: the latest year with figures)")
-    rp.add_argument("--since", type=_date, metavar="DATE", help="list the changes from this day on (audit log)")
-    rp.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.md or FILE.html ('-' for stdout, md)")
-    rp.add_argument("--format", "-f", choices=("md", "html"), help="default: from the -o suffix")
-    rp.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    rp = add("report", h("lập báo cáo họp: tổng, so với kế hoạch, biểu đồ, nhiệm vụ, các thay đổi",
+                         "write the meeting report: totals, plan vs actual, charts, checklist, changes"))
+    rp.add_argument("--year", type=_year, help=year_latest)
+    rp.add_argument("--since", type=_date, metavar="DATE",
+                    help=h("liệt kê các thay đổi từ ngày này (theo nhật ký)", "list the changes from this day on (audit log)"))
+    rp.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help=h("FILE.md hoặc FILE.html ('-' là in ra màn hình, dạng md)",
+                           "FILE.md or FILE.html ('-' for stdout, md)"))
+    rp.add_argument("--format", "-f", choices=("md", "html"),
+                    help=h("định dạng (mặc định: theo đuôi của -o)", "format (default: from the -o suffix)"))
+    rp.add_argument("--force", action="store_true", help=force_help)
 
-    sv = add("serve", "serve the dashboard to a web browser (textual-serve), on localhost by default")
-    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    sv.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="browse only; the store is never written")
+    sv = add("serve", h("mở bảng điều khiển trong trình duyệt web (textual-serve), mặc định chỉ trên máy này",
+                        "serve the dashboard to a web browser (textual-serve), on localhost by default"))
+    sv.add_argument("--host", default="127.0.0.1", help=h("địa chỉ lắng nghe (mặc định: 127.0.0.1)",
+                                                          "address to listen on (default: 127.0.0.1)"))
+    sv.add_argument("--port", type=_whole, default=8000, help=h("cổng (mặc định: 8000)", "port (default: 8000)"))
+    sv.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                    help=h("chỉ xem; không bao giờ ghi vào tệp dữ liệu", "browse only; the store is never written"))
     sv.add_argument("--allow-remote", action="store_true",
-                    help="allow a non-loopback --host (there is no login: anyone reaching the port can edit)")
+                    help=h("cho phép --host không phải máy này (không có đăng nhập: ai tới được cổng đều sửa được)",
+                           "allow a non-loopback --host (there is no login: anyone reaching the port can edit)"))
     sv.add_argument("--public-url", metavar="URL",
-                    help="the URL the browser uses, when it differs (e.g. http://localhost:9000 through a tunnel)")
+                    help=h("địa chỉ trình duyệt dùng, khi khác (ví dụ http://localhost:9000 qua đường hầm SSH)",
+                           "the URL the browser uses, when it differs (e.g. http://localhost:9000 through a tunnel)"))
     return p
 
 
@@ -655,9 +790,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 usage, 3 invalid, 4 conflict, 5 store)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = "en" if "--lang=en" in argv or ("--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"]) else "vi"
+    lang = peek_lang(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(lang).parse_args(argv)
         lang = _lang(args)
         handler = COMMANDS.get(args.command or "", cmd_tui)
         return handler(args)

@@ -9,6 +9,7 @@ refused unless ``--allow-remote`` says the risk is understood.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import shlex
@@ -69,20 +70,52 @@ def app_command(db: Path, *, read_only: bool = False, lang: str = "vi", python: 
 
 def serve(db: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = False,
           allow_remote: bool = False, lang: str = "vi", public_url: str | None = None) -> int:
-    """Run the web server until interrupted; returns the exit code."""
+    """Run the web server until interrupted; returns the exit code.
+
+    The port is bound first: a taken port (or an address that is not this machine's) is one
+    line on stderr and exit 2, before any banner.
+    """
     check_host(host, allow_remote)
     if not 0 < port < 65536:
         raise UsageError(Msg(f"Cổng {port} không hợp lệ (1..65535).", f"Port {port} is invalid (1..65535)."))
-    from textual_serve.server import Server  # imported only here: it brings aiohttp and rich
+    # Imported only here: aiohttp, jinja2 and rich are not needed by anything else.
+    from .serve_web import CcbServer, bind_sockets, page_url
 
-    server = Server(app_command(db, read_only=read_only, lang=lang), host=host, port=port, title=TITLE,
-                    public_url=public_url)
+    try:
+        sockets = bind_sockets(host, port)
+    except OSError as exc:
+        raise UsageError(_bind_error(host, port, exc)) from exc
+    url = public_url or page_url(host, port)
+    mode_vi, mode_en = (" (chỉ xem)", " (read-only)") if read_only else ("", "")
+    banner = Msg(f"ccb-tui{mode_vi}: mở {url} trong trình duyệt. Dừng: Ctrl+C.",
+                 f"ccb-tui{mode_en}: open {url} in a browser. Stop: Ctrl+C.").text(lang)
+    server = CcbServer(app_command(db, read_only=read_only, lang=lang), sockets=sockets, host=host, port=port,
+                       title=TITLE, lang=lang, public_url=public_url, banner=banner)
     if not is_loopback(host):
-        print(f"⚠ {host}:{port} — không có đăng nhập; ai tới được cổng này đều dùng được ứng dụng"
-              f"{'' if read_only else ' và sửa được dữ liệu'}.", file=sys.stderr)
+        print(Msg(f"⚠ {host}:{port} — không có đăng nhập; ai tới được cổng này đều dùng được ứng dụng"
+                  f"{'' if read_only else ' và sửa được dữ liệu'}.",
+                  f"⚠ {host}:{port} — no login; anyone who can reach this port can use the app"
+                  f"{'' if read_only else ' and edit the data'}.").text(lang), file=sys.stderr)
     try:
         server.serve()
-    except OSError as exc:  # the port is taken, or the address is not ours
-        raise UsageError(Msg(f"Không mở được {host}:{port}: {exc.strerror or exc}. Thử --port khác.",
-                             f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Try another --port.")) from exc
+    finally:
+        for sock in sockets:
+            sock.close()
     return 0
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> Msg:
+    """One line for a port that cannot be listened on, with what to do about it."""
+    if exc.errno == errno.EADDRINUSE:
+        return Msg(f"Cổng {port} trên {host} đang được chương trình khác dùng. Chọn cổng khác, ví dụ --port {_next(port)}.",
+                   f"Port {port} on {host} is already in use by another program. Pick another, e.g. --port {_next(port)}.")
+    if exc.errno == errno.EACCES:
+        return Msg(f"Không được phép mở cổng {port} (cổng dưới 1024 cần quyền quản trị). Dùng --port 8000 chẳng hạn.",
+                   f"Not allowed to listen on port {port} (ports below 1024 need admin rights). Use e.g. --port 8000.")
+    reason = exc.strerror or str(exc)
+    return Msg(f"Không mở được {host}:{port}: {reason}. Kiểm tra --host và --port.",
+               f"Cannot listen on {host}:{port}: {reason}. Check --host and --port.")
+
+
+def _next(port: int) -> int:
+    return port + 1 if port < 65535 else 8000

@@ -1,4 +1,5 @@
-"""The installed package, as a wheel (not only editable): the seed and the stylesheets travel with it."""
+"""The installed package, as a wheel (not only editable): the seed, the stylesheets and the web page's
+template and font travel with it."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def test_wheel_carries_seed_and_stylesheets(wheel: Path) -> None:
     for tcss in ("ccb_tui/ui/app.tcss", "ccb_tui/ui/screens/units.tcss", "ccb_tui/ui/screens/tasks.tcss",
                  "ccb_tui/ui/screens/meeting.tcss", "ccb_tui/ui/screens/export.tcss"):
         assert tcss in names
+    # ccb-tui serve's page and the font it serves, with the font's licence.
+    for asset in ("ccb_tui/serve_assets/templates/app_index.html", "ccb_tui/serve_assets/fonts/DejaVuSansMono.ttf",
+                  "ccb_tui/serve_assets/fonts/LICENSE-DejaVu.txt"):
+        assert asset in names
     seed = json.loads(zipfile.ZipFile(wheel).read("ccb_tui/_data/seed.json"))
     assert seed == json.loads((ROOT / "data" / "seed.json").read_text(encoding="utf-8"))
 

@@ -1,18 +1,25 @@
-"""``ccb-tui serve``: loopback only unless --allow-remote, a safely quoted app command, and a real
-server answering on localhost with the app's page (and starting the app on a websocket)."""
+"""``ccb-tui serve``: loopback only unless --allow-remote, a safely quoted app command, a real
+server answering on localhost with the app's page (and starting the app on a websocket), a page
+that fetches nothing from outside and whose fonts carry Vietnamese, and a taken port refused
+before any banner."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import shlex
 import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -68,14 +75,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) -> None:
+class _Served:
+    """A ``ccb-tui serve`` subprocess on a free localhost port (see :func:`served`)."""
+
+    def __init__(self, proc: subprocess.Popen, port: int, page: str) -> None:
+        self.proc, self.port, self.page = proc, port, page
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
+        url = url if url.startswith("http") else self.origin + url
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+
+
+@contextlib.contextmanager
+def served(db_path: Path, tmp_path: Path, *extra: str) -> Iterator[_Served]:
+    """Start ``python -m ccb_tui [extra] serve --port N --db DB`` and wait for its page."""
     Store(db_path)
     port = _free_port()
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
-    log = (tmp_path / "serve.log").open("w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "ccb_tui", "serve", "--port", str(port), "--db", str(db_path)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    log = (tmp_path / f"serve-{port}.log").open("w+b")
+    proc = subprocess.Popen([sys.executable, "-m", "ccb_tui", *extra, "serve", "--port", str(port),
+                             "--db", str(db_path)], stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         page, deadline = None, time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -87,22 +112,35 @@ def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) 
                 pytest.fail(f"serve exited with {proc.returncode}: {output[-2000:]}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                    page = (resp.status, resp.read().decode("utf-8"))
+                    assert resp.status == 200
+                    page = resp.read().decode("utf-8")
                     break
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.25)
         assert page is not None, "no answer on localhost within 15 s"
-        status, body = page
-        assert status == 200
+        yield _Served(proc, port, page)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        body = srv.page
         assert "textual" in body.lower() and "ccb-tui" in body
-        assert f"ws://127.0.0.1:{port}/ws" in body
+        assert f"ws://127.0.0.1:{srv.port}/ws" in body
         # A browser tab: the websocket starts `python -m ccb_tui --db ...` and relays its screen.
         aiohttp = pytest.importorskip("aiohttp")
 
         async def first_screen() -> bytes:
             got = b""
             async with aiohttp.ClientSession() as session:
-                async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
+                async with session.ws_connect(f"http://127.0.0.1:{srv.port}/ws?width=100&height=30") as ws:
                     await ws.send_json(["resize", {"width": 100, "height": 30}])
                     end = time.monotonic() + 20
                     while time.monotonic() < end and "Cụm thi đua".encode() not in got:
@@ -117,11 +155,156 @@ def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) 
             return got
 
         assert "Cụm thi đua".encode() in asyncio.run(first_screen())
+
+
+# --- the page: nothing from outside, fonts that carry Vietnamese, its own words ----------------
+
+# Where a page or a stylesheet names something the browser fetches.
+_FETCHED = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']([^"']*)["'])|(?:url\(\s*["']?([^"')]*)["']?\s*\))"""
+                      r"""|(?:@import\s+["']([^"']*)["'])""", re.IGNORECASE)
+
+VIETNAMESE_LETTERS = ("ăâđêôơưĂÂĐÊÔƠƯàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ"
+                      + "".join(chr(c) for c in range(0x1EA0, 0x1EFA)))
+DASHBOARD_SYMBOLS = "✔✘○◐●"
+
+
+def _fetched_urls(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g is not None) for m in _FETCHED.finditer(text)]
+
+
+def _local(url: str, origin: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return True  # relative: the same server
+    return f"{parts.scheme}://{parts.netloc}" == origin
+
+
+def _cmap(font: bytes) -> set[int]:
+    """The code points a TrueType font maps (cmap formats 4 and 12; enough for these fonts)."""
+    (num_tables,) = struct.unpack(">H", font[4:6])
+    tables = {font[12 + 16 * i:16 + 16 * i]: struct.unpack(">I", font[20 + 16 * i:24 + 16 * i])[0]
+              for i in range(num_tables)}
+    base = tables[b"cmap"]
+    (count,) = struct.unpack(">H", font[base + 2:base + 4])
+    points: set[int] = set()
+    for i in range(count):
+        (offset,) = struct.unpack(">I", font[base + 8 + 8 * i:base + 12 + 8 * i])
+        sub = base + offset
+        (fmt,) = struct.unpack(">H", font[sub:sub + 2])
+        if fmt == 4:
+            (seg2,) = struct.unpack(">H", font[sub + 6:sub + 8])
+            segs = seg2 // 2
+            ends = struct.unpack(f">{segs}H", font[sub + 14:sub + 14 + seg2])
+            starts = struct.unpack(f">{segs}H", font[sub + 16 + seg2:sub + 16 + 2 * seg2])
+            for start, end in zip(starts, ends):
+                if start != 0xFFFF:
+                    points.update(range(start, end + 1))  # ranges only: enough to compare coverage
+        elif fmt == 12:
+            (groups,) = struct.unpack(">I", font[sub + 12:sub + 16])
+            for g in range(groups):
+                start, end, _ = struct.unpack(">III", font[sub + 16 + 12 * g:sub + 28 + 12 * g])
+                points.update(range(start, end + 1))
+    return points
+
+
+def test_page_fetches_nothing_from_outside_and_its_fonts_carry_vietnamese(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        page = srv.page
+        for host in ("googleapis", "gstatic", "cdn", "unpkg", "jsdelivr"):
+            assert host not in page
+        urls = _fetched_urls(page)
+        assert any(u.endswith("textual.js") for u in urls) and any(u.endswith(".ttf") for u in urls)
+        outside = [u for u in urls if not _local(u, srv.origin)]
+        assert outside == []
+        # What the page pulls in must not reach out either (the stylesheet; the script's fonts).
+        for url in urls:
+            if url.endswith(".css"):
+                status, _, css = srv.get(url)
+                assert status == 200
+                assert [u for u in _fetched_urls(css.decode("utf-8")) if not _local(u, srv.origin)] == []
+            if url.endswith(".js"):
+                status, _, js = srv.get(url)
+                assert status == 200 and b"googleapis" not in js and b"gstatic" not in js
+        # Every font is served by this server, is a TrueType file, and together they cover every
+        # Vietnamese letter (Roboto Mono) and the dashboard's symbols (the bundled DejaVu Sans Mono).
+        fonts = [u for u in urls if u.endswith(".ttf")]
+        covered: set[int] = set()
+        for url in fonts:
+            status, headers, data = srv.get(url)
+            assert status == 200 and data[:4] == b"\x00\x01\x00\x00", url
+            assert headers.get("Content-Type", "").startswith("font/ttf")
+            covered |= _cmap(data)
+        assert f"{srv.origin}/ccb-fonts/DejaVuSansMono.ttf" in fonts
+        assert [c for c in VIETNAMESE_LETTERS + DASHBOARD_SYMBOLS if ord(c) not in covered] == []
+        # The font the terminal asks for first (textual.js: 'Roboto Mono') is the one defined here.
+        assert '@font-face' in page and 'font-family: "Roboto Mono"' in page
+
+
+def test_bundled_symbol_font_and_its_licence_ship_with_the_package() -> None:
+    from ccb_tui.serve_web import ASSETS
+    font = (ASSETS / "fonts" / "DejaVuSansMono.ttf").read_bytes()
+    assert all(ord(c) in _cmap(font) for c in DASHBOARD_SYMBOLS)
+    licence = (ASSETS / "fonts" / "LICENSE-DejaVu.txt").read_text(encoding="utf-8")
+    assert "Bitstream" in licence and "Permission is hereby granted" in licence
+
+
+def test_intro_page_speaks_the_interface_language(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        page = srv.page
+        assert '<html lang="vi">' in page and 'charset="utf-8"' in page
+        for words in ("Đang mở bảng điều khiển…", "Phiên làm việc đã kết thúc.", "Mở lại", "Bắt đầu",
+                      "Hội CCB cụm thi đua số 3"):
+            assert words in page
+        assert "Session ended" not in page and ">Start<" not in page
+    with served(db_path, tmp_path, "--lang", "en") as srv:
+        page = srv.page
+        assert '<html lang="en">' in page
+        for words in ("Opening the dashboard…", "Session ended.", "Restart", ">Start<"):
+            assert words in page
+        assert "Phiên làm việc" not in page
+
+
+# --- a taken port ------------------------------------------------------------------------------
+
+def test_taken_port_is_one_line_and_exit_2_before_any_banner(db_path: Path) -> None:
+    Store(db_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = dict(os.environ)
+        env.pop("PYTHONSTARTUP", None)
+        done = subprocess.run([sys.executable, "-m", "ccb_tui", "serve", "--port", str(port), "--db", str(db_path)],
+                              capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""  # no banner, no logo
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"Cổng {port}" in done.stderr and "đang được chương trình khác dùng" in done.stderr
+    assert "--port" in done.stderr
+    for banner in ("Ctrl+C", "Serving", "textual-serve", "trình duyệt"):
+        assert banner not in done.stderr
+
+
+def test_taken_port_in_english(db_path: Path, capsys) -> None:
+    Store(db_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, out, err = run(capsys, "--lang", "en", "serve", "--port", str(port), "--db", str(db_path))
+    assert code == 2 and out == ""
+    assert err == f"Port {port} on 127.0.0.1 is already in use by another program. Pick another, e.g. --port {port + 1}.\n"
+
+
+def test_bind_sockets_listens_and_page_url_brackets_ipv6() -> None:
+    from ccb_tui.serve_web import bind_sockets, page_url
+    sockets = bind_sockets("127.0.0.1", _free_port())
+    try:
+        assert len(sockets) == 1
+        with socket.create_connection(sockets[0].getsockname()[:2], timeout=2):
+            pass
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+        for sock in sockets:
+            sock.close()
+    assert page_url("::1", 8000) == "http://[::1]:8000"
+    assert page_url("127.0.0.1", 80) == "http://127.0.0.1"
