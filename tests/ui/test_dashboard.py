@@ -296,8 +296,8 @@ async def test_money_with_a_scale_word_qualifier_and_not_reported(tmp_path: Path
         r = reading(path, "nam_ka", "members")
         assert (r.reported, r.value) == (False, None)
         assert cells(app, "per-unit", "members")[2] == "chưa BC"
-        assert cells(app, "totals", "members")[1] == "328"  # 438 - 110, shown with the gap noted
-        assert "Hội viên: Nam Ka chưa báo cáo" in static_text(app.screen, "#dash-notes")
+        assert cells(app, "totals", "members")[1] == "328 (3/4)"  # 438 - 110, with the units that reported
+        assert "Hội viên: 3/4 đơn vị đã báo cáo (Nam Ka chưa báo cáo" in static_text(app.screen, "#dash-notes")
         assert plotted(app.screen.query_one(MembersChart))[1][2] is None  # drawn as "Nam Ka (chưa BC)"
 
 

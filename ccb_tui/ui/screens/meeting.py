@@ -214,6 +214,9 @@ class MeetingScreen(CcbScreen):
             if total.missing_units:
                 label.append("\n")
                 label.append(report_text.coverage_text(total, len(summary.units), lang), style="italic")
+                names = ", ".join(u.short_name(summary.year) for u in summary.units if u.code in total.missing_units)
+                label.append("\n")
+                label.append_text(plain(f"({names} {self.t('chưa báo cáo', 'not reported')})", style="italic"))
             labels.append((code, label))
         for code, label in labels:
             self.query_one(f"#label-{code}", Static).update(label)
