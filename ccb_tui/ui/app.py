@@ -61,7 +61,7 @@ class CcbApp(App[int]):
         Binding("Y", "year(-1)", "Năm trước", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
-        Binding("c", "cycle_theme", "Giao diện", show=False),
+        Binding("T", "cycle_theme", "Giao diện", show=False),
         Binding("question_mark", "help", "Trợ giúp", key_display="?"),
         Binding("q", "quit", "Thoát"),
     ]

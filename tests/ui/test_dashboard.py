@@ -686,7 +686,7 @@ async def test_theme_key_cycles_four_themes(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         seen = [app.theme]
         for _ in THEMES:
-            await pilot.press("c")
+            await pilot.press("T")  # "c" switches the dashboard's per-unit panel to the charts
             await pilot.pause()
             seen.append(app.theme)
             assert isinstance(app.screen, DashboardScreen)  # the charts redraw in every theme
