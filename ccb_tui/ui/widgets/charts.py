@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
@@ -64,6 +65,17 @@ class ChartLayout:
     ticks: bool  # whether the value axis has a row of ticks
     top: int  # blank rows above the first unit (the block is centred vertically)
     bar_cells: tuple[int, ...]  # bar length per unit; 0 for zero or not reported
+
+
+def _no_background(ansi: str) -> Text:
+    """A plotext row without its background colours: the canvas and the value texts then take
+    the widget's background, like the labels drawn beside them (and follow the app's theme)."""
+    text = Text.from_ansi(ansi)
+    text.style = ""
+    for span in text.spans:
+        if isinstance(span.style, Style) and span.style.bgcolor is not None:
+            text.spans[text.spans.index(span)] = span._replace(style=span.style + Style(bgcolor="default"))
+    return text
 
 
 def fit_cells(text: str, width: int) -> str:
@@ -255,9 +267,9 @@ class UnitChart(PlotextPlot):
         if theme is not None:
             plt.theme(theme)
         lines = plt.build().split("\n")[1:]  # drop the guard row above
-        rows = [Text.from_ansi(line) for line in lines[:block]]
+        rows = [_no_background(line) for line in lines[:block]]
         if lay.ticks:
-            rows.append(Text.from_ansi(lines[block + 1]))  # after the guard row below
+            rows.append(_no_background(lines[block + 1]))  # after the guard row below
         for row in rows:
             row.truncate(lay.canvas_width, pad=True)
         return rows
