@@ -21,7 +21,7 @@ from ..core.store import Change, Store
 from .i18n import translate
 from .screens.dashboard import DashboardScreen
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
+MIN_WIDTH, MIN_HEIGHT = 80, 20  # a projector or a short laptop window: 100×20 must work
 POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
@@ -62,7 +62,7 @@ class CcbApp(App[int]):
         Binding("N", "current_year", "Năm hiện hành", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
-        Binding("c", "cycle_theme", "Giao diện", show=False),
+        Binding("T", "cycle_theme", "Giao diện", show=False),
         Binding("question_mark", "help", "Trợ giúp", key_display="?"),
         Binding("q", "quit", "Thoát"),
     ]
@@ -328,7 +328,7 @@ class CcbApp(App[int]):
     def on_resize(self, event: events.Resize) -> None:
         # The event's size, not self.size: this handler runs before App._on_resize stores the
         # new size, so self.size was the previous one and the check lagged one resize behind
-        # (shrinking below 80×24 showed no message; growing back left the message up).
+        # (shrinking below 80×20 showed no message; growing back left the message up).
         self._check_size(event.size)
 
     def _check_size(self, size: Size | None = None) -> None:

@@ -18,6 +18,7 @@ EN: dict[str, str] = {
     "Thoát": "Quit",
     "Tiếng Anh": "Tiếng Việt",
     "Giao diện": "Theme",
+    "Biểu đồ": "Charts",
     "Tìm": "Search",
     "Sắp xếp": "Sort",
     "Chi tiết": "Details",

@@ -724,7 +724,7 @@ async def test_theme_key_cycles_four_themes(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         seen = [app.theme]
         for _ in THEMES:
-            await pilot.press("c")
+            await pilot.press("T")  # "c" switches the dashboard's per-unit panel to the charts
             await pilot.pause()
             seen.append(app.theme)
             assert isinstance(app.screen, DashboardScreen)  # the charts redraw in every theme
@@ -753,7 +753,7 @@ async def test_80x24_fits_and_below_it_says_too_small(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         shown = screen_text(app)
-        assert "Cửa sổ terminal quá nhỏ: 60×20" in shown and "80×24" in shown
+        assert "Cửa sổ terminal quá nhỏ: 60×20" in shown and "80×20" in shown
         await pilot.press("u", "e", "m")  # the screens' keys wait until there is room
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen) and app.current_mode == "dashboard"
@@ -765,7 +765,7 @@ async def test_80x24_fits_and_below_it_says_too_small(tmp_path: Path) -> None:
         for button in dialog.query(Button):
             assert app.screen.region.contains_region(button.region), button.id
         dialog.query_one("#value", Input).value = "13"
-        for small in ((79, 24), (80, 23)):
+        for small in ((79, 24), (80, 19)):
             await pilot.resize_terminal(*small)
             await pilot.pause()
             assert isinstance(app.screen, TooSmallScreen), small

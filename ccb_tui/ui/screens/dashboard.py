@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.widget import MountError
-from textual.widgets import DataTable, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from ...core import indicators, report_text, totals
 from ...core.indicators import CATALOGUE
@@ -45,7 +45,12 @@ class DashboardScreen(CcbScreen):
         Binding("e", "edit", "Sửa"),
         Binding("g", "edit_target", "Chỉ tiêu"),
         Binding("x", "export", "Xuất"),
+        # Not in the key bar (it is full at 80 columns): the panel's title says "c biểu đồ".
+        Binding("c", "toggle_charts", "Biểu đồ", show=False),
     ]
+
+    charts_shown: bool = False
+    """Whether the per-unit panel shows the charts (``c``) instead of the per-unit table."""
 
     def compose_body(self) -> ComposeResult:
         # The breakpoints apply only after the first layout: set the class now, so the first
@@ -58,15 +63,17 @@ class DashboardScreen(CcbScreen):
             totals_table = DataTable(id="totals", cursor_type="row", zebra_stripes=True)
             totals_table.border_title = "Tổng cụm"
             yield totals_table
-            # Tables first, charts below: at 80×24 the first screen is figures only, which keeps
-            # the first frame and each update small over SSH; the charts are a scroll away (and
-            # on the meeting screen's chart page).
-            units_table = DataTable(id="per-unit", cursor_type="cell", zebra_stripes=True)
-            units_table.border_title = "Theo đơn vị"
-            yield units_table
+            # The per-unit panel shows the table or, after "c", the charts in its place: at 80×24
+            # charts below the tables were out of reach (PageDown moved the table's cursor).
+            with ContentSwitcher(initial="per-unit", id="dash-panel"):
+                units_table = DataTable(id="per-unit", cursor_type="cell", zebra_stripes=True)
+                units_table.border_title = "Theo đơn vị"
+                yield units_table
+                # Filled after the first frame (see on_mount): plotting is the costliest import.
+                charts = Container(id="dash-charts")
+                charts.border_title = "Biểu đồ"
+                yield charts
             yield Static(id="dash-notes")
-            # Filled after the first frame (see on_mount): plotting is the costliest import.
-            yield Horizontal(id="dash-charts")
 
     def refresh_data(self) -> None:
         app = self.ccb
@@ -92,13 +99,41 @@ class DashboardScreen(CcbScreen):
         charts = [MembersChart(id="chart-members"), MoneyChart("fund", id="chart-fund"),
                   MoneyChart("loans", id="chart-loans")]
         try:
-            await self.query_one("#dash-charts", Horizontal).mount_all(charts)
+            await self.query_one("#dash-charts", Container).mount_all(charts)
         except MountError:
             return  # the app closed before the charts were added
         summary = getattr(self, "summary", None)
         if summary is not None:
             for chart in charts:
                 chart.show(summary, self.ccb.lang)
+
+    def action_toggle_charts(self) -> None:
+        """Switch the per-unit panel between the table and the charts."""
+        self.charts_shown = not self.charts_shown
+        panel = self.query_one("#dash-panel", ContentSwitcher)
+        panel.current = "dash-charts" if self.charts_shown else "per-unit"
+        self._panel_titles()
+        scroll = self.query_one("#dash-scroll", VerticalScroll)
+        if self.charts_shown:
+            # Bring the charts into view and let the keys scroll the page (a table's cursor
+            # would otherwise keep PageDown and End).
+            scroll.focus()
+            self.call_after_refresh(scroll.scroll_to_widget, panel, top=True, animate=False)
+        else:
+            self.query_one("#per-unit", DataTable).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "edit_target") and self.charts_shown:
+            return False  # the cell to edit is in the table: "c" brings it back
+        return super().check_action(action, parameters)
+
+    def _panel_titles(self) -> None:
+        set_border_title(self.query_one("#per-unit", DataTable),
+                         self.t("Theo đơn vị (e sửa, g chỉ tiêu, c biểu đồ)",
+                                "By unit (e edit, g target, c charts)"))
+        set_border_title(self.query_one("#dash-charts", Container),
+                         self.t("Biểu đồ theo đơn vị (c bảng)", "Charts by unit (c table)"))
 
     # Below 110 columns the charts go two to a row. Breakpoints apply the class before the first
     # layout; setting it in on_mount repainted the whole screen a second time.
@@ -133,7 +168,7 @@ class DashboardScreen(CcbScreen):
     def _fill_units(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
         table = self.query_one("#per-unit", DataTable)
-        set_border_title(table, self.t("Theo đơn vị (e sửa, g chỉ tiêu)", "By unit (e edit, g target)"))
+        self._panel_titles()
         columns = [("ind", plain(self.t("Chỉ tiêu", "Indicator")))]
         columns += [(u.code, plain(u.short_name(summary.year))) for u in summary.units]
         rows = []

@@ -68,7 +68,7 @@ class StoreErrorScreen(Screen[None]):
 
 
 class TooSmallScreen(Screen[None]):
-    """Shown while the terminal is below 80×24, instead of a squashed layout."""
+    """Shown while the terminal is below 80×20, instead of a squashed layout."""
 
     BINDINGS = [Binding("q", "app.quit", "Thoát")]
 
@@ -85,7 +85,7 @@ class TooSmallScreen(Screen[None]):
         lang = getattr(self.app, "lang", "vi")
         w, h = self.app.size
         if lang == "en":
-            msg = f"Terminal too small: {w}×{h}. Enlarge it to at least 80×24. (q quits)"
+            msg = f"Terminal too small: {w}×{h}. Enlarge it to at least 80×20. (q quits)"
         else:
-            msg = f"Cửa sổ terminal quá nhỏ: {w}×{h}. Hãy mở rộng ít nhất 80×24. (q để thoát)"
+            msg = f"Cửa sổ terminal quá nhỏ: {w}×{h}. Hãy mở rộng ít nhất 80×20. (q để thoát)"
         self.query_one("#too-small", Static).update(plain(msg))

@@ -13,6 +13,8 @@ from .base import CcbModal
 
 KEYS: tuple[tuple[str, str, str], ...] = (
     ("d", "Tổng quan: tổng cụm, kế hoạch, đối chiếu báo cáo, biểu đồ", "Dashboard: totals, plan, reconciliation, charts"),
+    ("c", "Tổng quan: đổi khung “Theo đơn vị” giữa bảng và biểu đồ",
+     "Dashboard: switch the “By unit” panel between the table and the charts"),
     ("u", "Đơn vị: danh sách, tìm không dấu, sắp xếp, chi tiết", "Units: list, accent-free search, sort, details"),
     ("t", "Nhiệm vụ năm: ma trận nhiệm vụ × đơn vị", "Year's tasks: task × unit matrix"),
     ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang)", "Meeting mode: read-only pages (← → to move)"),
@@ -29,7 +31,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
      "Export the year to a file: xlsx, csv, md, json (Dashboard)"),
     ("z", "Hoàn tác thay đổi gần nhất của bạn", "Undo your last change"),
     ("l", "Tiếng Việt / English", "English / Tiếng Việt"),
-    ("c", "Đổi giao diện (tối, sáng, ANSI)", "Cycle theme (dark, light, ANSI)"),
+    ("T", "Đổi giao diện (tối, sáng, ANSI)", "Cycle theme (dark, light, ANSI)"),
     ("Tab", "Chuyển giữa các bảng và ô nhập", "Move between tables and fields"),
     ("Enter / Esc", "Lưu / hủy trong biểu mẫu", "Save / cancel in a form"),
     ("?", "Trợ giúp này", "This help"),

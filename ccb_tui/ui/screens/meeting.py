@@ -169,17 +169,23 @@ class MeetingScreen(CcbScreen):
         app, summary = self.ccb, getattr(self, "summary", None)
         if summary is None:
             return
-        out = plain(summary.cluster.name(app.lang), style="bold")
-        out.append(f" · {self.t('Năm', 'Year')} {summary.year} · ", style="bold")
-        _, vi, en = PAGES[self.page]
-        out.append(self.t(vi, en))
-        if summary.sample:
-            out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
-        self.query_one("#meet-title", Static).update(out)
         indicator = Text()
         if self.auto_timer is not None:
             indicator.append(f"▶ {self.t('tự chuyển', 'auto')}  ", style="dim")
         indicator.append(f"{self.t('Trang', 'Page')} {self.page + 1}/{len(PAGES)}", style="bold")
+        _, vi, en = PAGES[self.page]
+        # The header is one row shared by the title and the page mark: the mark keeps its place
+        # and the title gives way, the sample-data note first, so neither overwrites the other.
+        room = (self.size.width or app.size.width) - 2 - indicator.cell_len - 2
+        for sample in (self.t("số liệu mẫu", "sample data"), self.t("mẫu", "sample"), None):
+            out = plain(summary.cluster.name(app.lang), style="bold")
+            out.append(f" · {self.t('Năm', 'Year')} {summary.year} · ", style="bold")
+            out.append(self.t(vi, en))
+            if summary.sample and sample:
+                out.append(f"  [{sample}]", style="italic")
+            if out.cell_len <= room:
+                break
+        self.query_one("#meet-title", Static).update(out)
         self.query_one("#meet-page", Static).update(indicator)
 
     def _draw_headline(self) -> None:
@@ -285,5 +291,6 @@ class MeetingScreen(CcbScreen):
         fill_matrix(table, cl, app.lang, (self.size.width or app.size.width) - 2)
 
     def on_resize(self) -> None:
+        self._draw_title()
         if self.page == 3 and getattr(self, "summary", None) is not None:
             self._draw_tasks()
