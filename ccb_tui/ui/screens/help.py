@@ -18,7 +18,9 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("u", "Đơn vị: danh sách, tìm không dấu, sắp xếp, chi tiết", "Units: list, accent-free search, sort, details"),
     ("t", "Nhiệm vụ năm: ma trận nhiệm vụ × đơn vị", "Year's tasks: task × unit matrix"),
     ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang)", "Meeting mode: read-only pages (← → to move)"),
-    ("y / Y", "Năm sau / năm trước", "Next / previous year"),
+    ("y / Y", "Xem năm sau / năm trước (chỉ màn hình này)", "Show the next / previous year (this screen only)"),
+    ("N", "Đặt năm đang xem làm năm hiện hành cho mọi người (có hỏi lại)",
+     "Make the year shown the current year for everyone (asks first)"),
     ("e", "Sửa số liệu của ô đang chọn", "Edit the selected figure"),
     ("g", "Sửa chỉ tiêu (kế hoạch)", "Edit the target (plan)"),
     ("r", "Đổi tên đơn vị (màn hình Đơn vị)", "Rename a unit (Units screen)"),
@@ -40,12 +42,16 @@ KEYS: tuple[tuple[str, str, str], ...] = (
 
 NOTES_VI = """Ký hiệu: ✔ ĐẠT · ✘ CHƯA ĐẠT kế hoạch; ✔ khớp / ⚠ không khớp với tổng cụm đã báo cáo.
 "chưa BC" = chưa báo cáo: không tính vào tổng, không phải 0. "≈" = tổng có số gần đúng.
+"(3/4)" sau một tổng: 3 trong 4 đơn vị đã báo cáo. Sau tiến độ: chỉ so trên 3 đơn vị có cả kế
+hoạch và số liệu (khi cụm chưa có kế hoạch chung của cả cụm).
 Số liệu nhập theo kiểu Việt Nam: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu.
 Khi người khác sửa cùng tệp dữ liệu, màn hình tự cập nhật trong vòng 2 giây. Nếu hai người sửa
 cùng một số, người lưu sau sẽ thấy hộp thoại xung đột để chọn giữ số nào; không có gì bị ghi đè lặng lẽ."""
 
 NOTES_EN = """Symbols: ✔ MET · ✘ NOT MET plan; ✔ matches / ⚠ does not match the reported cluster total.
 "n/r" = not reported: left out of totals, not zero. "≈" = a total of approximate figures.
+"(3/4)" after a total: 3 of 4 units reported. After a progress: only the 3 units with both a
+target and a figure are compared (when the cluster has no target of its own).
 Numbers are typed as the English interface shows them: 1,500 · 1.5 · 6.7 billion · 248.6 million.
 When someone else edits the same store, the screen updates within 2 seconds. If two people edit
 the same figure, the later one sees a conflict dialog to choose which to keep; nothing is lost silently."""
