@@ -46,7 +46,7 @@ def test_markdown_report_reads_as_a_meeting_report(db: str, tmp_path: Path, caps
     assert "| Kết nạp mới | 24 | 22 | ✔ ĐẠT 109% | ✔ 24 |" in md  # plan vs actual, reconciliation
     assert "| Dư nợ | 2,5 tỷ | 2,2 tỷ | chưa BC | 2,03 tỷ | 6,73 tỷ (3/4) |" in md  # not reported is not 0
     assert "Dư nợ: 3/4 đơn vị đã báo cáo" in md
-    assert "Ea R'Bin chưa báo cáo (không tính vào tổng, không coi là 0)" in md
+    assert "Ea R'Bin chưa báo cáo: không tính vào tổng, không coi là 0" in md
     bars = md.split("```text", 1)[1].split("```", 1)[0]
     assert re.search(r"Krông Nô\s+█+ 125 \(\+7\)", bars)
     assert re.search(r"Ea R'Bin\s+—\s+chưa báo cáo", bars)  # no bar for a missing figure
