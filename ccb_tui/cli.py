@@ -262,6 +262,14 @@ def _parse_state(raw: str) -> TaskState:
     return st
 
 
+def _zone(store: Store) -> str | None:
+    """The cluster's time zone, or None (the default) when the store cannot be read."""
+    try:
+        return store.snapshot().settings.timezone
+    except CcbError:
+        return None
+
+
 def _print_change(change: Any, lang: str = "vi") -> None:
     print(change.text(lang))
 
@@ -412,18 +420,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from .core import audit
+    from .core import audit, clock
     from .core.validation import resolve_unit
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
     unit = resolve_unit(snap, args.unit).code if args.unit else None
-    entries = audit.filter_entries(store.log_entries(), since=args.since, unit=unit)
+    tz = snap.settings.timezone
+    entries = audit.filter_entries(store.log_entries(), since=args.since, unit=unit, tz=tz)
     if args.json:
-        print(json.dumps([audit.to_json(e, snap, lang) for e in entries], ensure_ascii=False, indent=2))
+        print(json.dumps([audit.to_json(e, snap, lang, tz) for e in entries], ensure_ascii=False, indent=2))
         return EXIT_OK
     for e in entries:
-        when = e.when.strftime("%Y-%m-%d %H:%M") if e.when else e.at
+        when = text.sanitize(clock.local_time(e.at, tz))
         print(f"{e.id:>5}  {when}  {text.sanitize(e.user):<12} {audit.describe(e, snap, lang)}")
     if not entries:
         print("Không có thay đổi nào." if lang == "vi" else "No changes.")
@@ -441,8 +450,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.list:
         found = store.backups()
+        tz = _zone(store)
         for b in found:
-            print(f"{b.name}\t{b.label()}")
+            print(f"{b.name}\t{b.label(tz)}")
         if not found:
             print("Chưa có bản sao lưu nào." if lang == "vi" else "No backups yet.")
         return EXIT_OK
@@ -456,8 +466,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = _db_path(args)
     store = Store(path, create=False, cleanup=False)  # a damaged file must not block its own repair
     backup, change = store.restore(args.version)
-    print((f"Đã khôi phục {backup.name} ({backup.label()}): revision {change.new}" if lang == "vi"
-           else f"Restored {backup.name} ({backup.label()}): revision {change.new}"))
+    label = backup.label(_zone(store))
+    print((f"Đã khôi phục {backup.name} ({label}): revision {change.new}" if lang == "vi"
+           else f"Restored {backup.name} ({label}): revision {change.new}"))
     return EXIT_OK
 
 
@@ -520,6 +531,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     year = args.year or _latest_year(snap)
     entries = store.log_entries() if args.since else None
+    if args.since:  # a day in the cluster's time zone: from 00:00 there
+        from .core.clock import day_start
+        args.since = day_start(args.since, snap.settings.timezone)
     if args.output == "-":
         print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
         return EXIT_OK

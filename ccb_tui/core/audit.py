@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from . import indicators
+from . import clock, indicators
 from .fmt import format_value
 from .models import Qualifier, Snapshot, Status, TaskState
 
@@ -136,12 +136,17 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
 
 
 def filter_entries(entries: list[LogEntry], *, since: date | None = None,
-                   unit: str | None = None) -> list[LogEntry]:
-    """Entries on or after ``since`` (a date, UTC) concerning ``unit`` (a unit code)."""
+                   unit: str | None = None, tz: str | None = None) -> list[LogEntry]:
+    """Entries on or after ``since`` concerning ``unit`` (a unit code).
+
+    ``since`` is a day in the cluster's time zone ``tz`` (it starts at 00:00 there), or an aware
+    datetime (a moment).
+    """
+    start = None if since is None else clock.day_start(since, tz)
     out = []
     for e in entries:
-        when = e.when
-        if since is not None and (when is None or when.date() < since):
+        when = clock.parse(e.at)
+        if start is not None and (when is None or when < start):
             continue
         if unit is not None and e.unit() != unit:
             continue
@@ -149,8 +154,15 @@ def filter_entries(entries: list[LogEntry], *, since: date | None = None,
     return out
 
 
-def to_json(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> dict[str, Any]:
-    """A JSON-ready form of one entry, with its description."""
-    return {"id": entry.id, "at": entry.at, "user": entry.user, "action": entry.action,
+def zone_of(snap: Snapshot | None) -> str | None:
+    """The cluster's time zone (the store's ``timezone`` setting), None without a snapshot."""
+    settings = getattr(snap, "settings", None)
+    return getattr(settings, "timezone", None)
+
+
+def to_json(entry: LogEntry, snap: Snapshot | None, lang: str = "vi", tz: str | None = None) -> dict[str, Any]:
+    """A JSON-ready form of one entry, with its description; ``at`` in the cluster's time zone
+    (ISO 8601 with its offset, e.g. 2026-04-01T01:30:00+07:00), the store itself keeps UTC."""
+    return {"id": entry.id, "at": clock.local_iso(entry.at, tz or zone_of(snap)), "user": entry.user, "action": entry.action,
             "target": dict(entry.target), "old": entry.old, "new": entry.new, "undoes": entry.undoes,
             "description": describe(entry, snap, lang)}

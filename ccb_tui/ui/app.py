@@ -102,6 +102,16 @@ class CcbApp(App[int]):
         """A core message in the interface language."""
         return msg.text(self.lang)
 
+    @property
+    def tz(self) -> str | None:
+        """The cluster's time zone (the store's ``timezone`` setting); None before the store opens."""
+        return self.snap.settings.timezone if self.snap is not None else None
+
+    def local_time(self, iso: str | None, short: bool = False) -> str:
+        """A stored (UTC) time in the cluster's time zone: "01/04/2026 01:30" ("01/04 01:30" short)."""
+        from ..core import clock
+        return clock.local_time(iso, self.tz, clock.SHORT if short else clock.DATE_TIME)
+
     # --- start-up ---------------------------------------------------------------------------
 
     def on_load(self) -> None:

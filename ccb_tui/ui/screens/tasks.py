@@ -214,7 +214,7 @@ class TasksScreen(CcbScreen):
                 out.append_text(plain(st.note.replace("\n", " · ")))
             if st.changed_by:
                 out.append("  ")
-                out.append_text(plain(f"({st.changed_by}, {(st.changed_at or '')[:16].replace('T', ' ')} UTC)",
+                out.append_text(plain(f"({st.changed_by}, {self.ccb.local_time(st.changed_at)})",
                                       style="dim"))
         detail.update(out)
 
