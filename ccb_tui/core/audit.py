@@ -86,6 +86,40 @@ def _plain(code: str | None, value: Any, lang: str) -> str:
     return str(value)
 
 
+def _quoted_note(note: Any) -> str:
+    shown = " · ".join(str(note or "").splitlines())
+    if len(shown) > 60:
+        shown = shown[:59].rstrip() + "…"
+    return f"'{shown}'"
+
+
+def task_status_words(old_state: TaskState, old_note: str, new_state: TaskState, new_note: str,
+                      lang: str = "vi") -> tuple[str, str, str]:
+    """How a task status change reads: (what it is about, old, new).
+
+    A note-only change reads as a note change ("ghi chú: '' → 'Đã tổ chức 3 buổi'"), not as
+    "đang thực hiện → đang thực hiện"; ``what`` is then "ghi chú" ("note"), else "".
+    """
+    note_word = "note" if lang == "en" else "ghi chú"
+    old_label, new_label = old_state.label(lang), new_state.label(lang)
+    if (old_note or "") == (new_note or ""):
+        return "", old_label, new_label
+    if old_state == new_state:
+        return note_word, _quoted_note(old_note), _quoted_note(new_note)
+    return ("", f"{old_label}, {note_word} {_quoted_note(old_note)}",
+            f"{new_label}, {note_word} {_quoted_note(new_note)}")
+
+
+def _task_status_words(old: Any, new: Any, lang: str) -> tuple[str, str, str] | None:
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return None
+    try:
+        return task_status_words(TaskState(old.get("state")), old.get("note") or "",
+                                 TaskState(new.get("state")), new.get("note") or "", lang)
+    except ValueError:
+        return None
+
+
 def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     """"Xã Krông Nô · Số hội viên 2020: 120 → 125" — what changed, from what, to what."""
     t = entry.target
@@ -127,6 +161,10 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     elif action == "open_year":
         old = str((entry.old or {}).get("current_year") or "—")
         new = str((entry.new or {}).get("current_year") or "—")
+    elif action == "set_task_status" and (words := _task_status_words(entry.old, entry.new, lang)):
+        about, old, new = words
+        if about:
+            what = f"{what} · {about}"
     else:
         old = _plain(t.get("indicator"), entry.old, lang)
         new = _plain(t.get("indicator"), entry.new, lang)

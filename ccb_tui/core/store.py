@@ -625,8 +625,11 @@ class Store:
             task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect)
             rev = snap.revision + 1
         what = f"{task.title[:40]} · {u.name(task.year)}"
-        return Change(what, cur.state.label("vi"), state.label("vi"), rev,
-                      (what, cur.state.label("en"), state.label("en")))
+        new_note = cur.note if note is None else text.sanitize_multiline(note)
+        vi = audit.task_status_words(cur.state, cur.note, state, new_note, "vi")
+        en = audit.task_status_words(cur.state, cur.note, state, new_note, "en")
+        return Change(" · ".join(filter(None, (what, vi[0]))), vi[1], vi[2], rev,
+                      (" · ".join(filter(None, (what, en[0]))), en[1], en[2]))
 
     def _write_task_status(self, db: TinyDB, snap: Snapshot, task_id: int, unit: str, state: TaskState,
                            note: str | None, expect: object, via: str | None = None

@@ -203,16 +203,17 @@ class CcbApp(App[int]):
 
     def save(self, edit: Callable[[Store], Change], undo: Callable[[Change], UndoStep] | None = None,
              on_conflict: Callable[[ConflictError], None] | None = None,
-             on_error: Callable[[CcbError], None] | None = None) -> Change | None:
+             on_error: Callable[[CcbError], None] | None = None,
+             saved_as: str | None = None) -> Change | None:
         """Run one edit through the store; on success reload and offer undo.
 
         Errors are shown and return None, leaving the caller's form as it was; a conflict goes to
         ``on_conflict`` and any other refusal to ``on_error`` when given (a form shows them
-        beside its fields), else they are notified.
+        beside its fields), else they are notified. ``saved_as`` replaces the "Đã lưu: " that
+        starts the message on success.
         """
         if self.read_only or self.store is None:
-            self.notify(self.t("Chế độ chỉ xem: không sửa được.", "Read-only: editing is off."),
-                        severity="warning", markup=False)
+            self.say_read_only()
             return None
         try:
             change = edit(self.store)
@@ -232,8 +233,24 @@ class CcbApp(App[int]):
             self.undo_stack.append(undo(change))
         self.reload()
         self.screen.refresh_bindings()
-        self.notify(self.t("Đã lưu: ", "Saved: ") + change.text(self.lang), markup=False)
+        self.announce((saved_as or self.t("Đã lưu: ", "Saved: ")) + change.text(self.lang))
         return change
+
+    def announce(self, message: str, severity: str = "information") -> None:
+        """Say what just happened: on the status line of the nearest screen that has one (the
+        tasks screen, also under its dialogs), else as a notification. Data is never markup."""
+        for screen in reversed(self.screen_stack):
+            show_status = getattr(screen, "show_status", None)
+            if show_status is not None and screen.is_mounted:
+                show_status(message, severity)
+                return
+        if any(n.message == message and n.severity == severity for n in self._notifications):
+            return  # the same words are still on screen: a key pressed twice does not stack toasts
+        self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def say_read_only(self) -> None:
+        """Why an edit key did nothing: this session only views."""
+        self.announce(self.t("Chế độ chỉ xem: không sửa được.", "Read-only: editing is off."), "warning")
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -251,6 +268,32 @@ class CcbApp(App[int]):
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
         return True
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:  # noqa: ANN001
+        """Run ``action``; a key whose action does not apply says why rather than doing nothing.
+
+        Textual skips a binding whose ``check_action`` is False (hidden from the key bar) without a
+        word. Edit keys in read-only mode and ``z`` with nothing to undo stay hidden from the key bar,
+        but pressing them now explains what happened (on the status line or as a notification).
+        """
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        from .screens.base import EDIT_ACTIONS
+        from .screens.error import TooSmallScreen
+        if self.screen_stack and isinstance(self.screen_stack[-1], TooSmallScreen):
+            return False
+        try:
+            _target, name, _params = self._parse_action(
+                action, self if default_namespace is None else default_namespace, namespaces)
+        except Exception:  # noqa: BLE001 - an unknown namespace: nothing to explain
+            return False
+        if name in EDIT_ACTIONS and self.read_only and self.store is not None:
+            self.say_read_only()
+            return True
+        if name == "undo" and self.store is not None and not self.undo_stack:
+            self.action_undo()
+            return True
+        return False
 
     def check_mode_hidden(self, mode: str) -> bool:
         """The key of the mode already shown is left out of the key bar."""
@@ -297,11 +340,15 @@ class CcbApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_undo(self) -> None:
+        if self.read_only:
+            self.say_read_only()
+            return
         if not self.undo_stack:
-            self.notify(self.t("Không có gì để hoàn tác.", "Nothing to undo."), markup=False)
+            self.announce(self.t("Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn.",
+                                 "Nothing to undo: no change of yours is left in this session."))
             return
         step = self.undo_stack.pop()
-        change = self.save(step.apply)
+        change = self.save(step.apply, saved_as=self.t("Hoàn tác: ", "Undone: "))
         if change is None:  # refused (conflict or error): keep it so the user can retry after a look
             self.undo_stack.append(step)
 
