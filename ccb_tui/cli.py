@@ -380,7 +380,7 @@ def cmd_unit(args: argparse.Namespace) -> int:
     if action == "list":
         year = args.year
         units = snap.units if year is None else snap.units_in(year)
-        for u in sorted(units, key=lambda u: text.vi_sort_key(u.name(year))):
+        for u in units:  # the cluster's usual order (the stored one), as on every screen
             retired = ""
             if u.retired_from is not None:
                 retired = f"  (ngừng từ {u.retired_from})" if lang == "vi" else f"  (retired from {u.retired_from})"
@@ -390,11 +390,25 @@ def cmd_unit(args: argparse.Namespace) -> int:
         _print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind), lang)
     elif action == "rename":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.rename_unit(unit.code, args.name, year=args.year), lang)
+        _print_unit_change(store.rename_unit(unit.code, args.name, year=args.year), snap, lang, unit.code)
     elif action == "retire":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.retire_unit(unit.code, year=args.year), lang)
+        _print_unit_change(store.retire_unit(unit.code, year=args.year), snap, lang, unit.code, retired=True)
     return EXIT_OK
+
+
+def _print_unit_change(change: Any, before: Snapshot, lang: str, code: str, retired: bool = False) -> None:
+    """The change, or that there was none (same name, already retired from that year): exit 0."""
+    if change.revision == before.revision and change.old == change.new:
+        if retired:
+            said = Msg(f"Không có gì thay đổi: đơn vị {code} đã {change.new}.",
+                       f"No change: unit {code} is already retired from {change.new.rsplit(' ', 1)[-1]}.")
+        else:
+            said = Msg(f"Không có gì thay đổi: đơn vị {code} đã mang tên “{change.new}”.",
+                       f"No change: unit {code} is already named “{change.new}”.")
+        print(text.sanitize(said.text(lang)))
+        return
+    _print_change(change, lang)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -802,6 +802,8 @@ class Store:
                         f"Không ghi đè.",
                         f"Conflict: unit {code} was renamed to “{old}” (your edit was based on “{expect}”). "
                         f"Nothing overwritten."), f"unit {code}", str(expect), old, name)
+            if old == name:  # the same name: nothing to write, nothing to log
+                return Change(f"Đơn vị {code}", old, name, snap.revision)
             periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
             if year is None or any(p["from"] == year for p in periods):
                 idx = len(periods) - 1 if year is None else next(i for i, p in enumerate(periods) if p["from"] == year)
@@ -825,6 +827,8 @@ class Store:
             if year <= u.periods[0].from_year:
                 raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
                                        f"The retirement year must be after {u.periods[0].from_year}."))
+            if u.retired_from == year:  # already retired from that year: nothing to write or log
+                return Change(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision)
             self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
             self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
             rev = snap.revision + 1
