@@ -257,7 +257,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
              show_total(ind, summary.totals[ind.code], lang)] for ind in CATALOGUE]
     out += _md_table(head, rows, right=range(1, len(head)))
     out += ["", md_escape(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.",
-                             "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND.")), ""]
+                             "“n/r”: not reported (not 0); money in millions (M ₫) / billions (B ₫) of đồng.")), ""]
 
     plan_rows = _plan_rows(snap, summary, lang)
     if plan_rows:
@@ -421,7 +421,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
     rows = [[ind.short(lang), *(show_reading(ind, summary.readings[u.code][ind.code], lang) for u in summary.units),
              show_total(ind, summary.totals[ind.code], lang)] for ind in CATALOGUE]
     body.append(_html_table(head, rows, range(1, len(head))))
-    body.append(f'<p class="meta">{esc(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.", "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND."))}</p>')
+    body.append(f'<p class="meta">{esc(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.", "“n/r”: not reported (not 0); money in millions (M ₫) / billions (B ₫) of đồng."))}</p>')
 
     plan_rows = _plan_rows(snap, summary, lang)
     if plan_rows:
