@@ -86,6 +86,18 @@ def _plain(code: str | None, value: Any, lang: str) -> str:
     return str(value)
 
 
+def short_title(title: str, n: int = 40) -> str:
+    """A task title in at most ``n`` characters: cut at a word boundary, with "…", one space
+    between words."""
+    title = " ".join(str(title).split())
+    if len(title) <= n:
+        return title
+    cut = title[:n - 1]
+    if title[n - 1:n] != " " and " " in cut and cut.rindex(" ") >= n // 2:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,.;:-–—") + "…"
+
+
 def _quoted_note(note: Any) -> str:
     shown = " · ".join(str(note or "").splitlines())
     if len(shown) > 60:
@@ -147,7 +159,7 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     if "task" in t:
         task = snap.task(t["task"]) if snap else None
         title = task.title if task else ""
-        short = title if len(title) <= 40 else title[:39].rstrip(" ,.;") + "…"
+        short = short_title(title)
         parts.append((f"nhiệm vụ {t['task']}" if lang == "vi" else f"task {t['task']}")
                      + (f" “{short}”" if title else ""))
     what = " · ".join(parts) or ACTION_LABELS.get(action, (action, action))[1 if lang == "en" else 0]

@@ -624,7 +624,7 @@ class Store:
             snap = self._snap_in(db, records=False)
             task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect)
             rev = snap.revision + 1
-        what = f"{task.title[:40]} · {u.name(task.year)}"
+        what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
         new_note = cur.note if note is None else text.sanitize_multiline(note)
         vi = audit.task_status_words(cur.state, cur.note, state, new_note, "vi")
         en = audit.task_status_words(cur.state, cur.note, state, new_note, "en")
@@ -642,7 +642,7 @@ class Store:
         if expect is not ANY:
             exp_state = TaskState(getattr(expect, "state", expect))
             if exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note:
-                what = f"{task.title[:40]} · {u.name(task.year)}"
+                what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
                 raise ConflictError(
                     Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
                         f"“{cur.state.label('vi')}” (bạn dựa trên “{exp_state.label('vi')}”). Không ghi đè.",
