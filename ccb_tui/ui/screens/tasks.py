@@ -227,7 +227,7 @@ class TasksScreen(CcbScreen):
         detail.update(out)
 
     def show_status(self, message: str, severity: str = "information") -> None:
-        """Say what the last key did on the status line under the legend (one line, replaced each
+        """Say what the last key did on the status line under the legend (one message, replaced each
         time): saves no longer stack up as toasts over the note dialog."""
         status = self.query_one("#tasks-status", Static)
         status.set_class(severity == "warning", "-warning")
