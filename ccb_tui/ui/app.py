@@ -64,6 +64,8 @@ class CcbApp(App[int]):
         Binding("c", "cycle_theme", "Giao diện", show=False),
         Binding("question_mark", "help", "Trợ giúp", key_display="?"),
         Binding("q", "quit", "Thoát"),
+        # Edit keys that the meeting screen does not bind: they say it only views (see below).
+        Binding("e,g,r,x,X", "explain_read_only", show=False),
     ]
 
     year: reactive[int] = reactive(0, init=False)
@@ -263,6 +265,8 @@ class CcbApp(App[int]):
             return False
         if action == "undo":
             return not self.read_only and bool(self.undo_stack)
+        if action == "explain_read_only":
+            return self._meeting_on_top()
         if action in ("mode", "year", "meeting") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
@@ -294,6 +298,17 @@ class CcbApp(App[int]):
             self.action_undo()
             return True
         return False
+
+    def _meeting_on_top(self) -> bool:
+        import sys
+        meeting = sys.modules.get("ccb_tui.ui.screens.meeting")
+        return meeting is not None and bool(self.screen_stack) and isinstance(self.screen_stack[-1],
+                                                                              meeting.MeetingScreen)
+
+    def action_explain_read_only(self) -> None:
+        """An edit key on the meeting screen: it only views."""
+        self.announce(self.t("Màn hình họp chỉ để xem: không sửa được.",
+                             "The meeting screen is read-only: editing is off."), "warning")
 
     def check_mode_hidden(self, mode: str) -> bool:
         """The key of the mode already shown is left out of the key bar."""

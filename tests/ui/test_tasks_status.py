@@ -94,3 +94,17 @@ def test_titles_cut_at_a_word_boundary() -> None:
     assert "  " not in cut and len(cut) <= 30
     assert truncate("1. Ngắn  gọn", 30) == "1. Ngắn gọn"
     assert truncate("Mộtchữrấtdàikhôngcókhoảngtrắng", 10) == "Mộtchữrất…"
+
+
+async def test_edit_keys_on_the_meeting_screen_say_why(tmp_path: Path) -> None:
+    path = tmp_path / "ccb.json"
+    Store(path)
+    app = create_app(path, poll=False, meeting=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        meeting = app.screen
+        for key in ("e", "g", "r", "x", "X"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is meeting, key
+        assert notes(app) == ["Màn hình họp chỉ để xem: không sửa được."]  # said once, not stacked
