@@ -420,6 +420,14 @@ def _parse_state(raw: str) -> TaskState:
     return st
 
 
+def _zone(store: Store) -> str | None:
+    """The cluster's time zone, or None (the default) when the store cannot be read."""
+    try:
+        return store.snapshot().settings.timezone
+    except CcbError:
+        return None
+
+
 def _print_change(change: Any, lang: str = "vi") -> None:
     print(change.text(lang))
 
@@ -575,7 +583,7 @@ def cmd_unit(args: argparse.Namespace) -> int:
     if action == "list":
         year = args.year
         units = snap.units if year is None else snap.units_in(year)
-        for u in sorted(units, key=lambda u: text.vi_sort_key(u.name(year))):
+        for u in units:  # the cluster's usual order (the stored one), as on every screen
             retired = ""
             if u.retired_from is not None:
                 retired = f"  (ngừng từ {u.retired_from})" if lang == "vi" else f"  (retired from {u.retired_from})"
@@ -585,10 +593,10 @@ def cmd_unit(args: argparse.Namespace) -> int:
         _print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind), lang)
     elif action == "rename":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.rename_unit(unit.code, args.name, year=args.year), lang)
+        _print_unit_change(store.rename_unit(unit.code, args.name, year=args.year), snap, lang, unit.code)
     elif action == "retire":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_change(store.retire_unit(unit.code, year=args.year), lang)
+        _print_unit_change(store.retire_unit(unit.code, year=args.year), snap, lang, unit.code, retired=True)
     return EXIT_OK
 
 
@@ -604,6 +612,20 @@ def _field_label(snap: Snapshot, field: str, lang: str) -> str:
         head = "tổng cụm đã báo cáo" if lang == "vi" else "reported cluster total"
         return f"{head} · {indicators.BY_CODE[parts[3]].label(lang)} {parts[2]}"
     return field
+
+
+def _print_unit_change(change: Any, before: Snapshot, lang: str, code: str, retired: bool = False) -> None:
+    """The change, or that there was none (same name, already retired from that year): exit 0."""
+    if change.revision == before.revision and change.old == change.new:
+        if retired:
+            said = Msg(f"Không có gì thay đổi: đơn vị {code} đã {change.new}.",
+                       f"No change: unit {code} is already retired from {change.new.rsplit(' ', 1)[-1]}.")
+        else:
+            said = Msg(f"Không có gì thay đổi: đơn vị {code} đã mang tên “{change.new}”.",
+                       f"No change: unit {code} is already named “{change.new}”.")
+        print(text.sanitize(said.text(lang)))
+        return
+    _print_change(change, lang)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -642,18 +664,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from .core import audit
+    from .core import audit, clock
     from .core.validation import resolve_unit
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
     unit = resolve_unit(snap, args.unit).code if args.unit else None
-    entries = audit.filter_entries(store.log_entries(), since=args.since, unit=unit)
+    tz = snap.settings.timezone
+    entries = audit.filter_entries(store.log_entries(), since=args.since, unit=unit, tz=tz)
     if args.json:
-        print(json.dumps([audit.to_json(e, snap, lang) for e in entries], ensure_ascii=False, indent=2))
+        print(json.dumps([audit.to_json(e, snap, lang, tz) for e in entries], ensure_ascii=False, indent=2))
         return EXIT_OK
     for e in entries:
-        when = e.when.strftime("%Y-%m-%d %H:%M") if e.when else e.at
+        when = text.sanitize(clock.local_time(e.at, tz))
         print(f"{e.id:>5}  {when}  {text.sanitize(e.user):<12} {audit.describe(e, snap, lang)}")
     if not entries:
         print("Không có thay đổi nào." if lang == "vi" else "No changes.")
@@ -671,8 +694,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.list:
         found = store.backups()
+        tz = _zone(store)
         for b in found:
-            print(f"{b.name}\t{b.label()}")
+            print(f"{b.name}\t{b.label(tz)}")
         if not found:
             print("Chưa có bản sao lưu nào." if lang == "vi" else "No backups yet.")
         return EXIT_OK
@@ -686,8 +710,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = _db_path(args)
     store = Store(path, create=False, cleanup=False)  # a damaged file must not block its own repair
     backup, change = store.restore(args.version)
-    print((f"Đã khôi phục {backup.name} ({backup.label()}): revision {change.new}" if lang == "vi"
-           else f"Restored {backup.name} ({backup.label()}): revision {change.new}"))
+    label = backup.label(_zone(store))
+    print((f"Đã khôi phục {backup.name} ({label}): revision {change.new}" if lang == "vi"
+           else f"Restored {backup.name} ({label}): revision {change.new}"))
     return EXIT_OK
 
 
@@ -750,6 +775,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     year = args.year or _current_year(snap)
     entries = store.log_entries() if args.since else None
+    if args.since:  # a day in the cluster's time zone: from 00:00 there
+        from .core.clock import day_start
+        args.since = day_start(args.since, snap.settings.timezone)
     if args.output == "-":
         print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
         return EXIT_OK

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from . import indicators
+from . import clock, indicators
 from .fmt import format_value
 from .models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
@@ -86,6 +86,52 @@ def _plain(code: str | None, value: Any, lang: str) -> str:
     return str(value)
 
 
+def short_title(title: str, n: int = 40) -> str:
+    """A task title in at most ``n`` characters: cut at a word boundary, with "…", one space
+    between words."""
+    title = " ".join(str(title).split())
+    if len(title) <= n:
+        return title
+    cut = title[:n - 1]
+    if title[n - 1:n] != " " and " " in cut and cut.rindex(" ") >= n // 2:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,.;:-–—") + "…"
+
+
+def _quoted_note(note: Any) -> str:
+    shown = " · ".join(str(note or "").splitlines())
+    if len(shown) > 60:
+        shown = shown[:59].rstrip() + "…"
+    return f"'{shown}'"
+
+
+def task_status_words(old_state: TaskState, old_note: str, new_state: TaskState, new_note: str,
+                      lang: str = "vi") -> tuple[str, str, str]:
+    """How a task status change reads: (what it is about, old, new).
+
+    A note-only change reads as a note change ("ghi chú: '' → 'Đã tổ chức 3 buổi'"), not as
+    "đang thực hiện → đang thực hiện"; ``what`` is then "ghi chú" ("note"), else "".
+    """
+    note_word = "note" if lang == "en" else "ghi chú"
+    old_label, new_label = old_state.label(lang), new_state.label(lang)
+    if (old_note or "") == (new_note or ""):
+        return "", old_label, new_label
+    if old_state == new_state:
+        return note_word, _quoted_note(old_note), _quoted_note(new_note)
+    return ("", f"{old_label}, {note_word} {_quoted_note(old_note)}",
+            f"{new_label}, {note_word} {_quoted_note(new_note)}")
+
+
+def _task_status_words(old: Any, new: Any, lang: str) -> tuple[str, str, str] | None:
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return None
+    try:
+        return task_status_words(TaskState(old.get("state")), old.get("note") or "",
+                                 TaskState(new.get("state")), new.get("note") or "", lang)
+    except ValueError:
+        return None
+
+
 def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     """"Xã Krông Nô · Số hội viên 2020: 120 → 125" — what changed, from what, to what."""
     t = entry.target
@@ -113,7 +159,7 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     if "task" in t:
         task = snap.task(t["task"]) if snap else None
         title = task.title if task else ""
-        short = title if len(title) <= 40 else title[:39].rstrip(" ,.;") + "…"
+        short = short_title(title)
         parts.append((f"nhiệm vụ {t['task']}" if lang == "vi" else f"task {t['task']}")
                      + (f" “{short}”" if title else ""))
     what = " · ".join(parts) or ACTION_LABELS.get(action, (action, action))[1 if lang == "en" else 0]
@@ -128,6 +174,10 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
     elif action == "open_year":
         old = str((entry.old or {}).get("current_year") or "—")
         new = str((entry.new or {}).get("current_year") or "—")
+    elif action == "set_task_status" and (words := _task_status_words(entry.old, entry.new, lang)):
+        about, old, new = words
+        if about:
+            what = f"{what} · {about}"
     else:
         old = _plain(t.get("indicator"), entry.old, lang)
         new = _plain(t.get("indicator"), entry.new, lang)
@@ -137,12 +187,17 @@ def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
 
 
 def filter_entries(entries: list[LogEntry], *, since: date | None = None,
-                   unit: str | None = None) -> list[LogEntry]:
-    """Entries on or after ``since`` (a date, UTC) concerning ``unit`` (a unit code)."""
+                   unit: str | None = None, tz: str | None = None) -> list[LogEntry]:
+    """Entries on or after ``since`` concerning ``unit`` (a unit code).
+
+    ``since`` is a day in the cluster's time zone ``tz`` (it starts at 00:00 there), or an aware
+    datetime (a moment).
+    """
+    start = None if since is None else clock.day_start(since, tz)
     out = []
     for e in entries:
-        when = e.when
-        if since is not None and (when is None or when.date() < since):
+        when = clock.parse(e.at)
+        if start is not None and (when is None or when < start):
             continue
         if unit is not None and e.unit() != unit:
             continue
@@ -150,8 +205,15 @@ def filter_entries(entries: list[LogEntry], *, since: date | None = None,
     return out
 
 
-def to_json(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> dict[str, Any]:
-    """A JSON-ready form of one entry, with its description."""
-    return {"id": entry.id, "at": entry.at, "user": entry.user, "action": entry.action,
+def zone_of(snap: Snapshot | None) -> str | None:
+    """The cluster's time zone (the store's ``timezone`` setting), None without a snapshot."""
+    settings = getattr(snap, "settings", None)
+    return getattr(settings, "timezone", None)
+
+
+def to_json(entry: LogEntry, snap: Snapshot | None, lang: str = "vi", tz: str | None = None) -> dict[str, Any]:
+    """A JSON-ready form of one entry, with its description; ``at`` in the cluster's time zone
+    (ISO 8601 with its offset, e.g. 2026-04-01T01:30:00+07:00), the store itself keeps UTC."""
+    return {"id": entry.id, "at": clock.local_iso(entry.at, tz or zone_of(snap)), "user": entry.user, "action": entry.action,
             "target": dict(entry.target), "old": entry.old, "new": entry.new, "undoes": entry.undoes,
             "description": describe(entry, snap, lang)}

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from . import clock
 from .files import atomic_write, shared_file_mode
 
 DEFAULT_KEEP = 30
@@ -38,9 +39,9 @@ class Backup:
         """The file name, which is also how ``restore`` names a version."""
         return self.path.name
 
-    def label(self) -> str:
-        """"r42 · 2026-11-29 14:37:05 UTC · auto"."""
-        return f"r{self.revision} · {self.taken_at:%Y-%m-%d %H:%M:%S} UTC · {self.kind}"
+    def label(self, tz: str | None = None) -> str:
+        """"r42 · 29/11/2026 21:37 · auto": when, in the cluster's time zone ``tz``."""
+        return f"r{self.revision} · {clock.local_time(self.taken_at, tz)} · {self.kind}"
 
 
 def backup_dir(store_path: Path) -> Path:

@@ -125,7 +125,8 @@ def format_number(x: Number | None, decimals: int | None = None, lang: str = "vi
 _MONEY_UNITS = {
     # (long form, short form) per language, largest unit first
     "vi": ((_BILLION, "tỷ", "tỷ"), (_MILLION, "triệu", "tr.")),
-    "en": ((_BILLION, "billion", "bn"), (_MILLION, "million", "m")),
+    # English short forms carry the đồng sign: a bare "70 m" read like seventy metres.
+    "en": ((_BILLION, "billion", "B ₫"), (_MILLION, "million", "M ₫")),
 }
 _CURRENCY = {"vi": "đồng", "en": "VND"}
 
@@ -185,8 +186,9 @@ def format_money(dong: Number | None, lang: str = "vi", exact: bool = False) -> 
 def format_money_short(dong: Number | None, lang: str = "vi") -> str:
     """Compact money for narrow table cells, without the currency word.
 
-    ``"6,73 tỷ"``, ``"248,6 tr."``, ``"500.000"``; English ``"6.73 bn"``,
-    ``"248.6 m"``, ``"500,000"``. ``None`` gives ``"—"``.
+    ``"6,73 tỷ"``, ``"248,6 tr."``, ``"500.000"``; English ``"6.73 B ₫"``,
+    ``"248.6 M ₫"``, ``"500,000 ₫"`` (always with the đồng sign, so that money never
+    reads like a length or a count). ``None`` gives ``"—"``.
     """
     locale = _locale(lang)
     if dong is None:
@@ -194,6 +196,8 @@ def format_money_short(dong: Number | None, lang: str = "vi") -> str:
     number, unit = _money_parts(dong, locale, short=True)
     if number == EMPTY:
         return EMPTY
+    if locale == "en" and not unit:
+        unit = "₫"
     return f"{number} {unit}" if unit else number
 
 
@@ -256,10 +260,10 @@ _SCALES["en"] = {**_SCALES["vi"], **_SCALES["en"]}
 # Units that are accepted and ignored after the number (and after a scale).
 _UNITS = {
     "vi": {
-        "m2", "m²", "km", "đ", "đồng", "dong", "d", "vnd", "vnđ",
+        "m2", "m²", "km", "đ", "₫", "đồng", "dong", "d", "vnd", "vnđ",
         "ngày công", "ngay cong",
     },
-    "en": {"m2", "m²", "km", "đ", "d", "vnd", "vnđ", "dong", "đồng"},
+    "en": {"m2", "m²", "km", "đ", "₫", "d", "vnd", "vnđ", "dong", "đồng"},
 }  # fmt: skip
 
 _SPACES_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")

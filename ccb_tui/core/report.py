@@ -18,6 +18,7 @@ from typing import Iterable
 from . import audit, indicators, totals
 from .audit import LogEntry
 from .checklist import Checklist, checklist_for
+from .clock import local_time
 from .fmt import format_number
 from .indicators import CATALOGUE, Indicator, Kind
 from .models import Snapshot, Task, TaskState, Unit
@@ -97,15 +98,9 @@ def changes_since(entries: Iterable[LogEntry], since: date | None) -> list[LogEn
     return audit.filter_entries(list(entries), since=since)
 
 
-def _when(e: LogEntry, lang: str) -> str:
-    when = e.when
-    if when is None:
-        return sanitize(e.at)
-    try:
-        when = when.astimezone()
-    except (ValueError, OSError):
-        pass
-    return when.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+def _when(e: LogEntry, tz: str) -> str:
+    """When a change was made, in the cluster's time zone (dd/mm/yyyy HH:MM)."""
+    return sanitize(local_time(e.at, tz))
 
 
 def _day(d: date, lang: str) -> str:
@@ -249,7 +244,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
              show_total(ind, summary.totals[ind.code], lang, units_total=len(summary.units))] for ind in CATALOGUE]
     out += _md_table(head, rows, right=range(1, len(head)))
     out += ["", md_escape(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.",
-                             "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND.")), ""]
+                             "“n/r”: not reported (not 0); money in millions (M ₫) / billions (B ₫) of đồng.")), ""]
 
     plan_rows = _plan_rows(snap, summary, lang)
     if plan_rows:
@@ -298,7 +293,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
         if not found:
             out.append(md_escape(_t(lang, "Không có thay đổi nào.", "No changes.")))
         for e in found:
-            out.append(f"- {md_escape(_when(e, lang))} · {md_escape(e.user)} · {md_escape(audit.describe(e, snap, lang))}")
+            out.append(f"- {md_escape(_when(e, snap.settings.timezone))} · {md_escape(e.user)} · {md_escape(audit.describe(e, snap, lang))}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -413,7 +408,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
     rows = [[ind.short(lang), *(show_reading(ind, summary.readings[u.code][ind.code], lang) for u in summary.units),
              show_total(ind, summary.totals[ind.code], lang, units_total=len(summary.units))] for ind in CATALOGUE]
     body.append(_html_table(head, rows, range(1, len(head))))
-    body.append(f'<p class="meta">{esc(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.", "“n/r”: not reported (not 0); money in millions (m) / billions (bn) of VND."))}</p>')
+    body.append(f'<p class="meta">{esc(_t(lang, "“chưa BC”: chưa báo cáo (không phải 0); tiền tính theo triệu (tr.) / tỷ đồng.", "“n/r”: not reported (not 0); money in millions (M ₫) / billions (B ₫) of đồng."))}</p>')
 
     plan_rows = _plan_rows(snap, summary, lang)
     if plan_rows:
@@ -451,7 +446,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
         if not found:
             body.append(f"<p>{esc(_t(lang, 'Không có thay đổi nào.', 'No changes.'))}</p>")
         else:
-            body.append("<ul>" + "".join(f"<li>{esc(_when(e, lang))} · {esc(e.user)} · {esc(audit.describe(e, snap, lang))}</li>"
+            body.append("<ul>" + "".join(f"<li>{esc(_when(e, snap.settings.timezone))} · {esc(e.user)} · {esc(audit.describe(e, snap, lang))}</li>"
                                          for e in found) + "</ul>")
 
     return "\n".join([

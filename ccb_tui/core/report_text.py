@@ -8,6 +8,7 @@ from . import indicators
 from .fmt import format_money, format_money_short, format_number, format_value
 from .indicators import Indicator, Kind
 from .models import Number, Reading, Snapshot, TaskState
+from .text import sanitize
 from .totals import Progress, Reconciliation, Total, YearSummary
 
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
@@ -166,22 +167,28 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
 
 
 def tasks_text(snap: Snapshot, year: int, lang: str = "vi") -> str:
-    """The year's checklist: one line per task with each unit's glyph, then overall progress."""
+    """The year's checklist: per task a line with each unit's glyph, then the units' notes, then
+    overall progress ("3/32 hoàn thành · 5 đang thực hiện · 24 chưa thực hiện")."""
     units = snap.units_in(year)
     tasks = snap.tasks_for(year)
     lines = []
-    done = 0
+    counts = {s: 0 for s in TaskState}
     for t in tasks:
         glyphs = []
+        notes = []
         for u in units:
-            st = t.status(u.code).state
-            done += st is TaskState.DONE
-            glyphs.append(f"{st.glyph} {u.short_name(year)}")
+            st = t.status(u.code)
+            counts[st.state] += 1
+            glyphs.append(f"{st.state.glyph} {u.short_name(year)}")
+            if st.note:
+                notes.append(f"       ✎ {u.short_name(year)}: " + sanitize(" · ".join(st.note.splitlines())))
         lines.append(f"{t.id:>3}. {t.title}")
         lines.append("     " + "   ".join(glyphs))
+        lines.extend(notes)
     total = len(tasks) * len(units)
     legend = "   ".join(f"{s.glyph} {s.label(lang)}" for s in TaskState)
-    word = "done" if lang == "en" else "hoàn thành"
     lines.append("")
-    lines.append(f"{done}/{total} {word}   ({legend})")
+    lines.append(f"{counts[TaskState.DONE]}/{total} {TaskState.DONE.label(lang)} · "
+                 f"{counts[TaskState.DOING]} {TaskState.DOING.label(lang)} · "
+                 f"{counts[TaskState.TODO]} {TaskState.TODO.label(lang)}   ({legend})")
     return "\n".join(lines)

@@ -624,9 +624,12 @@ class Store:
             snap = self._snap_in(db, records=False)
             task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect)
             rev = snap.revision + 1
-        what = f"{task.title[:40]} · {u.name(task.year)}"
-        return Change(what, cur.state.label("vi"), state.label("vi"), rev,
-                      (what, cur.state.label("en"), state.label("en")))
+        what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
+        new_note = cur.note if note is None else text.sanitize_multiline(note)
+        vi = audit.task_status_words(cur.state, cur.note, state, new_note, "vi")
+        en = audit.task_status_words(cur.state, cur.note, state, new_note, "en")
+        return Change(" · ".join(filter(None, (what, vi[0]))), vi[1], vi[2], rev,
+                      (" · ".join(filter(None, (what, en[0]))), en[1], en[2]))
 
     def _write_task_status(self, db: TinyDB, snap: Snapshot, task_id: int, unit: str, state: TaskState,
                            note: str | None, expect: object, via: str | None = None
@@ -639,7 +642,7 @@ class Store:
         if expect is not ANY:
             exp_state = TaskState(getattr(expect, "state", expect))
             if exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note:
-                what = f"{task.title[:40]} · {u.name(task.year)}"
+                what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
                 raise ConflictError(
                     Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
                         f"“{cur.state.label('vi')}” (bạn dựa trên “{exp_state.label('vi')}”). Không ghi đè.",
@@ -799,6 +802,8 @@ class Store:
                         f"Không ghi đè.",
                         f"Conflict: unit {code} was renamed to “{old}” (your edit was based on “{expect}”). "
                         f"Nothing overwritten."), f"unit {code}", str(expect), old, name)
+            if old == name:  # the same name: nothing to write, nothing to log
+                return Change(f"Đơn vị {code}", old, name, snap.revision)
             periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
             if year is None or any(p["from"] == year for p in periods):
                 idx = len(periods) - 1 if year is None else next(i for i, p in enumerate(periods) if p["from"] == year)
@@ -822,6 +827,8 @@ class Store:
             if year <= u.periods[0].from_year:
                 raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
                                        f"The retirement year must be after {u.periods[0].from_year}."))
+            if u.retired_from == year:  # already retired from that year: nothing to write or log
+                return Change(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision)
             self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
             self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
             rev = snap.revision + 1

@@ -65,6 +65,8 @@ class CcbApp(App[int]):
         Binding("T", "cycle_theme", "Giao diện", show=False),
         Binding("question_mark", "help", "Trợ giúp", key_display="?"),
         Binding("q", "quit", "Thoát"),
+        # Edit keys that the meeting screen does not bind: they say it only views (see below).
+        Binding("e,g,r,x,X", "explain_read_only", show=False),
     ]
 
     year: reactive[int] = reactive(0, init=False)
@@ -102,6 +104,16 @@ class CcbApp(App[int]):
     def tm(self, msg: Msg) -> str:
         """A core message in the interface language."""
         return msg.text(self.lang)
+
+    @property
+    def tz(self) -> str | None:
+        """The cluster's time zone (the store's ``timezone`` setting); None before the store opens."""
+        return self.snap.settings.timezone if self.snap is not None else None
+
+    def local_time(self, iso: str | None, short: bool = False) -> str:
+        """A stored (UTC) time in the cluster's time zone: "01/04/2026 01:30" ("01/04 01:30" short)."""
+        from ..core import clock
+        return clock.local_time(iso, self.tz, clock.SHORT if short else clock.DATE_TIME)
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -197,16 +209,17 @@ class CcbApp(App[int]):
 
     def save(self, edit: Callable[[Store], Change], undo: Callable[[Change], UndoStep] | None = None,
              on_conflict: Callable[[ConflictError], None] | None = None,
-             on_error: Callable[[CcbError], None] | None = None) -> Change | None:
+             on_error: Callable[[CcbError], None] | None = None,
+             saved_as: str | None = None) -> Change | None:
         """Run one edit through the store; on success reload and offer undo.
 
         Errors are shown and return None, leaving the caller's form as it was; a conflict goes to
         ``on_conflict`` and any other refusal to ``on_error`` when given (a form shows them
-        beside its fields), else they are notified.
+        beside its fields), else they are notified. ``saved_as`` replaces the "Đã lưu: " that
+        starts the message on success.
         """
         if self.read_only or self.store is None:
-            self.notify(self.t("Chế độ chỉ xem: không sửa được.", "Read-only: editing is off."),
-                        severity="warning", markup=False)
+            self.say_read_only()
             return None
         try:
             change = edit(self.store)
@@ -226,8 +239,24 @@ class CcbApp(App[int]):
             self.undo_stack.append(undo(change))
         self.reload()
         self.screen.refresh_bindings()
-        self.notify(self.t("Đã lưu: ", "Saved: ") + change.text(self.lang), markup=False)
+        self.announce((saved_as or self.t("Đã lưu: ", "Saved: ")) + change.text(self.lang))
         return change
+
+    def announce(self, message: str, severity: str = "information") -> None:
+        """Say what just happened: on the status line of the nearest screen that has one (the
+        tasks screen, also under its dialogs), else as a notification. Data is never markup."""
+        for screen in reversed(self.screen_stack):
+            show_status = getattr(screen, "show_status", None)
+            if show_status is not None and screen.is_mounted:
+                show_status(message, severity)
+                return
+        if any(n.message == message and n.severity == severity for n in self._notifications):
+            return  # the same words are still on screen: a key pressed twice does not stack toasts
+        self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def say_read_only(self) -> None:
+        """Why an edit key did nothing: this session only views."""
+        self.announce(self.t("Chế độ chỉ xem: không sửa được.", "Read-only: editing is off."), "warning")
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -242,11 +271,50 @@ class CcbApp(App[int]):
             return not self.read_only and bool(self.undo_stack)
         if action == "current_year":
             return not self.read_only and self.store is not None
+        if action == "explain_read_only":
+            return self._meeting_on_top()
         if action in ("mode", "year", "meeting") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
         return True
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:  # noqa: ANN001
+        """Run ``action``; a key whose action does not apply says why rather than doing nothing.
+
+        Textual skips a binding whose ``check_action`` is False (hidden from the key bar) without a
+        word. Edit keys in read-only mode and ``z`` with nothing to undo stay hidden from the key bar,
+        but pressing them now explains what happened (on the status line or as a notification).
+        """
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        from .screens.base import EDIT_ACTIONS
+        from .screens.error import TooSmallScreen
+        if self.screen_stack and isinstance(self.screen_stack[-1], TooSmallScreen):
+            return False
+        try:
+            _target, name, _params = self._parse_action(
+                action, self if default_namespace is None else default_namespace, namespaces)
+        except Exception:  # noqa: BLE001 - an unknown namespace: nothing to explain
+            return False
+        if name in EDIT_ACTIONS and self.read_only and self.store is not None:
+            self.say_read_only()
+            return True
+        if name == "undo" and self.store is not None and not self.undo_stack:
+            self.action_undo()
+            return True
+        return False
+
+    def _meeting_on_top(self) -> bool:
+        import sys
+        meeting = sys.modules.get("ccb_tui.ui.screens.meeting")
+        return meeting is not None and bool(self.screen_stack) and isinstance(self.screen_stack[-1],
+                                                                              meeting.MeetingScreen)
+
+    def action_explain_read_only(self) -> None:
+        """An edit key on the meeting screen: it only views."""
+        self.announce(self.t("Màn hình họp chỉ để xem: không sửa được.",
+                             "The meeting screen is read-only: editing is off."), "warning")
 
     def check_mode_hidden(self, mode: str) -> bool:
         """The key of the mode already shown is left out of the key bar."""
@@ -315,11 +383,15 @@ class CcbApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_undo(self) -> None:
+        if self.read_only:
+            self.say_read_only()
+            return
         if not self.undo_stack:
-            self.notify(self.t("Không có gì để hoàn tác.", "Nothing to undo."), markup=False)
+            self.announce(self.t("Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn.",
+                                 "Nothing to undo: no change of yours is left in this session."))
             return
         step = self.undo_stack.pop()
-        change = self.save(step.apply)
+        change = self.save(step.apply, saved_as=self.t("Hoàn tác: ", "Undone: "))
         if change is None:  # refused (conflict or error): keep it so the user can retry after a look
             self.undo_stack.append(step)
 

@@ -106,9 +106,11 @@ def test_format_money(dong, lang, exact, expected):
         (6_730_000_000, "vi", "6,73 tỷ"),
         (248_600_000, "vi", "248,6 tr."),
         (500_000, "vi", "500.000"),
-        (6_730_000_000, "en", "6.73 bn"),
-        (248_600_000, "en", "248.6 m"),
-        (500_000, "en", "500,000"),
+        # English money carries the đồng sign: "70 m" read like seventy metres
+        (6_730_000_000, "en", "6.73 B ₫"),
+        (248_600_000, "en", "248.6 M ₫"),
+        (70_000_000, "en", "70 M ₫"),
+        (500_000, "en", "500,000 ₫"),
         (None, "vi", "—"),
     ],
 )
@@ -287,6 +289,9 @@ def test_parse_number_rejects_non_str():
         ("248.6 million", 248_600_000),
         ("248.6 m", 248_600_000),
         ("6.73 bn", 6_730_000_000),
+        ("248.6 M ₫", 248_600_000),  # what the English tables show reads back
+        ("6.73 B ₫", 6_730_000_000),
+        ("500,000 ₫", 500_000),
         ("1.2 thousand", 1200),
     ],
 )
@@ -354,3 +359,16 @@ def test_error_keeps_raw_text_and_echoes_sanitized_input():
     assert info.value.text == raw
     assert "XYZ" in info.value.message_vi
     assert "\x1b" not in info.value.message_vi + info.value.message_en
+
+
+def test_english_money_never_reads_like_a_length(tmp_path):
+    """Every English view of money (CLI summary, tables) shows "M ₫" / "B ₫", never a bare "m"."""
+    import re
+    import subprocess
+    import sys
+
+    db = tmp_path / "ccb.json"
+    out = subprocess.run([sys.executable, "-m", "ccb_tui", "summary", "--year", "2020", "--lang", "en", "--db", str(db)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "M ₫" in out
+    assert not re.search(r"\d m\b", out) and not re.search(r"\d bn\b", out)

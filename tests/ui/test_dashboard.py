@@ -596,7 +596,7 @@ async def test_undo_reverts_the_last_edit_and_is_kept_when_refused(tmp_path: Pat
         await pilot.pause()
         assert reading(path, "nam_ka", "fund").value == 62_000_000
         assert cells(app, "per-unit", "fund")[2] == "62 tr."
-        assert notes(app)[-1] == "Đã lưu: Xã Nam Ka · Quỹ hội 2020: 65 triệu đồng → 62 triệu đồng"
+        assert notes(app)[-1] == "Hoàn tác: Xã Nam Ka · Quỹ hội 2020: 65 triệu đồng → 62 triệu đồng"
         # Someone else changes the figure the remaining undo would revert: it is refused and kept.
         Store(path, user="lan").set_value("krong_no", "members", 2020, 140)
         app.check_store()
@@ -613,9 +613,10 @@ async def test_undo_reverts_the_last_edit_and_is_kept_when_refused(tmp_path: Pat
         assert cells(app, "totals", "members")[1] == "438"
         assert app.undo_stack == [] and "Hoàn tác" not in keybar(app)
         count = len(notes(app))
-        await pilot.press("z")  # nothing left: the key does nothing
+        await pilot.press("z")  # nothing left: nothing changes, and the key says why
         await pilot.pause()
-        assert len(notes(app)) == count
+        assert len(notes(app)) == count + 1
+        assert notes(app)[-1] == "Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn."
 
 
 # --- year, language, theme, colour ----------------------------------------------------------

@@ -8,8 +8,14 @@ from textual.widgets import DataTable, Static
 
 from ...core import audit
 from ...core.errors import CcbError
+from ...core.report_text import width as text_width
+from ...core.text import sanitize
 from ..safe import plain
 from .base import CcbScreen
+from .tasks import truncate
+
+WHEN_W = 14  # "01/04/26 01:30"
+USER_MAX = 12
 
 
 class HistoryScreen(CcbScreen):
@@ -37,21 +43,35 @@ class HistoryScreen(CcbScreen):
         title = self.t("Lịch sử thay đổi", "Change history")
         if unit is not None:
             title += f" · {unit.name(app.year)}"
+        zone = app.tz or ""
         try:
             entries = audit.filter_entries(app.store.log_entries(), unit=self.unit_code)
         except CcbError as exc:
             self.query_one("#history-title", Static).update(plain(exc.text(app.lang)))
             return
         self.query_one("#history-title", Static).update(
-            plain(f"{title} · {len(entries)} {self.t('thay đổi', 'changes')}"))
+            plain(f"{title} · {len(entries)} {self.t('thay đổi', 'changes')}"
+                  f" · {self.t('giờ', 'time zone')} {zone}"))
         table = self.query_one("#history-table", DataTable)
         table.clear(columns=True)
-        for label in (self.t("Lúc (UTC)", "When (UTC)"), self.t("Người sửa", "By"),
-                      self.t("Thay đổi", "Change")):
-            table.add_column(plain(label))
+        # At 80 columns the change ("… 120 → 125") must stay visible: a short date, the user cut
+        # to a few cells, and the change given the rest of the width, wrapped over as many lines
+        # as it needs rather than cut off at the right edge.
+        users = [text_width(sanitize(e.user)) for e in entries]
+        user_w = min(max([len(self.t("Người sửa", "By")), *users]), USER_MAX)
+        width = (self.size.width or self.app.size.width) - 2  # scrollbar
+        change_w = max(24, width - WHEN_W - user_w - 3 * 2)
+        table.add_column(plain(self.t("Lúc", "When")), width=WHEN_W, key="when")
+        table.add_column(plain(self.t("Người sửa", "By")), width=user_w, key="user")
+        table.add_column(plain(self.t("Thay đổi", "Change")), width=change_w, key="change")
         for e in reversed(entries):
-            when = e.when.strftime("%Y-%m-%d %H:%M") if e.when else e.at
-            table.add_row(plain(when), plain(e.user), plain(audit.describe(e, app.snap, app.lang)))
+            when = app.local_time(e.at, short=True) if e.when else e.at
+            table.add_row(plain(when), plain(truncate(sanitize(e.user), user_w)),
+                          plain(audit.describe(e, app.snap, app.lang)), height=None)
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_data()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -67,7 +67,10 @@ def legend(lang: str) -> Text:
 
 
 def truncate(s: str, n: int) -> str:
-    """``s`` cut to ``n`` display cells, with "…" when cut."""
+    """``s`` on one line in ``n`` display cells: runs of spaces made one, and when too long, cut
+    at the last word boundary that fits (mid-word only when one word is most of the line), with
+    "…" after the word and no trailing space or punctuation before it."""
+    s = " ".join(s.split())
     if text_width(s) <= n:
         return s
     out = ""
@@ -75,7 +78,11 @@ def truncate(s: str, n: int) -> str:
         if text_width(out + ch) > n - 1:
             break
         out += ch
-    return out.rstrip() + "…"
+    if s[len(out):len(out) + 1] != " " and " " in out:
+        head = out[:out.rindex(" ")]
+        if text_width(head) >= n // 2:
+            out = head
+    return out.rstrip(" ,.;:-–—") + "…"
 
 
 def fill_matrix(table: DataTable, cl: Checklist, lang: str, avail: int) -> None:
@@ -155,6 +162,7 @@ class TasksScreen(CcbScreen):
         yield DataTable(id="tasks-matrix", cursor_type="cell", zebra_stripes=True)
         yield Static(id="tasks-detail")
         yield Static(id="tasks-legend")
+        yield Static(id="tasks-status")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit_note" and self.ccb.read_only:
@@ -214,17 +222,24 @@ class TasksScreen(CcbScreen):
                 out.append_text(plain(st.note.replace("\n", " · ")))
             if st.changed_by:
                 out.append("  ")
-                out.append_text(plain(f"({st.changed_by}, {(st.changed_at or '')[:16].replace('T', ' ')} UTC)",
+                out.append_text(plain(f"({st.changed_by}, {self.ccb.local_time(st.changed_at)})",
                                       style="dim"))
         detail.update(out)
+
+    def show_status(self, message: str, severity: str = "information") -> None:
+        """Say what the last key did on the status line under the legend (one message, replaced each
+        time): saves no longer stack up as toasts over the note dialog."""
+        status = self.query_one("#tasks-status", Static)
+        status.set_class(severity == "warning", "-warning")
+        status.set_class(severity == "error", "-error")
+        status.update(plain(" ".join(message.split())))
 
     # --- what is under the cursor -----------------------------------------------------------
 
     def _cursor_task(self) -> Task | None:
         cl = self.checklist
         if cl is None or not cl.tasks:
-            self.notify(self.t("Chưa có nhiệm vụ nào. Nhấn a để thêm.", "No tasks yet. Press a to add one."),
-                        markup=False)
+            self.show_status(self.t("Chưa có nhiệm vụ nào. Nhấn a để thêm.", "No tasks yet. Press a to add one."))
             return None
         row = self.query_one("#tasks-matrix", DataTable).cursor_row
         return cl.tasks[min(max(row, 0), len(cl.tasks) - 1)]
@@ -235,7 +250,7 @@ class TasksScreen(CcbScreen):
             return None
         col = self.query_one("#tasks-matrix", DataTable).cursor_column
         if not 1 <= col <= len(self.checklist.units):
-            self.notify(self.t("Chọn ô của một đơn vị (← →).", "Move to a unit's cell (← →)."), markup=False)
+            self.show_status(self.t("Chọn ô của một đơn vị (← →).", "Move to a unit's cell (← →)."))
             return None
         return task, self.checklist.units[col - 1]
 

@@ -389,7 +389,7 @@ class UnitDetailScreen(CcbScreen):
             out.append(self.t("Sửa lần cuối: ", "Last changed: "), style="dim")
             out.append_text(who)
             if r.changed_at:
-                out.append_text(plain(f" · {r.changed_at}", style="dim"))
+                out.append_text(plain(f" · {self.ccb.local_time(r.changed_at)}", style="dim"))
         info.update(out)
 
     def selected_indicator(self) -> str | None:
