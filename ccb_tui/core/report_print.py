@@ -143,11 +143,13 @@ svg.chart { display: block; margin: 6pt 0 12pt; font-size: 13px; max-width: 100%
             break-inside: avoid; page-break-inside: avoid; }
 svg .bar { fill: #555; } svg .chart-title { font-weight: bold; } svg .na { fill: #444; font-style: italic; }
 section.charts, section.tasks { break-before: page; page-break-before: always; }
-table.signature { margin-top: 18pt; break-inside: avoid; page-break-inside: avoid; }
+table.signature { margin-top: 14pt; break-inside: avoid; page-break-inside: avoid;
+                  break-before: avoid; page-break-before: avoid; }  /* never a signature page alone */
+section.tasks table { font-size: 11pt; } section.tasks p.meta:last-child { break-after: avoid; }
 td.sign-left { width: 45%; } td.sign-right { width: 55%; }
 .signer-title { font-weight: bold; text-transform: uppercase; }
 .sign-hint { font-style: italic; font-size: 11pt; }
-.sign-space { height: 2.6cm; } .signer-name { font-weight: bold; }
+.sign-space { height: 2.4cm; } .signer-name { font-weight: bold; }
 @page { size: A4; margin: 2cm 2cm 2cm 3cm;
         @bottom-right { content: counter(page) "/" counter(pages); font-size: 10pt; font-family: serif; } }
 @media print { body { margin: 0; max-width: none; padding: 0; } }
