@@ -106,6 +106,11 @@ def _common(h: Callable[[str, str], str]) -> argparse.ArgumentParser:
                                "store file (default: $CCB_DB, else the per-user data folder)"))
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS,
                         help=h("ngôn ngữ giao diện: vi (mặc định) hoặc en", "interface language (default: vi)"))
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help=h("dùng thử trên một bản sao dữ liệu mẫu trong thư mục tạm, xóa khi thoát; "
+                               "không đụng tới tệp dữ liệu thật",
+                               "try it on a scratch copy of the bundled data in a temporary folder, "
+                               "removed on exit; your real store is never touched"))
     return common
 
 
@@ -293,6 +298,9 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     ex.add_argument("-o", "--output", required=True, metavar="FILE",
                     help=h("tệp sẽ ghi ('-' là in ra màn hình)", "file to write ('-' for stdout)"))
     ex.add_argument("--force", action="store_true", help=force_help)
+    ex.add_argument("--sep", default=",", metavar="SEP",
+                    help=h("dấu phân cách cột của CSV: ',' (mặc định, RFC 4180), ';' (Excel cài tiếng Việt) hoặc 'tab'",
+                           "CSV field separator: ',' (default, RFC 4180), ';' (Excel set to Vietnamese) or 'tab'"))
 
     im = add("import", h("nhập lại số liệu, kế hoạch và trạng thái nhiệm vụ từ tệp csv/xlsx/json đã xuất",
                          "read figures, targets and task statuses back from a csv/xlsx/json export"))
@@ -311,11 +319,22 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     rp.add_argument("--since", type=_date, metavar="DATE",
                     help=h("liệt kê các thay đổi từ ngày này (theo nhật ký)", "list the changes from this day on (audit log)"))
     rp.add_argument("-o", "--output", required=True, metavar="FILE",
-                    help=h("FILE.md hoặc FILE.html ('-' là in ra màn hình, dạng md)",
-                           "FILE.md or FILE.html ('-' for stdout, md)"))
-    rp.add_argument("--format", "-f", choices=("md", "html"),
+                    help=h("FILE.md, FILE.html hoặc FILE.pdf (khổ A4, cần WeasyPrint) ('-' là in ra màn hình, dạng md)",
+                           "FILE.md, FILE.html or FILE.pdf (A4, needs WeasyPrint) ('-' for stdout, md)"))
+    rp.add_argument("--format", "-f", choices=("md", "html", "pdf"),
                     help=h("định dạng (mặc định: theo đuôi của -o)", "format (default: from the -o suffix)"))
     rp.add_argument("--force", action="store_true", help=force_help)
+
+    st = add("settings", h("các thiết lập chung: tiêu đề báo cáo, địa danh, người ký, múi giờ (liệt kê, hoặc set KHÓA GIÁ_TRỊ)",
+                           "the store's settings: report header, place, signer, time zone (list, or set KEY VALUE)"))
+    stsub = st.add_subparsers(dest="settings_command", parser_class=_Parser, metavar=h("VIỆC", "ACTION"),
+                              title=h("việc", "actions"))
+    act(stsub, "list", h("liệt kê mọi thiết lập (mặc định)", "list every setting (the default)"))
+    ss = act(stsub, "set", h("đổi một thiết lập; in cũ → mới", "change one setting; prints old → new"))
+    ss.add_argument("key", help=h("tên thiết lập: org_parent, org_name, place, signer_title, signer_name, timezone, "
+                                  "current_year", "the setting: org_parent, org_name, place, signer_title, "
+                                  "signer_name, timezone, current_year"))
+    ss.add_argument("value", help=h("giá trị mới ('' để xóa một thiết lập chữ)", "the new value ('' to clear a text setting)"))
 
     sv = add("serve", h("mở bảng điều khiển trong trình duyệt web (textual-serve), mặc định chỉ trên máy này",
                         "serve the dashboard to a web browser (textual-serve), on localhost by default"))
@@ -722,11 +741,25 @@ def _write_stdout(payload: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
+CSV_SEPARATORS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
+
+
+def _csv_sep(raw: str, fmt: str) -> str:
+    sep = CSV_SEPARATORS.get(raw.strip().lower() if raw.strip() else raw)
+    if sep is None:
+        raise UsageError(Msg(f"--sep '{text.sanitize(raw)}' không dùng được; chọn ',' hoặc ';' hoặc tab.",
+                             f"--sep '{text.sanitize(raw)}' is not accepted; use ',', ';' or tab."))
+    if sep != "," and fmt != "csv":
+        raise UsageError(Msg("--sep chỉ dùng cho định dạng csv.", "--sep applies to the csv format only."))
+    return sep
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .core import exchange
     to_stdout = args.output == "-"
     fmt = args.format or (None if not to_stdout else "csv")
     fmt = exchange.infer_format(args.output, fmt) if not to_stdout else fmt
+    sep = _csv_sep(args.sep, fmt)
     if to_stdout and fmt == "xlsx":
         raise UsageError(Msg("Không in tệp xlsx ra màn hình; hãy dùng -o TỆP.xlsx.",
                              "An xlsx file cannot go to the terminal; use -o FILE.xlsx."))
@@ -734,10 +767,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     year = args.year or _current_year(snap)
     if to_stdout:
-        _write_stdout(exchange.render(snap, year, fmt, lang=_lang(args)))
+        _write_stdout(exchange.render(snap, year, fmt, lang=_lang(args), sep=sep))
         return EXIT_OK
     path = exchange.export_file(snap, year, fmt, args.output, force=args.force, lang=_lang(args),
-                                protect=(store.path, store.lock_path))
+                                protect=(store.path, store.lock_path), sep=sep)
     _err(Msg(f"Đã xuất năm {year} ({fmt}): {path}", f"Exported {year} ({fmt}): {path}"), _lang(args))
     return EXIT_OK
 
@@ -771,6 +804,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .core import report
     lang = _lang(args)
+    if args.output == "-" and args.format == "pdf":
+        raise UsageError(Msg("Không in PDF ra màn hình; hãy dùng -o TỆP.pdf.",
+                             "A PDF cannot go to the terminal; use -o FILE.pdf."))
+    if args.output != "-":
+        from .core.exchange import check_output, infer_format
+        if infer_format(args.output, args.format, report.FORMATS) == "pdf":
+            from .core.report_print import weasyprint_missing
+            missing = weasyprint_missing()  # before the store is opened or anything written
+            if missing is not None:
+                raise UsageError(missing)
+        check_output(args.output, force=args.force)
     store = _open_store(args)
     snap = store.snapshot()
     year = args.year or _current_year(snap)
@@ -786,6 +830,43 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = report.write_report(snap, year, args.output, fmt=fmt, force=args.force, lang=lang, since=args.since,
                                entries=entries, protect=(store.path, store.lock_path))
     _err(Msg(f"Đã lập báo cáo năm {year}: {path}", f"Wrote the {year} report: {path}"), lang)
+    return EXIT_OK
+
+
+SETTINGS_SHOWN = ("org_parent", "org_name", "place", "signer_title", "signer_name", "timezone", "current_year")
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from .core.errors import InvalidValue
+    from .core.models import SETTING_KEYS
+    lang = _lang(args)
+    if getattr(args, "settings_command", None) == "set":
+        key = args.key.strip()
+        if key not in SETTING_KEYS:  # before the store is opened: one line, nothing touched
+            raise InvalidValue(Msg(f"Không có thiết lập '{text.sanitize(key)}'. Dùng: {', '.join(SETTINGS_SHOWN)}.",
+                                   f"There is no setting '{text.sanitize(key)}'. Use: {', '.join(SETTINGS_SHOWN)}."))
+        value: Any = args.value
+        if key == "current_year":
+            try:
+                value = _year(args.value)
+            except argparse.ArgumentTypeError as exc:
+                raise InvalidValue(Msg(f"current_year: {exc}", f"current_year: {exc}")) from None
+        store = _open_store(args)
+        before = getattr(store.snapshot().settings, key)
+        store.set_setting(key, value)
+        after = getattr(store.snapshot().settings, key)
+        print(f"{key}: “{text.sanitize(str(before or ''))}” → “{text.sanitize(str(after or ''))}”")
+        return EXIT_OK
+    store = _open_store(args)
+    st = store.snapshot().settings
+    width = max(len(k) for k in SETTINGS_SHOWN)
+    empty = "(trống)" if lang == "vi" else "(empty)"
+    for key in SETTINGS_SHOWN:
+        value = getattr(st, key)
+        shown = empty if value in (None, "") else text.sanitize(str(value))
+        print(f"{key:<{width}}  {shown}")
+    if st.open_years:
+        print(f"{'open_years':<{width}}  {', '.join(str(y) for y in st.open_years)}")
     return EXIT_OK
 
 
@@ -812,7 +893,24 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
     "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
     "export": cmd_export, "import": cmd_import, "report": cmd_report, "serve": cmd_serve,
+    "settings": cmd_settings,
 }
+
+
+def _start_demo(args: argparse.Namespace, lang: str) -> Path:
+    """Point ``args.db`` at a scratch store in a new temporary folder (made from the bundled data
+    when first opened) and say so on stderr; returns the folder, removed by the caller."""
+    import tempfile
+    if getattr(args, "db", None) is not None:
+        raise UsageError(Msg("--demo dùng một bản sao tạm, không dùng cùng --db.",
+                             "--demo works on a scratch copy; it cannot be combined with --db."))
+    folder = Path(tempfile.mkdtemp(prefix="ccb-tui-demo-"))
+    args.db = str(folder / "ccb.json")
+    _err(Msg(f"Chế độ thử (--demo): dùng bản sao dữ liệu mẫu trong {folder}, xóa khi thoát; "
+             f"dữ liệu thật không bị động tới.",
+             f"Demo mode (--demo): a scratch copy of the bundled data in {folder}, removed on exit; "
+             f"your real store is not touched."), lang)
+    return folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -823,6 +921,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(lang).parse_args(argv)
         lang = _lang(args)
         handler = COMMANDS.get(args.command or "", cmd_tui)
+        if getattr(args, "demo", False):
+            import shutil
+            demo = _start_demo(args, lang)
+            try:
+                return handler(args)
+            finally:
+                shutil.rmtree(demo, ignore_errors=True)
         return handler(args)
     except CcbError as exc:
         _err(exc.msg, lang)

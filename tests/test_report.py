@@ -124,7 +124,7 @@ def test_report_refuses_to_overwrite_and_checks_the_suffix(db: str, tmp_path: Pa
     assert err.count("\n") == 1
     code, _, err = run(capsys, "report", "-o", str(out), "--db", db, "--force")
     assert code == 0 and out.read_text(encoding="utf-8").startswith("# ")
-    code, _, err = run(capsys, "report", "-o", str(tmp_path / "r.pdf"), "--db", db)
+    code, _, err = run(capsys, "report", "-o", str(tmp_path / "r.docx"), "--db", db)
     assert code == 2 and "--format" in err
     code, _, err = run(capsys, "report", "-o", db, "--format", "md", "--force", "--db", db)
     assert code == 2  # never over the store

@@ -39,7 +39,7 @@ __all__ = ["FORMATS", "SHEETS", "HEADERS", "build_rows", "render",
 
 FORMATS = ("csv", "xlsx", "md", "json")
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".json": "json",
-            ".html": "html", ".htm": "html"}
+            ".html": "html", ".htm": "html", ".pdf": "pdf"}
 SHEETS = {"values": "Số liệu", "totals": "Tổng cụm", "targets": "Chỉ tiêu", "tasks": "Nhiệm vụ"}
 SECTION_ORDER = ("values", "totals", "targets", "tasks")
 IMPORTED = ("values", "targets", "tasks")
@@ -192,10 +192,20 @@ def _csv_text(value: Any) -> str:
     return escape_text(str(v))
 
 
-def render_csv(rows: dict[str, list[dict[str, Any]]]) -> bytes:
-    """One long CSV, UTF-8 with a BOM; the first column names the part each row belongs to."""
+CSV_SEPARATORS = (",", ";", "\t")
+
+
+def render_csv(rows: dict[str, list[dict[str, Any]]], sep: str = ",") -> bytes:
+    """One long CSV, UTF-8 with a BOM; the first column names the part each row belongs to.
+
+    ``sep`` is "," (RFC 4180, the default), ";" (what Excel set to Vietnamese, whose list
+    separator is ";" and decimal mark ",", splits on when the file is double-clicked) or tab.
+    """
+    if sep not in CSV_SEPARATORS:
+        raise UsageError(Msg("Dấu phân cách CSV chỉ được là ',' hoặc ';' hoặc tab.",
+                             "The CSV separator must be ',', ';' or tab."))
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
     writer.writerow([HEADERS[k] for k in CSV_COLUMNS])
     for section in SECTION_ORDER:
         for row in rows[section]:
@@ -309,14 +319,14 @@ def _guide_lines(snap: Snapshot, year: int) -> list[str]:
     ]
 
 
-def render(snap: Snapshot, year: int, fmt: str, *, lang: str = "vi") -> bytes:
+def render(snap: Snapshot, year: int, fmt: str, *, lang: str = "vi", sep: str = ",") -> bytes:
     """The year's export in ``fmt`` ("csv", "xlsx", "md" or "json")."""
     if fmt == "md":
         from . import report
         return report.render_markdown(snap, year, lang=lang).encode("utf-8")
     rows = build_rows(snap, year)
     if fmt == "csv":
-        return render_csv(rows)
+        return render_csv(rows, sep)
     if fmt == "xlsx":
         return render_xlsx(snap, year, rows)
     if fmt == "json":
@@ -348,6 +358,18 @@ def write_output(path: str | Path, payload: bytes, *, force: bool = False,
 
     ``protect`` lists files never to be overwritten (the store and its lock), even with force.
     """
+    path = check_output(path, force=force, protect=protect)
+    from .errors import StoreWriteFailed
+    try:
+        atomic_write(path, payload)
+    except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
+        raise UsageError(exc.msg) from exc
+    return path
+
+
+def check_output(path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()) -> Path:
+    """Refuse (UsageError) an output path that is the store, a folder, an existing file without
+    ``force`` or in a missing folder; returns the path. Called before slow rendering too."""
     path = Path(path).expanduser()
     real = os.path.realpath(path)
     for p in protect:
@@ -361,18 +383,13 @@ def write_output(path: str | Path, payload: bytes, *, force: bool = False,
                              f"The file {path} exists; add --force to overwrite it."))
     if not path.parent.is_dir():
         raise UsageError(Msg(f"Không có thư mục {path.parent}.", f"There is no folder {path.parent}."))
-    from .errors import StoreWriteFailed
-    try:
-        atomic_write(path, payload)
-    except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
-        raise UsageError(exc.msg) from exc
     return path
 
 
 def export_file(snap: Snapshot, year: int, fmt: str, path: str | Path, *, force: bool = False,
-                lang: str = "vi", protect: Iterable[str | Path] = ()) -> Path:
+                lang: str = "vi", protect: Iterable[str | Path] = (), sep: str = ",") -> Path:
     """Render the year's export and write it to ``path`` (refusing to overwrite without ``force``)."""
-    return write_output(path, render(snap, year, fmt, lang=lang), force=force, protect=protect)
+    return write_output(path, render(snap, year, fmt, lang=lang, sep=sep), force=force, protect=protect)
 
 
 # --- import (in ``exchange_import``; these are the public entry points) ---------------------

@@ -27,7 +27,7 @@ from .report_text import (
 )
 from .text import sanitize, sanitize_multiline
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")
 BAR_WIDTH = 28  # cells of the longest text bar
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -208,7 +208,8 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     """The meeting report in Markdown, readable as plain text too."""
     summary = totals.summarize(snap, year)
     title, parent = _heading(summary, lang)
-    now = now or datetime.now()
+    from .report_print import today_in
+    now = today_in(snap.settings.timezone, now)  # the day in the store's time zone
     out = [f"# {md_escape(title)}", ""]
     meta = [md_escape(parent)] if parent else []
     meta.append(_t(lang, f"Lập ngày {_day(now, lang)}", f"Prepared {_day(now, lang)}"))
@@ -328,26 +329,14 @@ def svg_bars(chart: Chart, width: int = 640) -> str:
         w = 0.0
         if b.value is not None and top > 0:
             w = max(0.0, min(b.value, top) / top * bar_w)
-            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="18" class="bar"/>')
+            # fill as an attribute too: a PDF renderer does not apply the page's CSS inside SVG
+            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="18" class="bar" fill="#666"/>')
         cls = "na" if b.value is None else "val"
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="{cls}">{esc(b.shown)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-_CSS = """
-body { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif; margin: 2rem auto; max-width: 70rem;
-       padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; }
-.meta { color: #555; } .sample { background: #fff4ce; padding: .5rem .8rem; border-left: 4px solid #c9a400; }
-table { border-collapse: collapse; margin: .6rem 0; } th, td { border: 1px solid #bbb; padding: .25rem .55rem;
-        vertical-align: top; } th { background: #eef1f4; text-align: left; } td.num { text-align: right;
-        font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ok { color: #11632b; } .bad { color: #9b1c1c; } .warn { color: #7a5a00; }
-svg.chart { display: block; margin: .8rem 0 1.4rem; font-size: 14px; } svg .bar { fill: #2f6fb0; }
-svg .chart-title { font-weight: 600; } svg .na { fill: #777; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } svg, table { break-inside: avoid; } }
-"""
 
 
 def _html_table(head: list[str], rows: list[list[str]], right: Iterable[int] = (), classes: list[list[str]] | None = None) -> str:
@@ -369,13 +358,14 @@ def _html_table(head: list[str], rows: list[list[str]], right: Iterable[int] = (
 def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | None = None,
                 entries: Iterable[LogEntry] | None = None, now: datetime | None = None) -> str:
     """The meeting report as one self-contained HTML page (no script, inline SVG charts)."""
+    from . import report_print as doc
     summary = totals.summarize(snap, year)
     title, parent = _heading(summary, lang)
-    now = now or datetime.now()
-    meta = [parent] if parent else []
-    meta += [_t(lang, f"Lập ngày {_day(now, lang)}", f"Prepared {_day(now, lang)}"),
-             _t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}")]
-    body = [f"<h1>{esc(title)}</h1>", f'<p class="meta">{esc(" · ".join(meta))}</p>']
+    day = doc.today_in(snap.settings.timezone, now)
+    body = [doc.header_html(snap.settings, parent_fallback=parent, name_fallback=summary.cluster.name("vi"),
+                            year=year, day=day, lang=lang),
+            f'<p class="meta doc-meta">{esc(title)} · '
+            f'{esc(_t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}"))}</p>']
     if summary.sample:
         body.append(f'<p class="sample">{esc(_t(lang, "⚠ Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.", "⚠ Per-unit figures are sample data (the source gives cluster totals only) until edited."))} '
                     f'[{esc(SAMPLE_LABEL[lang])}]</p>')
@@ -416,11 +406,12 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
         body.append(_html_table([_t(lang, "Đơn vị", "Unit"), _t(lang, "Chỉ tiêu", "Indicator"), _t(lang, "Kế hoạch", "Plan"),
                                  _t(lang, "Thực hiện", "Actual"), _t(lang, "Tiến độ", "Progress")], plan_rows, (2, 3)))
 
-    body.append(f"<h2>{esc(_t(lang, 'Biểu đồ', 'Charts'))}</h2>")
+    body.append(f"<section class=\"charts\"><h2>{esc(_t(lang, 'Biểu đồ', 'Charts'))}</h2>")
     body += [svg_bars(c) for c in charts(summary, lang)]
+    body.append("</section>")
 
     cl = checklist_for(snap, year)
-    body.append(f"<h2>{esc(_t(lang, 'Nhiệm vụ năm', 'Tasks'))} {cl.year}</h2>")
+    body.append(f"<section class=\"tasks\"><h2>{esc(_t(lang, 'Nhiệm vụ năm', 'Tasks'))} {cl.year}</h2>")
     if cl.year != cl.requested:
         body.append(f'<p class="meta">{esc(_t(lang, f"(Năm {cl.requested} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)", f"({cl.requested} has no checklist; this is the {cl.year} checklist.)"))}</p>')
     if not cl.tasks:
@@ -430,7 +421,8 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
         head = ["#", _t(lang, "Nhiệm vụ", "Task"), *(u.short_name(cl.year) for u in cl.units), _t(lang, "Xong", "Done")]
         rows = [[str(t.id), t.title, *(_state_cell(t.status(u.code), lang) for u in cl.units),
                  f"{sum(t.status(u.code).state is TaskState.DONE for u in cl.units)}/{len(cl.units)}"] for t in cl.tasks]
-        body.append(_html_table(head, rows, (0, len(head) - 1)))
+        states = [["", "", *(["state"] * len(cl.units)), ""] for _ in rows]
+        body.append(_html_table(head, rows, (0, len(head) - 1), states))
         body.append(f'<p class="meta">{esc(_legend(lang) + _t(lang, " · ✎ có ghi chú", " · ✎ has a note"))}</p>')
         notes = _notes(cl)
         if notes:
@@ -439,6 +431,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
                      + "<br>".join(esc(line) for line in sanitize_multiline(n).splitlines()) + "</li>"
                      for t, u, n in notes]
             body.append("</ul>")
+    body.append("</section>")
 
     if since is not None:
         found = changes_since(entries or [], since)
@@ -448,24 +441,40 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
         else:
             body.append("<ul>" + "".join(f"<li>{esc(_when(e, snap.settings.timezone))} · {esc(e.user)} · {esc(audit.describe(e, snap, lang))}</li>"
                                          for e in found) + "</ul>")
+    body.append(doc.signature_html(snap.settings, lang))
 
     return "\n".join([
         "<!DOCTYPE html>", f'<html lang="{esc(lang)}">', "<head>", '<meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>", *body, "</body>", "</html>", ""])
+        f"<title>{esc(title)}</title>", f"<style>{doc.CSS}</style>", "</head>", "<body>", *body, "</body>", "</html>", ""])
 
 
 def render(snap: Snapshot, year: int, fmt: str, **kwargs: object) -> str:
-    """The report in ``fmt`` ("md" or "html")."""
-    if fmt == "html":
+    """The report in ``fmt`` ("md" or "html"; a PDF is the HTML through :func:`render_pdf`)."""
+    if fmt in ("html", "pdf"):
         return render_html(snap, year, **kwargs)  # type: ignore[arg-type]
     return render_markdown(snap, year, **kwargs)  # type: ignore[arg-type]
 
 
+def render_pdf(snap: Snapshot, year: int, **kwargs: object) -> bytes:
+    """The printable report as an A4 PDF (WeasyPrint; UsageError when it is not installed)."""
+    from .report_print import html_to_pdf
+    return html_to_pdf(render_html(snap, year, **kwargs))  # type: ignore[arg-type]
+
+
 def write_report(snap: Snapshot, year: int, path: str | Path, *, fmt: str | None = None, force: bool = False,
                  protect: Iterable[str | Path] = (), **kwargs: object) -> Path:
-    """Render and write the report atomically; an existing file needs ``force``."""
-    from .exchange import infer_format, write_output
+    """Render and write the report atomically; an existing file needs ``force``.
+
+    Every check (format, existing file, WeasyPrint for a PDF) comes before any rendering or
+    writing, so a refused command leaves nothing behind.
+    """
+    from .exchange import check_output, infer_format, write_output
     fmt = infer_format(path, fmt, FORMATS) if fmt is None else fmt
-    return write_output(path, render(snap, year, fmt, **kwargs).encode("utf-8"), force=force, protect=protect)
+    check_output(path, force=force, protect=protect)
+    if fmt == "pdf":
+        payload = render_pdf(snap, year, **kwargs)
+    else:
+        payload = render(snap, year, fmt, **kwargs).encode("utf-8")
+    return write_output(path, payload, force=force, protect=protect)

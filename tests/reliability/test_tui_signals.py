@@ -28,6 +28,11 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.skipif(sys.platform == "win3
 SAVED = "Đã lưu"
 
 
+def _default_sighup() -> None:
+    """Run in the child before exec: restore SIGHUP's default action (nohup sets it to ignore)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class Session:
     """One ``python -m ccb_tui --db PATH`` on an 80×24 pty, with its output drained as it comes."""
 
@@ -36,8 +41,11 @@ class Session:
         env = dict(os.environ, TERM="xterm-256color")
         env.pop("COLUMNS", None)
         env.pop("LINES", None)
+        # Under `nohup` (or any parent ignoring SIGHUP) the child would inherit SIG_IGN and survive
+        # the hang-up these tests send: give it the default disposition, as a login shell would.
         self.child = pexpect.spawn(PY, ["-m", "ccb_tui", "--db", str(db)], dimensions=(24, 80), env=env,
-                                   encoding="utf-8", codec_errors="replace", timeout=30)
+                                   encoding="utf-8", codec_errors="replace", timeout=30,
+                                   preexec_fn=_default_sighup)
         self.out = ""
 
     def pump(self, until: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:

@@ -86,6 +86,21 @@ def installed_version() -> str:
     return metadata.version("tinydb")
 
 
+
+def _extract(tar: tarfile.TarFile, members: list[tarfile.TarInfo], dest: Path) -> None:
+    """Extract ``members`` safely: the "data" filter where this Python has it (3.11.4+, 3.12);
+    Debian 12's Python 3.11.2 lacks it, so there only regular files and folders inside ``dest``."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, members=members, filter="data")
+        return
+    root = dest.resolve()
+    safe = []
+    for m in members:
+        target = (dest / m.name).resolve()
+        if (m.isfile() or m.isdir()) and (target == root or root in target.parents):
+            safe.append(m)
+    tar.extractall(dest, members=safe)  # noqa: S202 - members checked above
+
 def fetch_tests(workdir: Path, version: str) -> Path:
     """Download and extract the sdist's tests/ into ``workdir/run/tests``; returns ``workdir/run``."""
     download = workdir / "sdist"
@@ -104,7 +119,7 @@ def fetch_tests(workdir: Path, version: str) -> Path:
         members = [m for m in tar.getmembers() if m.name.startswith(prefix)]
         if not members:
             raise Unavailable(f"the tinydb {version} sdist has no tests/ folder")
-        tar.extractall(workdir / "extract", members=members, filter="data")
+        _extract(tar, members, workdir / "extract")
     shutil.copytree(workdir / "extract" / prefix.rstrip("/"), run / "tests")
     (run / "pytest.ini").write_text("[pytest]\n")  # pin the rootdir; no options from elsewhere
     return run
