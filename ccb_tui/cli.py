@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
 from .argparse_i18n import argparse_language, current_language
-from .core import indicators, text
-from .core.errors import CcbError, UsageError
-from .core.fmt import NumberFormatError, parse_number
-from .core.models import QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Qualifier, Snapshot, TaskState
-from .core.paths import resolve_db_path
+from .core.domain import indicators, text
+from .core.domain.errors import CcbError, UsageError
+from .core.domain.fmt import NumberFormatError, parse_number
+from .core.domain.models import QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Qualifier, Snapshot, TaskState
+from .core.store.paths import resolve_db_path
 from .core.store import ANY, Store
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE, EXIT_PROBLEMS = 0, 2, 3, 4, 5, 6
@@ -412,7 +412,7 @@ def _parse_value(raw: str, lang: str) -> Any:
     try:
         return parse_number(raw, lang=lang)  # --lang en reads 1,500 and 1.5 the English way
     except NumberFormatError as exc:
-        from .core.errors import InvalidValue
+        from .core.domain.errors import InvalidValue
         raise InvalidValue(Msg(f"Giá trị '{text.sanitize(raw)}' không hợp lệ: {exc.message_vi}",
                                f"Invalid value '{text.sanitize(raw)}': {exc.message_en}")) from exc
 
@@ -459,7 +459,8 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .core import report_text, totals
+    from .core.report import text as report_text
+    from .core.domain import totals
     store = _open_store(args)
     snap = store.snapshot()
     year = args.year or _current_year(snap)
@@ -472,7 +473,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from .core.validation import resolve_indicator, resolve_unit
+    from .core.domain.validation import resolve_indicator, resolve_unit
     lang = _lang(args)
     if args.value is None and not args.not_reported:
         raise UsageError(Msg("Thiếu giá trị. Ví dụ: ccb-tui set \"lien son\" members 120, hoặc --not-reported.",
@@ -496,7 +497,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_target(args: argparse.Namespace) -> int:
-    from .core.validation import resolve_indicator, resolve_unit
+    from .core.domain.validation import resolve_indicator, resolve_unit
     lang = _lang(args)
     value = None if _is_none_word(args.value) else _parse_value(args.value, lang)
     expect: object = ANY
@@ -560,14 +561,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_task(args: argparse.Namespace) -> int:
-    from .core import report_text
-    from .core.validation import resolve_unit
+    from .core.report import text as report_text
+    from .core.domain.validation import resolve_unit
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
     action = args.task_command
     if action == "list":
-        from .core.checklist import checklist_for
+        from .core.domain.checklist import checklist_for
         cl = checklist_for(snap, args.year or _current_year(snap))
         if cl.fallback and cl.tasks:
             print(f"(Năm {cl.requested} chưa có danh sách nhiệm vụ; đây là danh sách năm {cl.year}.)" if lang == "vi"
@@ -594,7 +595,7 @@ def cmd_task(args: argparse.Namespace) -> int:
 
 
 def cmd_unit(args: argparse.Namespace) -> int:
-    from .core.validation import resolve_unit
+    from .core.domain.validation import resolve_unit
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
@@ -648,7 +649,7 @@ def _print_unit_change(change: Any, before: Snapshot, lang: str, code: str, reti
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .core import totals, validation
+    from .core.domain import totals, validation
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
@@ -683,8 +684,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from .core import audit, clock
-    from .core.validation import resolve_unit
+    from .core.store import audit
+    from .core.domain import clock
+    from .core.domain.validation import resolve_unit
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()
@@ -755,7 +757,7 @@ def _csv_sep(raw: str, fmt: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .core import exchange
+    from .core.exchange import export as exchange
     to_stdout = args.output == "-"
     fmt = args.format or (None if not to_stdout else "csv")
     fmt = exchange.infer_format(args.output, fmt) if not to_stdout else fmt
@@ -776,8 +778,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .core import exchange
-    from .core.errors import InvalidValue
+    from .core.exchange import export as exchange
+    from .core.domain.errors import InvalidValue
     lang = _lang(args)
     store = _open_store(args)
     snap = store.snapshot()  # the one snapshot the whole import is checked against
@@ -802,15 +804,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .core import report
+    from .core.report import meeting as report
     lang = _lang(args)
     if args.output == "-" and args.format == "pdf":
         raise UsageError(Msg("Không in PDF ra màn hình; hãy dùng -o TỆP.pdf.",
                              "A PDF cannot go to the terminal; use -o FILE.pdf."))
     if args.output != "-":
-        from .core.exchange import check_output, infer_format
+        from .core.exchange.export import check_output, infer_format
         if infer_format(args.output, args.format, report.FORMATS) == "pdf":
-            from .core.report_print import weasyprint_missing
+            from .core.report.printed import weasyprint_missing
             missing = weasyprint_missing()  # before the store is opened or anything written
             if missing is not None:
                 raise UsageError(missing)
@@ -820,12 +822,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     year = args.year or _current_year(snap)
     entries = store.log_entries() if args.since else None
     if args.since:  # a day in the cluster's time zone: from 00:00 there
-        from .core.clock import day_start
+        from .core.domain.clock import day_start
         args.since = day_start(args.since, snap.settings.timezone)
     if args.output == "-":
         print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
         return EXIT_OK
-    from .core.exchange import infer_format
+    from .core.exchange.export import infer_format
     fmt = infer_format(args.output, args.format, report.FORMATS)
     path = report.write_report(snap, year, args.output, fmt=fmt, force=args.force, lang=lang, since=args.since,
                                entries=entries, protect=(store.path, store.lock_path))
@@ -837,8 +839,8 @@ SETTINGS_SHOWN = ("org_parent", "org_name", "place", "signer_title", "signer_nam
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from .core.errors import InvalidValue
-    from .core.models import SETTING_KEYS
+    from .core.domain.errors import InvalidValue
+    from .core.domain.models import SETTING_KEYS
     lang = _lang(args)
     if getattr(args, "settings_command", None) == "set":
         key = args.key.strip()

@@ -17,8 +17,8 @@ import socket
 import sys
 from pathlib import Path
 
-from .core.errors import UsageError
-from .core.models import Msg
+from .core.domain.errors import UsageError
+from .core.domain.models import Msg
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

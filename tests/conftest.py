@@ -36,7 +36,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db_path: Path):
     """A store created from the seed at ``db_path``."""
-    from ccb_tui.core.store import Store
+    from ccb_tui.core.store.store import Store
 
     return Store(db_path, user="tester")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from ccb_tui.core import store as store_mod
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import store as store_mod
+from ccb_tui.core.store.store import Store
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")]
 

@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 
 from ccb_tui.cli import main
-from ccb_tui.core import exchange
-from ccb_tui.core.errors import ConflictError, InvalidValue
-from ccb_tui.core.models import NOT_REPORTED, Qualifier, Reading, Status, TaskState
-from ccb_tui.core.store import ANY, Store
+from ccb_tui.core.exchange import export as exchange
+from ccb_tui.core.domain.errors import ConflictError, InvalidValue
+from ccb_tui.core.domain.models import NOT_REPORTED, Qualifier, Reading, Status, TaskState
+from ccb_tui.core.store.store import ANY, Store
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -440,7 +440,7 @@ def test_a_huge_file_is_refused_before_it_is_read(db: str, tmp_path: Path, capsy
 
 
 def test_xlsx_many_rows_and_zip_bombs_are_refused(db: str, tmp_path: Path, capsys, sha, monkeypatch) -> None:
-    from ccb_tui.core import exchange_files
+    from ccb_tui.core.exchange import files as exchange_files
     monkeypatch.setattr(exchange_files, "MAX_ROWS", 30)
     path = tmp_path / "e.xlsx"
     export(capsys, db, "xlsx", path)

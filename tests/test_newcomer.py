@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ccb_tui.cli import main
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -22,9 +22,11 @@ from openpyxl import load_workbook
 from textual.widgets import DataTable
 
 from ccb_tui.cli import main
-from ccb_tui.core import exchange, report, report_text, totals
-from ccb_tui.core.indicators import BY_CODE, CATALOGUE
-from ccb_tui.core.store import Store
+from ccb_tui.core.exchange import export as exchange
+from ccb_tui.core.report import meeting as report, text as report_text
+from ccb_tui.core.domain import totals
+from ccb_tui.core.domain.indicators import BY_CODE, CATALOGUE
+from ccb_tui.core.store.store import Store
 
 UNITS = ("krong_no", "nam_ka", "ea_rbin", "lien_son")
 INDICATORS = ("members", "new_members", "fund", "loans", "canal_km")

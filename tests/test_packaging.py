@@ -46,7 +46,7 @@ def test_installed_wheel_finds_its_own_seed(wheel: Path, tmp_path: Path) -> None
                    check=True, capture_output=True, timeout=300)
     env = dict(os.environ, PYTHONPATH=str(target))
     db = tmp_path / "ccb.json"
-    code = ("import json, sys; from ccb_tui.core.seed import seed_path; from ccb_tui import cli; "
+    code = ("import json, sys; from ccb_tui.core.store.seed import seed_path; from ccb_tui import cli; "
             f"print(seed_path()); sys.exit(cli.main(['summary', '--json', '--db', {str(db)!r}]))")
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from ccb_tui.cli import main
-from ccb_tui.core import exchange, report_text, totals
-from ccb_tui.core.indicators import BY_CODE
-from ccb_tui.core.store import Store
+from ccb_tui.core.exchange import export as exchange
+from ccb_tui.core.report import text as report_text
+from ccb_tui.core.domain import totals
+from ccb_tui.core.domain.indicators import BY_CODE
+from ccb_tui.core.store.store import Store
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

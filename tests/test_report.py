@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ccb_tui.cli import main
-from ccb_tui.core import report
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.report import meeting as report
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 
 HOSTILE = "<script>alert(1)</script> & [x](javascript:alert(2)) | *b* `code`"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ccb_tui.cli import main
-from ccb_tui.core import report, report_print
-from ccb_tui.core.models import Msg
-from ccb_tui.core.store import Store
+from ccb_tui.core.report import meeting as report, printed as report_print
+from ccb_tui.core.domain.models import Msg
+from ccb_tui.core.store.store import Store
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc)  # 03:00 on 30 November in Việt Nam
 

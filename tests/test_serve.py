@@ -25,7 +25,7 @@ import pytest
 
 from ccb_tui import serve as serve_module
 from ccb_tui.cli import main
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

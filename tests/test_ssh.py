@@ -19,7 +19,7 @@ from typing import Iterator
 import pexpect
 import pytest
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 
 SSHD = "/usr/sbin/sshd"
 

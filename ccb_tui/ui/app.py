@@ -15,8 +15,8 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from ..core.errors import CcbError, ConflictError
-from ..core.models import Msg, Snapshot
+from ..core.domain.errors import CcbError, ConflictError
+from ..core.domain.models import Msg, Snapshot
 from ..core.store import Change, Store
 from .i18n import translate
 from .screens.dashboard import DashboardScreen
@@ -112,7 +112,7 @@ class CcbApp(App[int]):
 
     def local_time(self, iso: str | None, short: bool = False) -> str:
         """A stored (UTC) time in the cluster's time zone: "01/04/2026 01:30" ("01/04 01:30" short)."""
-        from ..core import clock
+        from ..core.domain import clock
         return clock.local_time(iso, self.tz, clock.SHORT if short else clock.DATE_TIME)
 
     # --- start-up ---------------------------------------------------------------------------

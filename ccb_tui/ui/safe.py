@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ..core.text import sanitize
+from ..core.domain.text import sanitize
 
 if TYPE_CHECKING:
     from textual.widgets import Static

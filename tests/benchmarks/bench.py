@@ -31,8 +31,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ccb_tui.core.files import dump_json_bytes  # noqa: E402
-from ccb_tui.core.store import Store  # noqa: E402
+from ccb_tui.core.store.files import dump_json_bytes  # noqa: E402
+from ccb_tui.core.store.store import Store  # noqa: E402
 
 ROWS, COLS = 24, 80
 

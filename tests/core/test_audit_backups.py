@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from ccb_tui import cli
-from ccb_tui.core import audit, backups
-from ccb_tui.core.errors import ConflictError, InvalidValue, StoreCorrupt
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import audit, backups
+from ccb_tui.core.domain.errors import ConflictError, InvalidValue, StoreCorrupt
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 
 CONTENT_TABLES = ("clusters", "units", "records", "reported", "tasks")
 
@@ -265,7 +265,7 @@ def test_symlinked_store_stays_a_link(tmp_path: Path) -> None:
 
 def test_unreadable_seed_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    from ccb_tui.core import seed
+    from ccb_tui.core.store import seed
 
     def denied() -> dict:
         raise PermissionError(13, "Permission denied", "seed.json")

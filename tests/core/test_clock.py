@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from ccb_tui import cli
-from ccb_tui.core import audit, backups, clock
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import audit, backups
+from ccb_tui.core.domain import clock
+from ccb_tui.core.store.store import Store
 
 LATE = "2026-03-31T18:30:00+00:00"  # 01/04/2026 01:30 in Asia/Ho_Chi_Minh
 EARLY = "2026-03-31T16:59:00+00:00"  # 31/03/2026 23:59 there
@@ -35,7 +36,7 @@ def test_local_time_helpers() -> None:
 @pytest.fixture
 def late_store(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store with one change at EARLY (31/03 local) and one at LATE (01/04 local)."""
-    import ccb_tui.core.store as store_mod
+    import ccb_tui.core.store.store as store_mod
     times = iter([EARLY, EARLY, LATE, LATE])
     monkeypatch.setattr(store_mod, "now_iso", lambda: next(times))
     s = Store(db_path, user="alice")

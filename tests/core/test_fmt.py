@@ -9,13 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ccb_tui.core.fmt import (
-    NumberFormatError,
-    format_money,
-    format_money_short,
-    format_number,
-    format_value,
-    parse_number,
+from ccb_tui.core.domain.fmt import (
+    NumberFormatError, format_money, format_money_short, format_number, format_value, parse_number,
 )
 
 # --- format_number -----------------------------------------------------------

@@ -14,12 +14,14 @@ import filelock
 import pytest
 from tinydb import Query, TinyDB
 
-from ccb_tui.core import store as store_mod
-from ccb_tui.core import totals
-from ccb_tui.core.errors import ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed
-from ccb_tui.core.models import Qualifier, TaskState
-from ccb_tui.core.seed import seed_path
-from ccb_tui.core.store import SafeJSONStorage, Store, shared_file_mode
+from ccb_tui.core.store import store as store_mod
+from ccb_tui.core.domain import totals
+from ccb_tui.core.domain.errors import (
+    ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed,
+)
+from ccb_tui.core.domain.models import Qualifier, TaskState
+from ccb_tui.core.store.seed import seed_path
+from ccb_tui.core.store.store import SafeJSONStorage, Store, shared_file_mode
 
 SEED_BYTES = seed_path().read_bytes()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ccb_tui import cli
-from ccb_tui.core import audit
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import audit
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 
 
 def test_note_change_reads_as_a_note_change(store: Store) -> None:

@@ -8,15 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ccb_tui.core.text import (
-    closest,
-    fold,
-    matches,
-    nfc,
-    sanitize,
-    sanitize_multiline,
-    vi_sort_key,
-)
+from ccb_tui.core.domain.text import closest, fold, matches, nfc, sanitize, sanitize_multiline, vi_sort_key
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 

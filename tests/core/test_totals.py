@@ -8,36 +8,13 @@ import json
 
 import pytest
 
-from ccb_tui.core.errors import InvalidValue
-from ccb_tui.core.indicators import CATALOGUE, Direction
-from ccb_tui.core.models import (
-    NOT_REPORTED,
-    Cluster,
-    Qualifier,
-    Reading,
-    ReportedTotal,
-    Snapshot,
-    Status,
-    Target,
-    Unit,
-    UnitPeriod,
+from ccb_tui.core.domain.errors import InvalidValue
+from ccb_tui.core.domain.indicators import CATALOGUE, Direction
+from ccb_tui.core.domain.models import (
+    NOT_REPORTED, Cluster, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target, Unit, UnitPeriod,
 )
-from ccb_tui.core.totals import (
-    Bounds,
-    Progress,
-    Total,
-    cluster_progress,
-    cluster_targets,
-    cluster_totals,
-    progress,
-    qualifier_bounds,
-    ratios,
-    reconcile,
-    reconcile_one,
-    significant_step,
-    summarize,
-    to_json,
-    unit_progress,
+from ccb_tui.core.domain.totals import (
+    Bounds, Progress, Total, cluster_progress, cluster_targets, cluster_totals, progress, qualifier_bounds, ratios, reconcile, reconcile_one, significant_step, summarize, to_json, unit_progress,
 )
 
 E, N, O, A, H = (Qualifier.EXACT, Qualifier.NEARLY, Qualifier.OVER, Qualifier.ABOUT,

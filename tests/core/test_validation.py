@@ -6,29 +6,12 @@ import unicodedata
 
 import pytest
 
-from ccb_tui.core.errors import InvalidValue, Problem
-from ccb_tui.core.models import (
-    NOT_REPORTED,
-    Cluster,
-    Qualifier,
-    Reading,
-    ReportedTotal,
-    Snapshot,
-    Status,
-    Target,
-    Task,
-    TaskState,
-    TaskStatus,
-    Unit,
-    UnitPeriod,
+from ccb_tui.core.domain.errors import InvalidValue, Problem
+from ccb_tui.core.domain.models import (
+    NOT_REPORTED, Cluster, Qualifier, Reading, ReportedTotal, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
 )
-from ccb_tui.core.validation import (
-    resolve_indicator,
-    resolve_unit,
-    validate_reading,
-    validate_snapshot,
-    validate_target,
-    validate_unit_year,
+from ccb_tui.core.domain.validation import (
+    resolve_indicator, resolve_unit, validate_reading, validate_snapshot, validate_target, validate_unit_year,
 )
 
 E, N, O, A, H = (Qualifier.EXACT, Qualifier.NEARLY, Qualifier.OVER, Qualifier.ABOUT,

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from ccb_tui.core.store import Store, dump_json_bytes
+from ccb_tui.core.store.store import Store, dump_json_bytes
 
 NOTE = "Cựu chiến binh gương mẫu, đoàn kết, đổi mới, sáng tạo. " * 180  # ~10 KB of Vietnamese text
 BIG_TASKS, BIG_LOG = 60, 120

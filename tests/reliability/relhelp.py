@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 
 PY = sys.executable
 YEAR = 2020  # the seed's figures are for 2020, its checklist for 2021

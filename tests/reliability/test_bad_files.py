@@ -15,9 +15,9 @@ from typing import Callable
 
 import pytest
 
-from ccb_tui.core.errors import StoreCorrupt
-from ccb_tui.core.seed import seed_path
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.errors import StoreCorrupt
+from ccb_tui.core.store.seed import seed_path
+from ccb_tui.core.store.store import Store
 from relhelp import YEAR, cli_in_process, cli_process, one_line
 
 pytestmark = pytest.mark.timeout(180)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ccb_tui.core.errors import ConflictError
-from ccb_tui.core.fmt import format_number
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.errors import ConflictError
+from ccb_tui.core.domain.fmt import format_number
+from ccb_tui.core.store.store import Store
 from relhelp import (
     YEAR, Events, cli_in_process, cli_process, exited_ok, fork, load, log_docs, one_line, reap, revision,
     value_in,

@@ -21,9 +21,9 @@ from typing import Any
 import filelock
 import pytest
 
-from ccb_tui.core import store as store_mod
-from ccb_tui.core.errors import StoreLocked, StoreUnavailable, StoreWriteFailed
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import store as store_mod
+from ccb_tui.core.domain.errors import StoreLocked, StoreUnavailable, StoreWriteFailed
+from ccb_tui.core.store.store import Store
 from relhelp import (
     YEAR, Events, assert_lock_free, cli_as, cli_in_process, exited_ok, fork, is_folder_fd, is_store_tmp_fd,
     killed_by, load, one_line, reap, revision, sigkill, temp_leftovers, value_in,

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from ccb_tui.core import store as store_mod
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import store as store_mod
+from ccb_tui.core.store.store import Store
 from relhelp import (
     YEAR, Events, assert_lock_free, fork, is_folder_fd, is_store_tmp_fd, killed_by, load, log_docs, meta, reap,
     record, revision, sigkill, temp_leftovers, value_in,

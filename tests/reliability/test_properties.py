@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccb_tui.core import indicators
-from ccb_tui.core.errors import Problem
-from ccb_tui.core.fmt import NumberFormatError, format_number, format_value, parse_number
-from ccb_tui.core.models import Qualifier, Status
-from ccb_tui.core.validation import validate_reading, validate_target
+from ccb_tui.core.domain import indicators
+from ccb_tui.core.domain.errors import Problem
+from ccb_tui.core.domain.fmt import NumberFormatError, format_number, format_value, parse_number
+from ccb_tui.core.domain.models import Qualifier, Status
+from ccb_tui.core.domain.validation import validate_reading, validate_target
 from relhelp import YEAR, cli_in_process, one_line
 
 pytestmark = pytest.mark.timeout(120)

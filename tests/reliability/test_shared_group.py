@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ccb_tui.core.seed import seed_path
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.seed import seed_path
+from ccb_tui.core.store.store import Store
 from relhelp import YEAR, cli_as, load, log_docs, value_in
 
 pytestmark = [

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from ccb_tui.core.errors import ConflictError
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.errors import ConflictError
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 from relhelp import YEAR, revision
 
 pytestmark = pytest.mark.timeout(180)

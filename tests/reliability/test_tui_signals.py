@@ -19,8 +19,8 @@ import pexpect
 import psutil
 import pytest
 
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 from relhelp import PY, load, log_docs, record, revision
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]

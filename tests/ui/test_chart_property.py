@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.geometry import Region
 
-from ccb_tui.core.fmt import format_number
-from ccb_tui.core.models import Cluster, Reading, Snapshot, Status, Unit, UnitPeriod
-from ccb_tui.core.store import Store
-from ccb_tui.core.totals import summarize
+from ccb_tui.core.domain.fmt import format_number
+from ccb_tui.core.domain.models import Cluster, Reading, Snapshot, Status, Unit, UnitPeriod
+from ccb_tui.core.store.store import Store
+from ccb_tui.core.domain.totals import summarize
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.widgets.charts import MembersChart, MoneyChart, UnitChart
 

@@ -27,10 +27,10 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
-from ccb_tui.core import store as store_module
-from ccb_tui.core.indicators import CATALOGUE
-from ccb_tui.core.models import Qualifier
-from ccb_tui.core.store import Store
+from ccb_tui.core.store import store as store_module
+from ccb_tui.core.domain.indicators import CATALOGUE
+from ccb_tui.core.domain.models import Qualifier
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import THEMES, create_app
 from ccb_tui.ui.screens.dashboard import DashboardScreen
 from ccb_tui.ui.screens.edit import ConflictDialog, EditTargetDialog, EditValueDialog, RenameUnitDialog

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.error import StoreErrorScreen
 from ccb_tui.ui.screens.history import HistoryScreen

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.history import HistoryScreen
 
@@ -21,7 +21,7 @@ def visible_lines(widget) -> list[str]:  # noqa: ANN001
 
 @pytest.fixture
 def late_store(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import ccb_tui.core.store as store_mod
+    import ccb_tui.core.store.store as store_mod
     monkeypatch.setattr(store_mod, "now_iso", lambda: LATE)
     s = Store(db_path, user="nguyen_van_a")
     s.set_value("krong_no", "members", 2020, 121)
@@ -49,7 +49,7 @@ async def test_history_in_local_time_with_the_change_visible_at_80(late_store: P
 
 
 async def test_task_detail_shows_local_time(late_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ccb_tui.core.store as store_mod
+    import ccb_tui.core.store.store as store_mod
     monkeypatch.setattr(store_mod, "now_iso", lambda: LATE)
     Store(late_store, user="bob").set_task_status(1, "krong_no", Store(late_store).snapshot().task(1)
                                                   .status("krong_no").state.next())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.widgets import ContentSwitcher, DataTable, Digits, Static
 
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens import meeting
 from ccb_tui.ui.screens.base import EDIT_ACTIONS

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from ccb_tui.core.indicators import CATALOGUE
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.indicators import CATALOGUE
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

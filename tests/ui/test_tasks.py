@@ -11,8 +11,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
 
-from ccb_tui.core.models import TaskState
-from ccb_tui.core.store import Store
+from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.base import EDIT_ACTIONS
 from ccb_tui.ui.screens.tasks import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.dashboard import DashboardScreen
 from ccb_tui.ui.screens.tasks import CellNoteDialog, TasksScreen, truncate

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
-from ccb_tui.core.store import Store
+from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.units import UnitDetailScreen, UnitsScreen
 

@@ -9,8 +9,9 @@ from textual.containers import Container, VerticalScroll
 from textual.widget import MountError
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from ...core import indicators, report_text, totals
-from ...core.indicators import CATALOGUE
+from ...core.domain import indicators, totals
+from ...core.report import text as report_text
+from ...core.domain.indicators import CATALOGUE
 from ..safe import plain, right, show
 from ..widgets.tables import fill_table, set_border_title
 from .base import CcbScreen
@@ -186,7 +187,7 @@ class DashboardScreen(CcbScreen):
         lang = self.ccb.lang
         lines: list[str] = []
         mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
-        from ...core.fmt import format_money, format_number
+        from ...core.domain.fmt import format_money, format_number
         lines.append(self.t("Hội viên / chi hội: ", "Members per branch: ")
                      + (format_number(mpb, 1, lang) if mpb is not None else "—")
                      + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")

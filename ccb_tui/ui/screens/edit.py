@@ -15,11 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from ...core import indicators, validation
-from ...core.errors import CcbError, ConflictError, InvalidValue
-from ...core.fmt import NumberFormatError, format_value, parse_number
-from ...core.models import Qualifier, Reading, Status, Target
-from ...core.report_text import show_reading
+from ...core.domain import indicators, validation
+from ...core.domain.errors import CcbError, ConflictError, InvalidValue
+from ...core.domain.fmt import NumberFormatError, format_value, parse_number
+from ...core.domain.models import Qualifier, Reading, Status, Target
+from ...core.report.text import show_reading
 from ...core.store import Change, Store
 from ..safe import plain
 from ..widgets.vninput import VnInput

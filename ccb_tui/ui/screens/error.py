@@ -8,7 +8,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ...core.errors import CcbError, StoreCorrupt
+from ...core.domain.errors import CcbError, StoreCorrupt
 from ...core.store import Store
 from ..safe import plain
 from ..widgets.keybar import KeyBar

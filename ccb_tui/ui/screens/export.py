@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
-from ...core import exchange
-from ...core.errors import CcbError
+from ...core.exchange import export as exchange
+from ...core.domain.errors import CcbError
 from ..safe import plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal

@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ...core import audit
-from ...core.errors import CcbError
-from ...core.report_text import width as text_width
-from ...core.text import sanitize
+from ...core.store import audit
+from ...core.domain.errors import CcbError
+from ...core.report.text import width as text_width
+from ...core.domain.text import sanitize
 from ..safe import plain
 from .base import CcbScreen
 from .tasks import truncate

@@ -16,13 +16,14 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Digits, Static
 
-from ...core import indicators, report_text, totals
-from ...core.fmt import format_number
-from ...core.indicators import CATALOGUE
+from ...core.domain import indicators, totals
+from ...core.report import text as report_text
+from ...core.domain.fmt import format_number
+from ...core.domain.indicators import CATALOGUE
 from ..safe import plain, right
 from ..widgets.charts import MembersChart, MoneyChart
 from .base import CcbScreen
-from ...core.checklist import checklist_for
+from ...core.domain.checklist import checklist_for
 from .tasks import checklist_title, fill_matrix, legend, progress_line
 
 AUTO_SECONDS = 20.0

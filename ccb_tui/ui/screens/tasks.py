@@ -14,12 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from ...core.checklist import Checklist, checklist_for
-from ...core.errors import ConflictError
-from ...core.models import Msg, Task, TaskState, TaskStatus, Unit
-from ...core.report_text import width as text_width
+from ...core.domain.checklist import Checklist, checklist_for
+from ...core.domain.errors import ConflictError
+from ...core.domain.models import Msg, Task, TaskState, TaskStatus, Unit
+from ...core.report.text import width as text_width
 from ...core.store import Change, Store
-from ...core.text import nfc, sanitize
+from ...core.domain.text import nfc, sanitize
 from ..safe import plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen

@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from ...core import indicators, report_text, totals
-from ...core.fmt import format_money
-from ...core.indicators import CATALOGUE, Kind
-from ...core.models import Reading, Unit
-from ...core.text import matches, vi_sort_key
+from ...core.domain import indicators, totals
+from ...core.report import text as report_text
+from ...core.domain.fmt import format_money
+from ...core.domain.indicators import CATALOGUE, Kind
+from ...core.domain.models import Reading, Unit
+from ...core.domain.text import matches, vi_sort_key
 from ..safe import plain, right
 from ..widgets.vninput import VnInput
 from .base import CcbScreen

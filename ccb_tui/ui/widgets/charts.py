@@ -29,11 +29,11 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from ...core.fmt import format_number
-from ...core.indicators import BY_CODE
-from ...core.models import Reading
-from ...core.text import sanitize
-from ...core.totals import YearSummary
+from ...core.domain.fmt import format_number
+from ...core.domain.indicators import BY_CODE
+from ...core.domain.models import Reading
+from ...core.domain.text import sanitize
+from ...core.domain.totals import YearSummary
 from ..i18n import translate
 
 BAR_COLOR = 12

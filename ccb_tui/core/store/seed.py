@@ -18,7 +18,7 @@ def seed_path() -> Path:
             return Path(str(packaged))
     except (ModuleNotFoundError, NotADirectoryError):  # pragma: no cover - zip imports
         pass
-    checkout = Path(__file__).resolve().parents[2] / "data" / SEED_NAME
+    checkout = Path(__file__).resolve().parents[3] / "data" / SEED_NAME
     if checkout.is_file():
         return checkout
     raise FileNotFoundError(f"ccb-tui's seed data ({SEED_NAME}) is missing from the installation")

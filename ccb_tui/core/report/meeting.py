@@ -15,17 +15,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable
 
-from . import audit, indicators, totals
-from .audit import LogEntry
-from .checklist import Checklist, checklist_for
-from .clock import local_time
-from .fmt import format_number
-from .indicators import CATALOGUE, Indicator, Kind
-from .models import Snapshot, Task, TaskState, Unit
-from .report_text import (
+from ..store import audit
+from ..domain import indicators, totals
+from ..store.audit import LogEntry
+from ..domain.checklist import Checklist, checklist_for
+from ..domain.clock import local_time
+from ..domain.fmt import format_number
+from ..domain.indicators import CATALOGUE, Indicator, Kind
+from ..domain.models import Snapshot, Task, TaskState, Unit
+from .text import (
     SAMPLE_LABEL, coverage_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
 )
-from .text import sanitize, sanitize_multiline
+from ..domain.text import sanitize, sanitize_multiline
 
 FORMATS = ("md", "html", "pdf")
 BAR_WIDTH = 28  # cells of the longest text bar
@@ -116,7 +117,7 @@ def _missing_lines(summary: totals.YearSummary, lang: str) -> list[str]:
 
 
 def _ratio_line(summary: totals.YearSummary, lang: str) -> str:
-    from .fmt import format_money
+    from ..domain.fmt import format_money
     mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
     return (_t(lang, "Hội viên / chi hội: ", "Members per branch: ")
             + (format_number(mpb, 1, lang) if mpb is not None else "—")
@@ -186,7 +187,7 @@ def _md_table(head: list[str], rows: list[list[str]], right: Iterable[int] = ())
 
 def text_bars(chart: Chart, width: int = BAR_WIDTH) -> list[str]:
     """A chart as lines of text bars ("Krông Nô  ██████████▍ 120 (+7)")."""
-    from .report_text import pad, width as cells
+    from .text import pad, width as cells
     labels = [sanitize(b.label) for b in chart.bars]
     lw = max((cells(lbl) for lbl in labels), default=0)
     top = max((b.value for b in chart.bars if b.value is not None and b.value > 0), default=0)
@@ -208,7 +209,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     """The meeting report in Markdown, readable as plain text too."""
     summary = totals.summarize(snap, year)
     title, parent = _heading(summary, lang)
-    from .report_print import today_in
+    from .printed import today_in
     now = today_in(snap.settings.timezone, now)  # the day in the store's time zone
     out = [f"# {md_escape(title)}", ""]
     meta = [md_escape(parent)] if parent else []
@@ -358,7 +359,7 @@ def _html_table(head: list[str], rows: list[list[str]], right: Iterable[int] = (
 def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | None = None,
                 entries: Iterable[LogEntry] | None = None, now: datetime | None = None) -> str:
     """The meeting report as one self-contained HTML page (no script, inline SVG charts)."""
-    from . import report_print as doc
+    from . import printed as doc
     summary = totals.summarize(snap, year)
     title, parent = _heading(summary, lang)
     day = doc.today_in(snap.settings.timezone, now)
@@ -459,7 +460,7 @@ def render(snap: Snapshot, year: int, fmt: str, **kwargs: object) -> str:
 
 def render_pdf(snap: Snapshot, year: int, **kwargs: object) -> bytes:
     """The printable report as an A4 PDF (WeasyPrint; UsageError when it is not installed)."""
-    from .report_print import html_to_pdf
+    from .printed import html_to_pdf
     return html_to_pdf(render_html(snap, year, **kwargs))  # type: ignore[arg-type]
 
 
@@ -470,7 +471,7 @@ def write_report(snap: Snapshot, year: int, path: str | Path, *, fmt: str | None
     Every check (format, existing file, WeasyPrint for a PDF) comes before any rendering or
     writing, so a refused command leaves nothing behind.
     """
-    from .exchange import check_output, infer_format, write_output
+    from ..exchange.export import check_output, infer_format, write_output
     fmt = infer_format(path, fmt, FORMATS) if fmt is None else fmt
     check_output(path, force=force, protect=protect)
     if fmt == "pdf":

@@ -17,10 +17,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidValue, UsageError
-from .fmt import format_number
-from .models import Msg
-from .text import sanitize, sanitize_multiline
+from ..domain.errors import InvalidValue, UsageError
+from ..domain.fmt import format_number
+from ..domain.models import Msg
+from ..domain.text import sanitize, sanitize_multiline
 
 MAX_BYTES = 10 * 1024 * 1024  # a cluster of four units never needs more
 MAX_ROWS = 50_000

@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from . import backups, documents, text
-from .errors import InvalidValue, StoreCorrupt
+from . import backups, documents
+from ..domain import text
+from ..domain.errors import InvalidValue, StoreCorrupt
 from .files import atomic_write, dump_json_bytes, now_iso, shared_file_mode
-from .models import Msg
+from ..domain.models import Msg
 from .store import Change, check_store_bytes  # recovery is imported at the end of store.py
 
 if TYPE_CHECKING:

@@ -25,14 +25,14 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import indicators, totals
-from .checklist import checklist_for
-from .errors import UsageError
-from .exchange_files import MAX_BYTES, MAX_ROWS, escape_text
-from .files import atomic_write, now_iso
-from .indicators import CATALOGUE, Indicator
-from .models import Msg, Qualifier, Snapshot, Status, TaskState
-from .store import Store
+from ..domain import indicators, totals
+from ..domain.checklist import checklist_for
+from ..domain.errors import UsageError
+from .files import MAX_BYTES, MAX_ROWS, escape_text
+from ..store import atomic_write, now_iso
+from ..domain.indicators import CATALOGUE, Indicator
+from ..domain.models import Msg, Qualifier, Snapshot, Status, TaskState
+from ..store import Store
 
 __all__ = ["FORMATS", "SHEETS", "HEADERS", "build_rows", "render",
            "export_file", "write_output", "read_tables", "plan_import", "apply_plan", "MAX_BYTES", "MAX_ROWS"]
@@ -322,7 +322,7 @@ def _guide_lines(snap: Snapshot, year: int) -> list[str]:
 def render(snap: Snapshot, year: int, fmt: str, *, lang: str = "vi", sep: str = ",") -> bytes:
     """The year's export in ``fmt`` ("csv", "xlsx", "md" or "json")."""
     if fmt == "md":
-        from . import report
+        from ..report import meeting as report
         return report.render_markdown(snap, year, lang=lang).encode("utf-8")
     rows = build_rows(snap, year)
     if fmt == "csv":
@@ -359,7 +359,7 @@ def write_output(path: str | Path, payload: bytes, *, force: bool = False,
     ``protect`` lists files never to be overwritten (the store and its lock), even with force.
     """
     path = check_output(path, force=force, protect=protect)
-    from .errors import StoreWriteFailed
+    from ..domain.errors import StoreWriteFailed
     try:
         atomic_write(path, payload)
     except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
@@ -396,20 +396,20 @@ def export_file(snap: Snapshot, year: int, fmt: str, path: str | Path, *, force:
 
 def read_tables(path: str | Path) -> Any:
     """The file's parts as tables of located cells, the problems met reading, and the format."""
-    from .exchange_import import read_tables as _read
+    from .importer import read_tables as _read
     return _read(path)
 
 
 def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) -> Any:
     """Read ``path`` and work out every change against ``snap`` (an ``ImportPlan``); nothing is
     written. Raises InvalidValue listing every problem, each naming its cell."""
-    from .exchange_import import plan_import as _plan
+    from .importer import plan_import as _plan
     return _plan(snap, path, year=year)
 
 
 def apply_plan(store: Store, plan: Any) -> int:
     """Apply a plan in one transaction, each change conditional on what it was planned from."""
-    from .exchange_import import apply_plan as _apply
+    from .importer import apply_plan as _apply
     return _apply(store, plan)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from . import indicators
-from .fmt import format_money, format_money_short, format_number, format_value
-from .indicators import Indicator, Kind
-from .models import Number, Reading, Snapshot, TaskState
-from .text import sanitize
-from .totals import Progress, Reconciliation, Total, YearSummary
+from ..domain import indicators
+from ..domain.fmt import format_money, format_money_short, format_number, format_value
+from ..domain.indicators import Indicator, Kind
+from ..domain.models import Number, Reading, Snapshot, TaskState
+from ..domain.text import sanitize
+from ..domain.totals import Progress, Reconciliation, Total, YearSummary
 
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
 NOT_REPORTED_LONG = {"vi": "chưa báo cáo", "en": "not reported"}

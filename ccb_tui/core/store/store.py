@@ -20,18 +20,17 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from . import audit, backups, documents, indicators, seed, text, validation
-from .errors import (
+from . import audit, backups, documents, seed
+from ..domain import indicators, text, validation
+from ..domain.errors import (
     ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreUnavailable, StoreWriteFailed,
 )
-from .files import (  # re-exported: the store's file-level guarantees are part of its API
-    atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes,
-    shared_file_mode,
+from .files import (
+    atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes, shared_file_mode,
 )
-from .fmt import format_value
-from .models import (  # NOT_REPORTED re-exported for callers building expectations
-    NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
-    TaskStatus, Unit,
+from ..domain.fmt import format_value
+from ..domain.models import (
+    NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
 )
 
 APP_ID = "ccb-tui"

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from . import clock, indicators
-from .fmt import format_value
-from .models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
+from ..domain import clock, indicators
+from ..domain.fmt import format_value
+from ..domain.models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
 
 @dataclass(frozen=True)

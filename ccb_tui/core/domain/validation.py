@@ -17,16 +17,7 @@ from . import indicators
 from .errors import InvalidValue, Problem
 from .fmt import format_number
 from .indicators import CATALOGUE, Indicator, Kind
-from .models import (
-    QUALIFIER_ALIASES,
-    Msg,
-    Number,
-    Qualifier,
-    Reading,
-    Snapshot,
-    Status,
-    Unit,
-)
+from .models import QUALIFIER_ALIASES, Msg, Number, Qualifier, Reading, Snapshot, Status, Unit
 from .text import closest, fold
 from .totals import qualifier_bounds
 

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreCorrupt, StoreWriteFailed
-from .models import Msg
+from ..domain.errors import StoreCorrupt, StoreWriteFailed
+from ..domain.models import Msg
 
 try:  # orjson is several times faster for the whole-file writes the store does on each edit
     import orjson

@@ -16,9 +16,9 @@ import html
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import UsageError
-from .models import DEFAULT_TIMEZONE, Msg, Settings
-from .text import sanitize
+from ..domain.errors import UsageError
+from ..domain.models import DEFAULT_TIMEZONE, Msg, Settings
+from ..domain.text import sanitize
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"

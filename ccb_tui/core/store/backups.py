@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import clock
+from ..domain import clock
 from .files import atomic_write, shared_file_mode
 
 DEFAULT_KEEP = 30

@@ -8,12 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from . import indicators, text
+from ..domain import indicators, text
 from .audit import LogEntry
-from .fmt import format_value
-from .models import (
-    DEFAULT_TIMEZONE, Cluster, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status,
-    Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
+from ..domain.fmt import format_value
+from ..domain.models import (
+    DEFAULT_TIMEZONE, Cluster, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
 )
 
 

@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import indicators, text
-from .documents import describe
-from .errors import InvalidValue, Problem, UsageError
-from .exchange import HEADERS, IMPORTED, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES, NO
-from .exchange_files import Cell, Row, Table, read_csv, read_json, read_xlsx, refuse
-from .fmt import NumberFormatError, parse_number
-from .indicators import Indicator
-from .models import (
-    NOT_REPORTED, QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Number, Qualifier, Reading, Snapshot, Status,
-    Target, Task, TaskState, TaskStatus, Unit,
+from ..domain import indicators, text
+from ..store import describe_value as describe
+from ..domain.errors import InvalidValue, Problem, UsageError
+from .export import HEADERS, IMPORTED, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES, NO
+from .files import Cell, Row, Table, read_csv, read_json, read_xlsx, refuse
+from ..domain.fmt import NumberFormatError, parse_number
+from ..domain.indicators import Indicator
+from ..domain.models import (
+    NOT_REPORTED, QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
 )
-from .store import Store
-from .validation import resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year
+from ..store import Store
+from ..domain.validation import (
+    resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year,
+)
 
 MAX_MAGNITUDE = 10**15  # far above any indicator's bound (10¹³ đồng), far below float trouble
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import documents, indicators, validation
+from . import documents
+from ..domain import indicators, validation
 from .audit import LogEntry, describe
-from .errors import ConflictError, InvalidValue
+from ..domain.errors import ConflictError, InvalidValue
 from .files import now_iso
-from .models import Msg, Snapshot
+from ..domain.models import Msg, Snapshot
 
 if TYPE_CHECKING:
     from .store import Store

@@ -1,0 +1,12 @@
+"""The shared store: one JSON file that several processes edit safely, with its audit log,
+backups and undo. The only package that imports TinyDB.
+
+Outside this package, import from here (``from ccb_tui.core.store import Store``) or from its
+two public modules: ``audit`` (the change log as data) and ``paths`` (where the file lives).
+"""
+
+from .documents import describe as describe_value
+from .files import atomic_write, now_iso
+from .store import ANY, Change, Store
+
+__all__ = ["ANY", "Change", "Store", "atomic_write", "describe_value", "now_iso"]
