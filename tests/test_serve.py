@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import os
 import re
 import shlex
@@ -19,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 
@@ -76,49 +77,71 @@ def _free_port() -> int:
 
 
 class _Served:
-    """A ``ccb-tui serve`` subprocess on a free localhost port (see :func:`served`)."""
+    """A ``ccb-tui serve`` subprocess on a free localhost port (see :func:`served`).
 
-    def __init__(self, proc: subprocess.Popen, port: int, page: str) -> None:
-        self.proc, self.port, self.page = proc, port, page
+    ``url`` is the first line it printed (the address with the token); ``get`` goes through a
+    cookie jar that holds the cookie the first page load set, as a browser would.
+    """
+
+    def __init__(self, proc: subprocess.Popen, port: int, url: str, page: str,
+                 opener: urllib.request.OpenerDirector, log_path: Path) -> None:
+        self.proc, self.port, self.url, self.page, self.opener, self.log_path = proc, port, url, page, opener, log_path
 
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
+    @property
+    def token(self) -> str:
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.url).query)["token"][0]
+
+    def get(self, url: str, headers: dict[str, str] | None = None, *, jar: bool = True) -> tuple[int, dict[str, str], bytes]:
+        """GET ``url`` (relative to the origin); an HTTP error status is returned, not raised."""
         url = url if url.startswith("http") else self.origin + url
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with (self.opener.open if jar else urllib.request.urlopen)(request, timeout=5) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 @contextlib.contextmanager
 def served(db_path: Path, tmp_path: Path, *extra: str) -> Iterator[_Served]:
-    """Start ``python -m ccb_tui [extra] serve --port N --db DB`` and wait for its page."""
+    """Start ``python -m ccb_tui [extra] serve --port N --db DB``, read the address it prints
+    first (with the token) and load the page with it."""
     Store(db_path)
     port = _free_port()
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
-    log = (tmp_path / f"serve-{port}.log").open("w+b")
+    log_path = tmp_path / f"serve-{port}.log"
+    log = log_path.open("w+b")
+    err = (tmp_path / f"serve-{port}.err").open("w+b")
     proc = subprocess.Popen([sys.executable, "-m", "ccb_tui", *extra, "serve", "--port", str(port),
-                             "--db", str(db_path)], stdout=log, stderr=subprocess.STDOUT, env=env)
+                             "--db", str(db_path)], stdout=log, stderr=err, env=env)
     try:
-        page, deadline = None, time.monotonic() + 15
-        while time.monotonic() < deadline:
+        url, deadline = None, time.monotonic() + 15
+        while url is None and time.monotonic() < deadline:
             if proc.poll() is not None:
-                log.seek(0)
-                output = log.read().decode("utf-8", "replace")
+                err.seek(0)
+                output = err.read().decode("utf-8", "replace")
                 if "textual_serve" in output and "ModuleNotFoundError" in output:
                     pytest.skip(f"textual-serve cannot start here: {output[-300:]}")
                 pytest.fail(f"serve exited with {proc.returncode}: {output[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                    assert resp.status == 200
-                    page = resp.read().decode("utf-8")
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.25)
-        assert page is not None, "no answer on localhost within 15 s"
-        yield _Served(proc, port, page)
+            first = log_path.read_text(encoding="utf-8").split("\n", 1)
+            if len(first) == 2:
+                url = first[0]
+            else:
+                time.sleep(0.1)
+        assert url is not None, "no address printed within 15 s"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(url, timeout=5) as resp:
+            assert resp.status == 200
+            page = resp.read().decode("utf-8")
+        yield _Served(proc, port, url, page, opener, log_path)
     finally:
         proc.terminate()
         try:
@@ -127,6 +150,35 @@ def served(db_path: Path, tmp_path: Path, *extra: str) -> Iterator[_Served]:
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+        err.close()
+
+
+async def _screen_and_keys(ws_url: str, *, origin: str | None = None, cookies: dict[str, str] | None = None,
+                           keys: Sequence[str] = (), want: str = "Cụm thi đua") -> bytes:
+    """Open the app's websocket as a browser tab would, wait for ``want`` on the screen, then type
+    ``keys`` one by one. Raises aiohttp's ``WSServerHandshakeError`` when the server refuses."""
+    import aiohttp
+    got = b""
+    headers = {"Origin": origin} if origin is not None else {}
+    async with aiohttp.ClientSession(cookies=cookies or {}) as session:
+        async with session.ws_connect(ws_url, headers=headers) as ws:
+            await ws.send_json(["resize", {"width": 100, "height": 30}])
+            end = time.monotonic() + 30
+            while time.monotonic() < end and want.encode() not in got:
+                try:
+                    msg = await ws.receive(timeout=2)
+                except asyncio.TimeoutError:
+                    continue
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    got += msg.data
+                elif msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+            for key in keys:
+                await ws.send_json(["stdin", key])
+                await asyncio.sleep(0.8)
+            if keys:
+                await asyncio.sleep(1.5)  # let the save land before the tab closes
+    return got
 
 
 def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) -> None:
@@ -135,26 +187,11 @@ def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) 
         assert "textual" in body.lower() and "ccb-tui" in body
         assert f"ws://127.0.0.1:{srv.port}/ws" in body
         # A browser tab: the websocket starts `python -m ccb_tui --db ...` and relays its screen.
-        aiohttp = pytest.importorskip("aiohttp")
-
-        async def first_screen() -> bytes:
-            got = b""
-            async with aiohttp.ClientSession() as session:
-                async with session.ws_connect(f"http://127.0.0.1:{srv.port}/ws?width=100&height=30") as ws:
-                    await ws.send_json(["resize", {"width": 100, "height": 30}])
-                    end = time.monotonic() + 20
-                    while time.monotonic() < end and "Cụm thi đua".encode() not in got:
-                        try:
-                            msg = await ws.receive(timeout=2)
-                        except asyncio.TimeoutError:
-                            continue
-                        if msg.type == aiohttp.WSMsgType.BINARY:
-                            got += msg.data
-                        elif msg.type != aiohttp.WSMsgType.TEXT:
-                            break
-            return got
-
-        assert "Cụm thi đua".encode() in asyncio.run(first_screen())
+        pytest.importorskip("aiohttp")
+        cookies = {f"ccb_tui_token_{srv.port}": srv.token}
+        got = asyncio.run(_screen_and_keys(f"{srv.origin}/ws?width=100&height=30", origin=srv.origin,
+                                           cookies=cookies))
+        assert "Cụm thi đua".encode() in got
 
 
 # --- the page: nothing from outside, fonts that carry Vietnamese, its own words ----------------
