@@ -194,6 +194,132 @@ def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) 
         assert "Cụm thi đua".encode() in got
 
 
+# --- the door: a token and the Origin --------------------------------------------------------
+
+# What a tab types to change a task status: t (the checklist), → (onto the first unit's cell), x.
+CHANGE_A_TASK = ("t", "\x1b[C", "x")
+
+
+def _task_states(db_path: Path) -> dict[tuple[int, str], str]:
+    snap = Store(db_path, create=False, cleanup=False).snapshot()
+    return {(t.id, u.code): t.status(u.code).state.value for t in snap.tasks for u in snap.units}
+
+
+def test_first_line_is_the_address_with_a_fresh_token(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        first_token = srv.token
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{srv.port}/\?token=[A-Za-z0-9_-]{{43}}", srv.url)
+        lines = srv.output().splitlines()
+        assert lines[0] == srv.url and "Ctrl+C" in lines[1] and "token" in lines[1]
+        # The token is never written to the log (the access log drops the query string).
+        srv.get("/")
+        srv.get(srv.url, jar=False)
+        time.sleep(0.3)
+        assert srv.output().count(srv.token) == 1
+    with served(db_path, tmp_path) as srv:
+        assert srv.token != first_token  # a new secret at each start
+
+
+def test_page_and_every_file_need_the_token(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        name = f"ccb_tui_token_{srv.port}"
+        for path in ("/", "/static/js/textual.js", "/static/fonts/RobotoMono-VariableFont_wght.ttf",
+                     "/ccb-fonts/DejaVuSansMono.ttf", "/download/abc", "/no-such-page", "/ws"):
+            status, headers, body = srv.get(path, jar=False)
+            assert status == 403, path
+            assert "cần mã truy cập" in body.decode("utf-8") and "Set-Cookie" not in headers, path
+            status, _, _ = srv.get(path, {"Cookie": f"{name}={srv.token}x"}, jar=False)
+            assert status == 403, path
+            status, _, _ = srv.get(path + "?token=" + srv.token[:-1], jar=False)
+            assert status == 403, path
+        # The printed address sets the cookie the page's own requests then carry.
+        status, headers, _ = srv.get(srv.url, jar=False)
+        assert status == 200
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(f"{name}={srv.token};")
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+        assert headers.get("Referrer-Policy") == "no-referrer"
+        status, _, js = srv.get("/static/js/textual.js", {"Cookie": f"{name}={srv.token}"}, jar=False)
+        assert status == 200 and b"WebSocket" in js
+        # A request naming a foreign page is refused even with the token.
+        status, _, body = srv.get("/", {"Cookie": f"{name}={srv.token}", "Origin": "http://evil.example"}, jar=False)
+        assert status == 403 and "trang web khác" in body.decode("utf-8")
+        # The page takes the token out of the address bar once the cookie is set.
+        assert "history.replaceState" in srv.page
+
+
+def test_websocket_without_the_key_or_from_a_foreign_page_is_refused_and_changes_nothing(
+        db_path: Path, tmp_path: Path, sha) -> None:
+    aiohttp = pytest.importorskip("aiohttp")
+    with served(db_path, tmp_path) as srv:
+        before, states = sha(db_path), _task_states(db_path)
+        ws = f"{srv.origin}/ws?width=100&height=30"
+        name = f"ccb_tui_token_{srv.port}"
+        good = {name: srv.token}
+        refused = [
+            ("no token", ws, srv.origin, None),
+            ("wrong token", ws + "&token=" + "A" * 43, srv.origin, None),
+            ("wrong cookie", ws, srv.origin, {name: srv.token[::-1]}),
+            ("another serve's cookie", ws, srv.origin, {"ccb_tui_token_1": srv.token}),
+            ("foreign Origin with the cookie", ws, "http://evil.example", good),
+            ("foreign Origin with the token", ws + "&token=" + srv.token, "http://evil.example", None),
+            ("a look-alike Origin", ws, f"http://127.0.0.1.evil.example:{srv.port}", good),
+            ("another port's Origin", ws, f"http://127.0.0.1:{srv.port + 1}", good),
+            ("Origin null", ws, "null", good),
+        ]
+        for why, url, origin, cookies in refused:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as caught:
+                asyncio.run(_screen_and_keys(url, origin=origin, cookies=cookies, keys=CHANGE_A_TASK))
+            assert caught.value.status == 403, why
+        assert sha(db_path) == before and _task_states(db_path) == states
+        assert srv.output().count("refused GET /ws") == len(refused)
+
+        # The same keys through the door do change a status (so the refusals above were real).
+        got = asyncio.run(_screen_and_keys(ws, origin=srv.origin, cookies=good, keys=CHANGE_A_TASK))
+        assert "Cụm thi đua".encode() in got
+        deadline = time.monotonic() + 10
+        while _task_states(db_path) == states and time.monotonic() < deadline:
+            time.sleep(0.2)
+        changed = {k: v for k, v in _task_states(db_path).items() if states.get(k) != v}
+        assert len(changed) == 1, changed
+
+
+def test_websocket_with_the_token_and_no_origin_is_let_in(db_path: Path, tmp_path: Path) -> None:
+    """A non-browser client (no Origin header at all) needs the token like everyone else, and
+    with it gets the dashboard; the loopback aliases of the served origin count as the same page."""
+    pytest.importorskip("aiohttp")
+    with served(db_path, tmp_path) as srv:
+        url = f"{srv.origin}/ws?width=100&height=30&token={srv.token}"
+        assert "Cụm thi đua".encode() in asyncio.run(_screen_and_keys(url))
+        assert "Cụm thi đua".encode() in asyncio.run(_screen_and_keys(url, origin=f"http://localhost:{srv.port}"))
+
+
+def test_allowed_origins_and_the_door_cannot_be_opened_wide() -> None:
+    from ccb_tui.serve_web import Door, allowed_origins, origin_of
+    assert origin_of("http://127.0.0.1:8000/") == "http://127.0.0.1:8000"
+    assert origin_of("HTTPS://Example.org:443/ccb/") == "https://example.org"
+    assert origin_of("http://[::1]:9000") == "http://[::1]:9000"
+    assert allowed_origins("http://localhost:9000") == {"http://localhost:9000", "http://127.0.0.1:9000",
+                                                        "http://[::1]:9000"}
+    assert allowed_origins("https://ccb.example.org/dash/") == {"https://ccb.example.org"}
+    for empty in ("", "short"):
+        with pytest.raises(ValueError):
+            Door(empty, "http://127.0.0.1:8000")
+    door = Door("x" * 43, "https://ccb.example.org")
+    assert door.secure and door.cookie_name == "ccb_tui_token_443"
+
+
+def test_no_option_serves_without_the_token(capsys) -> None:
+    for lang in ("vi", "en"):
+        code, out, _ = run(capsys, "--lang", lang, "serve", "--help")
+        assert code == 0
+        options = set(re.findall(r"--[a-z][a-z-]+", out))
+        assert options <= {"--db", "--lang", "--host", "--port", "--read-only", "--allow-remote", "--public-url",
+                           "--help"}, options
+    import inspect
+    assert "token" not in inspect.signature(serve_module.serve).parameters  # made inside, never passed in
+
+
 # --- the page: nothing from outside, fonts that carry Vietnamese, its own words ----------------
 
 # Where a page or a stylesheet names something the browser fetches.
