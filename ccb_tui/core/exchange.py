@@ -29,7 +29,7 @@ from . import indicators, totals
 from .checklist import checklist_for
 from .errors import UsageError
 from .exchange_files import MAX_BYTES, MAX_ROWS, escape_text
-from .files import atomic_write, now_iso
+from .files import now_iso, output_exists_msg, write_user_file
 from .indicators import CATALOGUE, Indicator
 from .models import Msg, Qualifier, Snapshot, Status, TaskState
 from .store import Store
@@ -356,14 +356,13 @@ def write_output(path: str | Path, payload: bytes, *, force: bool = False,
                                  f"Refusing to overwrite the data file {path}. Choose another file name."))
     if path.is_dir():
         raise UsageError(Msg(f"{path} là một thư mục; hãy ghi rõ tên tệp.", f"{path} is a folder; give a file name."))
-    if path.exists() and not force:
-        raise UsageError(Msg(f"Tệp {path} đã có; thêm --force để ghi đè.",
-                             f"The file {path} exists; add --force to overwrite it."))
+    if os.path.lexists(path) and not force:  # a dangling symlink too: see files.write_user_file
+        raise UsageError(output_exists_msg(path))
     if not path.parent.is_dir():
         raise UsageError(Msg(f"Không có thư mục {path.parent}.", f"There is no folder {path.parent}."))
     from .errors import StoreWriteFailed
     try:
-        atomic_write(path, payload)
+        write_user_file(path, payload, force=force)  # never follows a symlink at path
     except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
         raise UsageError(exc.msg) from exc
     return path
