@@ -811,11 +811,13 @@ def check_argv_text(argv: Sequence[str]) -> None:
         except UnicodeEncodeError:  # a lone surrogate that was never a byte (only from a caller)
             raw = arg.encode("utf-8", "backslashreplace").decode("utf-8")
         shown = text.sanitize(raw)
+        prev = argv[i - 2] if i > 1 and isinstance(argv[i - 2], str) else ""
+        after = text.sanitize(prev)[:40] if prev.startswith("-") and not _SURROGATE.search(prev) else ""
         raise UsageError(Msg(
-            f"Đối số thứ {i} ('{shown}') không phải văn bản UTF-8 hợp lệ. Hãy gõ lại bằng bảng mã UTF-8 "
-            f"(kiểm tra LANG/LC_ALL của terminal và bảng mã của tệp lệnh).",
-            f"Argument {i} ('{shown}') is not valid UTF-8 text. Type it again in UTF-8 (check the terminal's "
-            f"LANG/LC_ALL and the script's encoding)."))
+            f"Đối số thứ {i}{f' (sau {after})' if after else ''} ('{shown}') không phải văn bản UTF-8 hợp lệ. "
+            f"Hãy gõ lại bằng bảng mã UTF-8 (kiểm tra LANG/LC_ALL của terminal và bảng mã của tệp lệnh).",
+            f"Argument {i}{f' (after {after})' if after else ''} ('{shown}') is not valid UTF-8 text. Type it "
+            f"again in UTF-8 (check the terminal's LANG/LC_ALL and the script's encoding)."))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
