@@ -181,6 +181,13 @@ def write_user_file(path: Path, payload: bytes, *, force: bool = False) -> None:
     try:
         st = os.lstat(path)
         keep_mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            # Even with --force: renaming over /dev/null (as root) or a FIFO would replace it.
+            from .paths import file_kind
+            kind_vi, kind_en = file_kind(st.st_mode) or ("không phải tệp thường", "not a regular file")
+            raise UsageError(Msg(f"{path} là {kind_vi}, không phải tệp thường; không ghi vào đó. Hãy chọn tên tệp khác.",
+                                 f"{path} is {kind_en}, not a regular file; not written. Choose another file name."),
+                             path)
     except FileNotFoundError:
         keep_mode = None
     except OSError as exc:

@@ -30,7 +30,7 @@ def resolve_db_path(arg: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
-def _kind(mode: int) -> tuple[str, str] | None:
+def file_kind(mode: int) -> tuple[str, str] | None:
     """What a non-regular file is, in words (vi, en); None for a regular file."""
     if stat.S_ISREG(mode):
         return None
@@ -92,7 +92,7 @@ def check_store_path(path: Path) -> None:
         if exc.errno == errno.ELOOP:
             raise _not_a_store(path, "một vòng liên kết tượng trưng", "a symlink loop") from None
         raise _unreadable(path, exc) from exc
-    kind = _kind(st.st_mode)
+    kind = file_kind(st.st_mode)
     if kind is not None:
         if stat.S_ISLNK(lst.st_mode):
             kind = (f"một liên kết tượng trưng tới {kind[0]}", f"a symlink to {kind[1]}")
@@ -102,7 +102,7 @@ def check_store_path(path: Path) -> None:
     except OSError:
         return  # unreadable: the store says why, in its own words (permissions, ...)
     try:
-        kind = _kind(os.fstat(fd).st_mode)
+        kind = file_kind(os.fstat(fd).st_mode)
     finally:
         os.close(fd)
     if kind is not None:

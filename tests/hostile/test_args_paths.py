@@ -264,3 +264,20 @@ def test_without_hard_links_the_output_is_created_exclusively(tmp_path: Path, mo
     files.write_user_file(fresh, b"data")
     assert fresh.read_bytes() == b"data"
     assert sorted(os.listdir(tmp_path)) == ["fresh.txt", "out.txt"]
+
+
+def test_output_onto_a_fifo_or_device_is_refused_even_with_force(db_path: Path, tmp_path: Path) -> None:
+    """Renaming over a FIFO or /dev/null (which root may do) would replace it: never, --force or not."""
+    Store(db_path)
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    for extra in ((), ("--force",)):
+        done = ccb("--db", str(db_path), "export", "-o", str(fifo), *extra)
+        assert done.returncode == 2, done.stderr
+        one_line(done)
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    done = ccb("--lang", "en", "--db", str(db_path), "report", "-f", "md", "-o", "/dev/null", "--force")
+    assert done.returncode == 2
+    assert one_line(done) == "/dev/null is a character device, not a regular file; not written. Choose another file name.\n"
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["out.csv", "store"]
