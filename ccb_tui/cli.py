@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from .core.domain import indicators, text
 from .core.domain.errors import CcbError, UsageError
 from .core.domain.fmt import NumberFormatError, parse_number
 from .core.domain.models import QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Qualifier, Snapshot, TaskState
-from .core.store.paths import resolve_db_path
+from .core.store.paths import check_store_path, resolve_db_path
 from .core.store import ANY, Store
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_CONFLICT, EXIT_STORE, EXIT_PROBLEMS = 0, 2, 3, 4, 5, 6
@@ -358,17 +359,22 @@ def _lang(args: argparse.Namespace) -> str:
     return getattr(args, "lang", "vi")
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace, *, check: bool = True) -> Path:
     """The store path from --db, $CCB_DB or the default.
 
     An explicitly empty ``--db ""`` (say ``--db "$UNSET_VAR"`` in a script) is refused rather than
-    silently falling back to $CCB_DB or the per-user store, which would edit the wrong file.
+    silently falling back to $CCB_DB or the per-user store, which would edit the wrong file. With
+    ``check``, a path that exists but is not a regular file (FIFO, device, socket, folder, symlink
+    loop) is refused at once, exit 5 (``core.paths.check_store_path``).
     """
     db = getattr(args, "db", None)
     if db is not None and not db.strip():
         raise UsageError(Msg("--db cần một đường dẫn tệp, nhưng đang để trống.",
                              "--db needs a file path, but it is empty."))
-    return resolve_db_path(db)
+    path = resolve_db_path(db)
+    if check:
+        check_store_path(path)
+    return path
 
 
 def _open_store(args: argparse.Namespace) -> Store:
@@ -454,7 +460,7 @@ def _print_change(change: Any, lang: str = "vi") -> None:
 # --- commands --------------------------------------------------------------------------------
 
 def cmd_where(args: argparse.Namespace) -> int:
-    print(_db_path(args))
+    print(_db_path(args, check=False))  # only says where: a wrong kind of file is for the others to refuse
     return EXIT_OK
 
 
@@ -915,11 +921,39 @@ def _start_demo(args: argparse.Namespace, lang: str) -> Path:
     return folder
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_argv_text(argv: Sequence[str]) -> None:
+    """Refuse (exit 2) an argument holding bytes that are not UTF-8.
+
+    Python hands such bytes over as lone surrogates ("K\\xe0" arrives as 'K\\udce0'); kept, they
+    would fail much later (NFC, JSON, the terminal) as a traceback, or be stored. Say which
+    argument it is, its bad bytes shown as \\xNN.
+    """
+    for i, arg in enumerate(argv, 1):
+        if not isinstance(arg, str) or not _SURROGATE.search(arg):
+            continue
+        try:  # the bytes as typed: the undecodable ones come back as \xNN
+            raw = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that was never a byte (only from a caller)
+            raw = arg.encode("utf-8", "backslashreplace").decode("utf-8")
+        shown = text.sanitize(raw)
+        prev = argv[i - 2] if i > 1 and isinstance(argv[i - 2], str) else ""
+        after = text.sanitize(prev)[:40] if prev.startswith("-") and not _SURROGATE.search(prev) else ""
+        raise UsageError(Msg(
+            f"Đối số thứ {i}{f' (sau {after})' if after else ''} ('{shown}') không phải văn bản UTF-8 hợp lệ. "
+            f"Hãy gõ lại bằng bảng mã UTF-8 (kiểm tra LANG/LC_ALL của terminal và bảng mã của tệp lệnh).",
+            f"Argument {i}{f' (after {after})' if after else ''} ('{shown}') is not valid UTF-8 text. Type it "
+            f"again in UTF-8 (check the terminal's LANG/LC_ALL and the script's encoding)."))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 usage, 3 invalid, 4 conflict, 5 store)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = peek_lang(argv)
     try:
+        check_argv_text(argv)
         args = build_parser(lang).parse_args(argv)
         lang = _lang(args)
         handler = COMMANDS.get(args.command or "", cmd_tui)

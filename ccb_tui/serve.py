@@ -1,10 +1,15 @@
 """``ccb-tui serve``: the dashboard in a web browser, through textual-serve.
 
 textual-serve starts one ``python -m ccb_tui --db PATH`` per browser tab and relays its screen
-over a websocket. It has no login: anyone who can reach the port can use the app, and edit the
-data unless ``--read-only``. So the server listens on the loopback interface by default, reached
-from a laptop through an SSH tunnel (``ssh -L 8000:localhost:8000 server``); any other address is
-refused unless ``--allow-remote`` says the risk is understood.
+over a websocket. It has no login of its own, so ccb-tui puts a door in front of it
+(``serve_web.Door``): a secret token made at each start, printed in the URL on the first line of
+output, without which every request is answered 403, and an ``Origin`` check on top. The token
+is always on; no option turns it off.
+
+The server listens on the loopback interface by default, reached from a laptop through an SSH
+tunnel (``ssh -L 8000:localhost:8000 server``). The connection itself is plain HTTP, so on any
+other address the token would cross the network readable: that is refused unless
+``--allow-remote`` says the network is protected some other way.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import secrets
 import shlex
 import socket
 import sys
@@ -51,12 +57,14 @@ def check_host(host: str, allow_remote: bool) -> None:
     if allow_remote or is_loopback(host):
         return
     raise UsageError(Msg(
-        f"Không mở ccb-tui ra địa chỉ {host}: textual-serve không có đăng nhập, ai tới được cổng này đều "
-        f"dùng được ứng dụng và sửa được dữ liệu. Hãy để mặc định {DEFAULT_HOST} và dùng đường hầm SSH "
-        f"(ssh -L 8000:localhost:8000 máy-chủ); chỉ thêm --allow-remote khi mạng đã được bảo vệ cách khác.",
-        f"Refusing to serve ccb-tui on {host}: textual-serve has no login, so anyone who can reach the port "
-        f"can use the app and edit the data. Keep the default {DEFAULT_HOST} and use an SSH tunnel "
-        f"(ssh -L 8000:localhost:8000 server); add --allow-remote only on a network protected some other way."))
+        f"Không mở ccb-tui ra địa chỉ {host}: kết nối là HTTP không mã hóa, không có đăng nhập ngoài mã truy cập "
+        f"và mã này đi qua mạng ở dạng đọc được; ai bắt được nó đều sửa được dữ liệu. Hãy để mặc định "
+        f"{DEFAULT_HOST} và dùng đường hầm SSH (ssh -L 8000:localhost:8000 máy-chủ); chỉ thêm --allow-remote "
+        f"khi mạng đã được bảo vệ cách khác.",
+        f"Refusing to serve ccb-tui on {host}: the connection is plain HTTP with no login but the access "
+        f"token, which would cross the network readable; whoever catches it can edit the data. Keep the "
+        f"default {DEFAULT_HOST} and use an SSH tunnel (ssh -L 8000:localhost:8000 server); add "
+        f"--allow-remote only on a network protected some other way."))
 
 
 def app_command(db: Path, *, read_only: bool = False, lang: str = "vi", python: str | None = None) -> str:
@@ -85,23 +93,38 @@ def serve(db: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_
         sockets = bind_sockets(host, port)
     except OSError as exc:
         raise UsageError(_bind_error(host, port, exc)) from exc
-    url = public_url or page_url(host, port)
+    token = new_token()
+    url = token_url(public_url or page_url(host, port), token)
     mode_vi, mode_en = (" (chỉ xem)", " (read-only)") if read_only else ("", "")
-    banner = Msg(f"ccb-tui{mode_vi}: mở {url} trong trình duyệt. Dừng: Ctrl+C.",
-                 f"ccb-tui{mode_en}: open {url} in a browser. Stop: Ctrl+C.").text(lang)
-    server = CcbServer(app_command(db, read_only=read_only, lang=lang), sockets=sockets, host=host, port=port,
-                       title=TITLE, lang=lang, public_url=public_url, banner=banner)
+    banner = url + "\n" + Msg(
+        f"ccb-tui{mode_vi}: mở địa chỉ trên trong trình duyệt. Mã token trong đó là chìa khóa, đổi mỗi lần "
+        f"chạy serve: đừng chia sẻ. Dừng: Ctrl+C.",
+        f"ccb-tui{mode_en}: open the address above in a browser. Its token is the key and changes at "
+        f"each start: do not share it. Stop: Ctrl+C.").text(lang)
+    warning = ""
     if not is_loopback(host):
-        print(Msg(f"⚠ {host}:{port} — không có đăng nhập; ai tới được cổng này đều dùng được ứng dụng"
-                  f"{'' if read_only else ' và sửa được dữ liệu'}.",
-                  f"⚠ {host}:{port} — no login; anyone who can reach this port can use the app"
-                  f"{'' if read_only else ' and edit the data'}.").text(lang), file=sys.stderr)
+        warning = Msg(f"⚠ {host}:{port} — HTTP không mã hóa: ai đọc được mã truy cập trên mạng đều dùng được ứng dụng"
+                      f"{'' if read_only else ' và sửa được dữ liệu'}.",
+                      f"⚠ {host}:{port} — plain HTTP: whoever reads the access token off the network can use the app"
+                      f"{'' if read_only else ' and edit the data'}.").text(lang)
+    server = CcbServer(app_command(db, read_only=read_only, lang=lang), sockets=sockets, host=host, port=port,
+                       title=TITLE, token=token, lang=lang, public_url=public_url, banner=banner, warning=warning)
     try:
         server.serve()
     finally:
         for sock in sockets:
             sock.close()
     return 0
+
+
+def new_token() -> str:
+    """A fresh secret for one run of ``serve`` (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_url(base: str, token: str) -> str:
+    """The address to open: the public URL's root with ``?token=…``."""
+    return f"{base.rstrip('/')}/?token={token}"
 
 
 def _bind_error(host: str, port: int, exc: OSError) -> Msg:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import os
 import re
 import shlex
@@ -19,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 
@@ -76,49 +77,71 @@ def _free_port() -> int:
 
 
 class _Served:
-    """A ``ccb-tui serve`` subprocess on a free localhost port (see :func:`served`)."""
+    """A ``ccb-tui serve`` subprocess on a free localhost port (see :func:`served`).
 
-    def __init__(self, proc: subprocess.Popen, port: int, page: str) -> None:
-        self.proc, self.port, self.page = proc, port, page
+    ``url`` is the first line it printed (the address with the token); ``get`` goes through a
+    cookie jar that holds the cookie the first page load set, as a browser would.
+    """
+
+    def __init__(self, proc: subprocess.Popen, port: int, url: str, page: str,
+                 opener: urllib.request.OpenerDirector, log_path: Path) -> None:
+        self.proc, self.port, self.url, self.page, self.opener, self.log_path = proc, port, url, page, opener, log_path
 
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
+    @property
+    def token(self) -> str:
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.url).query)["token"][0]
+
+    def get(self, url: str, headers: dict[str, str] | None = None, *, jar: bool = True) -> tuple[int, dict[str, str], bytes]:
+        """GET ``url`` (relative to the origin); an HTTP error status is returned, not raised."""
         url = url if url.startswith("http") else self.origin + url
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with (self.opener.open if jar else urllib.request.urlopen)(request, timeout=5) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 @contextlib.contextmanager
 def served(db_path: Path, tmp_path: Path, *extra: str) -> Iterator[_Served]:
-    """Start ``python -m ccb_tui [extra] serve --port N --db DB`` and wait for its page."""
+    """Start ``python -m ccb_tui [extra] serve --port N --db DB``, read the address it prints
+    first (with the token) and load the page with it."""
     Store(db_path)
     port = _free_port()
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
-    log = (tmp_path / f"serve-{port}.log").open("w+b")
+    log_path = tmp_path / f"serve-{port}.log"
+    log = log_path.open("w+b")
+    err = (tmp_path / f"serve-{port}.err").open("w+b")
     proc = subprocess.Popen([sys.executable, "-m", "ccb_tui", *extra, "serve", "--port", str(port),
-                             "--db", str(db_path)], stdout=log, stderr=subprocess.STDOUT, env=env)
+                             "--db", str(db_path)], stdout=log, stderr=err, env=env)
     try:
-        page, deadline = None, time.monotonic() + 15
-        while time.monotonic() < deadline:
+        url, deadline = None, time.monotonic() + 15
+        while url is None and time.monotonic() < deadline:
             if proc.poll() is not None:
-                log.seek(0)
-                output = log.read().decode("utf-8", "replace")
+                err.seek(0)
+                output = err.read().decode("utf-8", "replace")
                 if "textual_serve" in output and "ModuleNotFoundError" in output:
                     pytest.skip(f"textual-serve cannot start here: {output[-300:]}")
                 pytest.fail(f"serve exited with {proc.returncode}: {output[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                    assert resp.status == 200
-                    page = resp.read().decode("utf-8")
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.25)
-        assert page is not None, "no answer on localhost within 15 s"
-        yield _Served(proc, port, page)
+            first = log_path.read_text(encoding="utf-8").split("\n", 1)
+            if len(first) == 2:
+                url = first[0]
+            else:
+                time.sleep(0.1)
+        assert url is not None, "no address printed within 15 s"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(url, timeout=5) as resp:
+            assert resp.status == 200
+            page = resp.read().decode("utf-8")
+        yield _Served(proc, port, url, page, opener, log_path)
     finally:
         proc.terminate()
         try:
@@ -127,6 +150,35 @@ def served(db_path: Path, tmp_path: Path, *extra: str) -> Iterator[_Served]:
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+        err.close()
+
+
+async def _screen_and_keys(ws_url: str, *, origin: str | None = None, cookies: dict[str, str] | None = None,
+                           keys: Sequence[str] = (), want: str = "Cụm thi đua") -> bytes:
+    """Open the app's websocket as a browser tab would, wait for ``want`` on the screen, then type
+    ``keys`` one by one. Raises aiohttp's ``WSServerHandshakeError`` when the server refuses."""
+    import aiohttp
+    got = b""
+    headers = {"Origin": origin} if origin is not None else {}
+    async with aiohttp.ClientSession(cookies=cookies or {}) as session:
+        async with session.ws_connect(ws_url, headers=headers) as ws:
+            await ws.send_json(["resize", {"width": 100, "height": 30}])
+            end = time.monotonic() + 30
+            while time.monotonic() < end and want.encode() not in got:
+                try:
+                    msg = await ws.receive(timeout=2)
+                except asyncio.TimeoutError:
+                    continue
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    got += msg.data
+                elif msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+            for key in keys:
+                await ws.send_json(["stdin", key])
+                await asyncio.sleep(0.8)
+            if keys:
+                await asyncio.sleep(1.5)  # let the save land before the tab closes
+    return got
 
 
 def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) -> None:
@@ -135,26 +187,137 @@ def test_serve_answers_on_localhost_with_the_app(db_path: Path, tmp_path: Path) 
         assert "textual" in body.lower() and "ccb-tui" in body
         assert f"ws://127.0.0.1:{srv.port}/ws" in body
         # A browser tab: the websocket starts `python -m ccb_tui --db ...` and relays its screen.
-        aiohttp = pytest.importorskip("aiohttp")
+        pytest.importorskip("aiohttp")
+        cookies = {f"ccb_tui_token_{srv.port}": srv.token}
+        got = asyncio.run(_screen_and_keys(f"{srv.origin}/ws?width=100&height=30", origin=srv.origin,
+                                           cookies=cookies))
+        assert "Cụm thi đua".encode() in got
 
-        async def first_screen() -> bytes:
-            got = b""
-            async with aiohttp.ClientSession() as session:
-                async with session.ws_connect(f"http://127.0.0.1:{srv.port}/ws?width=100&height=30") as ws:
-                    await ws.send_json(["resize", {"width": 100, "height": 30}])
-                    end = time.monotonic() + 20
-                    while time.monotonic() < end and "Cụm thi đua".encode() not in got:
-                        try:
-                            msg = await ws.receive(timeout=2)
-                        except asyncio.TimeoutError:
-                            continue
-                        if msg.type == aiohttp.WSMsgType.BINARY:
-                            got += msg.data
-                        elif msg.type != aiohttp.WSMsgType.TEXT:
-                            break
-            return got
 
-        assert "Cụm thi đua".encode() in asyncio.run(first_screen())
+# --- the door: a token and the Origin --------------------------------------------------------
+
+# What a tab types to change a task status: t (the checklist), → (onto the first unit's cell), x.
+CHANGE_A_TASK = ("t", "\x1b[C", "x")
+
+
+def _task_states(db_path: Path) -> dict[tuple[int, str], str]:
+    snap = Store(db_path, create=False, cleanup=False).snapshot()
+    return {(t.id, u.code): t.status(u.code).state.value for t in snap.tasks for u in snap.units}
+
+
+def test_first_line_is_the_address_with_a_fresh_token(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        first_token = srv.token
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{srv.port}/\?token=[A-Za-z0-9_-]{{43}}", srv.url)
+        lines = srv.output().splitlines()
+        assert lines[0] == srv.url and "Ctrl+C" in lines[1] and "token" in lines[1]
+        # The token is never written to the log (the access log drops the query string).
+        srv.get("/")
+        srv.get(srv.url, jar=False)
+        time.sleep(0.3)
+        assert srv.output().count(srv.token) == 1
+    with served(db_path, tmp_path) as srv:
+        assert srv.token != first_token  # a new secret at each start
+
+
+def test_page_and_every_file_need_the_token(db_path: Path, tmp_path: Path) -> None:
+    with served(db_path, tmp_path) as srv:
+        name = f"ccb_tui_token_{srv.port}"
+        for path in ("/", "/static/js/textual.js", "/static/fonts/RobotoMono-VariableFont_wght.ttf",
+                     "/ccb-fonts/DejaVuSansMono.ttf", "/download/abc", "/no-such-page", "/ws"):
+            status, headers, body = srv.get(path, jar=False)
+            assert status == 403, path
+            assert "cần mã truy cập" in body.decode("utf-8") and "Set-Cookie" not in headers, path
+            status, _, _ = srv.get(path, {"Cookie": f"{name}={srv.token}x"}, jar=False)
+            assert status == 403, path
+            status, _, _ = srv.get(path + "?token=" + srv.token[:-1], jar=False)
+            assert status == 403, path
+        # The printed address sets the cookie the page's own requests then carry.
+        status, headers, _ = srv.get(srv.url, jar=False)
+        assert status == 200
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(f"{name}={srv.token};")
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+        assert headers.get("Referrer-Policy") == "no-referrer"
+        status, _, js = srv.get("/static/js/textual.js", {"Cookie": f"{name}={srv.token}"}, jar=False)
+        assert status == 200 and b"WebSocket" in js
+        # A request naming a foreign page is refused even with the token.
+        status, _, body = srv.get("/", {"Cookie": f"{name}={srv.token}", "Origin": "http://evil.example"}, jar=False)
+        assert status == 403 and "trang web khác" in body.decode("utf-8")
+        # The page takes the token out of the address bar once the cookie is set.
+        assert "history.replaceState" in srv.page
+
+
+def test_websocket_without_the_key_or_from_a_foreign_page_is_refused_and_changes_nothing(
+        db_path: Path, tmp_path: Path, sha) -> None:
+    aiohttp = pytest.importorskip("aiohttp")
+    with served(db_path, tmp_path) as srv:
+        before, states = sha(db_path), _task_states(db_path)
+        ws = f"{srv.origin}/ws?width=100&height=30"
+        name = f"ccb_tui_token_{srv.port}"
+        good = {name: srv.token}
+        refused = [
+            ("no token", ws, srv.origin, None),
+            ("wrong token", ws + "&token=" + "A" * 43, srv.origin, None),
+            ("wrong cookie", ws, srv.origin, {name: srv.token[::-1]}),
+            ("another serve's cookie", ws, srv.origin, {"ccb_tui_token_1": srv.token}),
+            ("foreign Origin with the cookie", ws, "http://evil.example", good),
+            ("foreign Origin with the token", ws + "&token=" + srv.token, "http://evil.example", None),
+            ("a look-alike Origin", ws, f"http://127.0.0.1.evil.example:{srv.port}", good),
+            ("another port's Origin", ws, f"http://127.0.0.1:{srv.port + 1}", good),
+            ("Origin null", ws, "null", good),
+        ]
+        for why, url, origin, cookies in refused:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as caught:
+                asyncio.run(_screen_and_keys(url, origin=origin, cookies=cookies, keys=CHANGE_A_TASK))
+            assert caught.value.status == 403, why
+        assert sha(db_path) == before and _task_states(db_path) == states
+        assert srv.output().count("refused GET /ws") == len(refused)
+
+        # The same keys through the door do change a status (so the refusals above were real).
+        got = asyncio.run(_screen_and_keys(ws, origin=srv.origin, cookies=good, keys=CHANGE_A_TASK))
+        assert "Cụm thi đua".encode() in got
+        deadline = time.monotonic() + 10
+        while _task_states(db_path) == states and time.monotonic() < deadline:
+            time.sleep(0.2)
+        changed = {k: v for k, v in _task_states(db_path).items() if states.get(k) != v}
+        assert len(changed) == 1, changed
+
+
+def test_websocket_with_the_token_and_no_origin_is_let_in(db_path: Path, tmp_path: Path) -> None:
+    """A non-browser client (no Origin header at all) needs the token like everyone else, and
+    with it gets the dashboard; the loopback aliases of the served origin count as the same page."""
+    pytest.importorskip("aiohttp")
+    with served(db_path, tmp_path) as srv:
+        url = f"{srv.origin}/ws?width=100&height=30&token={srv.token}"
+        assert "Cụm thi đua".encode() in asyncio.run(_screen_and_keys(url))
+        assert "Cụm thi đua".encode() in asyncio.run(_screen_and_keys(url, origin=f"http://localhost:{srv.port}"))
+
+
+def test_allowed_origins_and_the_door_cannot_be_opened_wide() -> None:
+    from ccb_tui.serve_web import Door, allowed_origins, origin_of
+    assert origin_of("http://127.0.0.1:8000/") == "http://127.0.0.1:8000"
+    assert origin_of("HTTPS://Example.org:443/ccb/") == "https://example.org"
+    assert origin_of("http://[::1]:9000") == "http://[::1]:9000"
+    assert allowed_origins("http://localhost:9000") == {"http://localhost:9000", "http://127.0.0.1:9000",
+                                                        "http://[::1]:9000"}
+    assert allowed_origins("https://ccb.example.org/dash/") == {"https://ccb.example.org"}
+    for empty in ("", "short"):
+        with pytest.raises(ValueError):
+            Door(empty, "http://127.0.0.1:8000")
+    door = Door("x" * 43, "https://ccb.example.org")
+    assert door.secure and door.cookie_name == "ccb_tui_token_443"
+
+
+def test_no_option_serves_without_the_token(capsys) -> None:
+    for lang in ("vi", "en"):
+        code, out, _ = run(capsys, "--lang", lang, "serve", "--help")
+        assert code == 0
+        options = set(re.findall(r"--[a-z][a-z-]+", out))
+        assert options <= {"--db", "--demo", "--lang", "--host", "--port", "--read-only", "--allow-remote", "--public-url",
+                           "--help"}, options
+    import inspect
+    assert "token" not in inspect.signature(serve_module.serve).parameters  # made inside, never passed in
 
 
 # --- the page: nothing from outside, fonts that carry Vietnamese, its own words ----------------

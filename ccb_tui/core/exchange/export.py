@@ -28,11 +28,10 @@ from typing import Any, Iterable
 from ..domain import indicators, totals
 from ..domain.checklist import checklist_for
 from ..domain.errors import UsageError
-from .files import MAX_BYTES, MAX_ROWS, escape_text
-from ..store import atomic_write, now_iso
 from ..domain.indicators import CATALOGUE, Indicator
 from ..domain.models import Msg, Qualifier, Snapshot, Status, TaskState
-from ..store import Store
+from ..store import Store, now_iso, output_exists_msg, write_user_file
+from .files import MAX_BYTES, MAX_ROWS, escape_text
 
 __all__ = ["FORMATS", "SHEETS", "HEADERS", "build_rows", "render",
            "export_file", "write_output", "read_tables", "plan_import", "apply_plan", "MAX_BYTES", "MAX_ROWS"]
@@ -361,7 +360,7 @@ def write_output(path: str | Path, payload: bytes, *, force: bool = False,
     path = check_output(path, force=force, protect=protect)
     from ..domain.errors import StoreWriteFailed
     try:
-        atomic_write(path, payload)
+        write_user_file(path, payload, force=force)  # never follows a symlink at path
     except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
         raise UsageError(exc.msg) from exc
     return path
@@ -378,9 +377,8 @@ def check_output(path: str | Path, *, force: bool = False, protect: Iterable[str
                                  f"Refusing to overwrite the data file {path}. Choose another file name."))
     if path.is_dir():
         raise UsageError(Msg(f"{path} là một thư mục; hãy ghi rõ tên tệp.", f"{path} is a folder; give a file name."))
-    if path.exists() and not force:
-        raise UsageError(Msg(f"Tệp {path} đã có; thêm --force để ghi đè.",
-                             f"The file {path} exists; add --force to overwrite it."))
+    if os.path.lexists(path) and not force:  # a dangling symlink too: see files.write_user_file
+        raise UsageError(output_exists_msg(path))
     if not path.parent.is_dir():
         raise UsageError(Msg(f"Không có thư mục {path.parent}.", f"There is no folder {path.parent}."))
     return path

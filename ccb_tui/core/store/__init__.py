@@ -6,7 +6,8 @@ two public modules: ``audit`` (the change log as data) and ``paths`` (where the 
 """
 
 from .documents import describe as describe_value
-from .files import atomic_write, now_iso
+from .files import atomic_write, now_iso, output_exists_msg, write_user_file
 from .store import ANY, Change, Store
 
-__all__ = ["ANY", "Change", "Store", "atomic_write", "describe_value", "now_iso"]
+__all__ = ["ANY", "Change", "Store", "atomic_write", "describe_value", "now_iso", "output_exists_msg",
+           "write_user_file"]

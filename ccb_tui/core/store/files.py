@@ -9,6 +9,7 @@ import errno
 import getpass
 import json
 import os
+import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -131,6 +132,133 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
                 f"mất nếu máy tắt đột ngột. Hãy kiểm tra ổ đĩa rồi lưu lại.",
                 f"{path} was written but the disk reported an error syncing its folder ({exc.strerror}); "
                 f"the change may be lost on a crash. Check the disk, then save again."), path) from exc
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # some file systems cannot; the file's own data is synced already
+        pass
+
+
+def output_exists_msg(path: Path) -> Msg:
+    """Why an output file is not written without --force (a dangling symlink says where it points)."""
+    if os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return Msg(f"{path} đã có: một liên kết tượng trưng tới {target}. Thêm --force để thay chính liên kết "
+                   f"đó bằng một tệp mới (nơi nó trỏ tới không bị ghi).",
+                   f"{path} exists: a symlink to {target}. Add --force to replace the link itself with a new "
+                   f"file (what it points to is not written).")
+    return Msg(f"Tệp {path} đã có; thêm --force để ghi đè.", f"The file {path} exists; add --force to overwrite it.")
+
+
+def write_user_file(path: Path, payload: bytes, *, force: bool = False) -> None:
+    """Write a file the user named (an export, a report) without ever following a symlink there.
+
+    The payload goes to a temp file beside ``path`` first (fsynced), then:
+
+    - without ``force`` it is hard-linked to ``path``, which fails if anything at all is there,
+      a dangling symlink included (``UsageError``, exit 2), with no window between check and
+      creation; where hard links are not supported, ``path`` is created with
+      ``O_CREAT | O_EXCL | O_NOFOLLOW`` instead;
+    - with ``force`` it is renamed over ``path``: a symlink there is replaced by the new file,
+      and the file it pointed to is never opened.
+
+    In a shared folder anyone may plant a symlink at the name a colleague is about to export
+    to; following it would write wherever it points, with the colleague's rights. An OS error is
+    ``StoreWriteFailed`` naming the file; on any failure nothing is left behind.
+    """
+    from ..domain.errors import UsageError
+    path = Path(path)
+    folder = path.parent
+    try:
+        st = os.lstat(path)
+        keep_mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            # Even with --force: renaming over /dev/null (as root) or a FIFO would replace it.
+            from .paths import file_kind
+            kind_vi, kind_en = file_kind(st.st_mode) or ("không phải tệp thường", "not a regular file")
+            raise UsageError(Msg(f"{path} là {kind_vi}, không phải tệp thường; không ghi vào đó. Hãy chọn tên tệp khác.",
+                                 f"{path} is {kind_en}, not a regular file; not written. Choose another file name."),
+                             path)
+    except FileNotFoundError:
+        keep_mode = None
+    except OSError as exc:
+        raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = keep_mode if keep_mode is not None else 0o666 & ~mask
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+    try:
+        try:
+            os.fchmod(fd, mode)
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if force:
+            os.replace(tmp, path)  # replaces a symlink itself, never its target
+        else:
+            try:
+                os.link(tmp, path, follow_symlinks=False)
+            except FileExistsError:
+                raise UsageError(output_exists_msg(path), path) from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
+                                     errno.ENOSYS):
+                    raise
+                _create_exclusive(path, payload, mode)
+    except BaseException as exc:
+        if os.path.lexists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+        raise
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:  # renamed (force)
+        pass
+    except OSError:
+        pass
+    _fsync_folder(folder)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _create_exclusive(path: Path, payload: bytes, mode: int) -> None:
+    """Create ``path`` only if nothing is there (not even a dangling symlink) and fill it."""
+    from ..domain.errors import UsageError
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except FileExistsError:
+        raise UsageError(output_exists_msg(path), path) from None
+    try:
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        os.unlink(path)  # ours (O_EXCL): never leave half a file
+        raise
 
 
 def corrupt(path: Path, vi: str, en: str) -> StoreCorrupt:
