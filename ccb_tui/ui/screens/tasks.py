@@ -16,10 +16,10 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ...core.checklist import Checklist, checklist_for
 from ...core.errors import ConflictError
-from ...core.models import Msg, Task, TaskState, TaskStatus, Unit
+from ...core.models import Task, TaskState, TaskStatus, Unit
 from ...core.report_text import width as text_width
-from ...core.store import Change, Store
-from ...core.text import nfc, sanitize
+from ...core.store import ANY, Change, Store
+from ...core.text import nfc, sanitize, sanitize_multiline
 from ..safe import plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen
@@ -453,18 +453,17 @@ class EditTaskDialog(TaskFormDialog):
         new_note = None if note == base_note.replace("\n", " ") else note  # unchanged: keep its line breaks
 
         def edit(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and new_note is not None and cur.note != base_note:
-                raise ConflictError(Msg(
-                    f"Xung đột: ghi chú của nhiệm vụ {task_id} đã được người khác đổi. Không ghi đè.",
-                    f"Conflict: the note of task {task_id} was changed by someone else. Nothing overwritten."),
-                    f"task {task_id}", base_note, cur.note, note)
-            return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title)
+            # The store checks, under its lock, that the title (and the note, when it is being
+            # changed) are still what this dialog showed; a change in between is a conflict.
+            return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title,
+                                   expect_note=ANY if new_note is None else base_note)
 
         saved_title = sanitize(title)
+        saved_note = base_note if new_note is None else sanitize_multiline(new_note)
         return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
             f"{self.t('Sửa nhiệm vụ', 'Edit task')} {task_id}",
-            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title)))
+            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title,
+                                          expect_note=saved_note)))
 
 
 class CellNoteDialog(TaskFormDialog):
@@ -502,18 +501,14 @@ class CellNoteDialog(TaskFormDialog):
         task_id, code, state, base_note = self.task_id, self.unit_code, self.base_state, self.base_note
 
         def edit(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and cur.status(code).note != base_note:
-                raise ConflictError(Msg(
-                    f"Xung đột: ghi chú của {self.unit_name} ở nhiệm vụ {task_id} đã được người khác đổi. "
-                    f"Không ghi đè.",
-                    f"Conflict: {self.unit_name}'s note on task {task_id} was changed by someone else. "
-                    f"Nothing overwritten."), f"task {task_id}", base_note, cur.status(code).note, note)
-            return store.set_task_status(task_id, code, state, note=note, expect=state)
+            # State and note as this dialog showed them, checked by the store under its lock.
+            return store.set_task_status(task_id, code, state, note=note, expect=state, expect_note=base_note)
 
+        saved_note = sanitize_multiline(note)
         return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
             f"{self.t('Ghi chú', 'Note')} {task_id} · {self.unit_name}",
-            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state)))
+            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state,
+                                                expect_note=saved_note)))
 
 
 class RemoveTaskDialog(CcbModal):
@@ -553,13 +548,8 @@ class RemoveTaskDialog(CcbModal):
         statuses = dict(task.statuses)
 
         def remove(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and (cur.title != task.title or dict(cur.statuses) != statuses):
-                raise ConflictError(Msg(
-                    f"Xung đột: nhiệm vụ {task_id} vừa được người khác sửa. Không xóa; hãy xem lại.",
-                    f"Conflict: task {task_id} was just changed by someone else. Not removed; review it."),
-                    f"task {task_id}", task.title, cur.title, "—")
-            return store.remove_task(task_id)
+            # The store refuses, under its lock, when the task is no longer what this dialog showed.
+            return store.remove_task(task_id, expect=task)
 
         def restore(store: Store) -> Change:
             new_id, change = store.add_task(task.year, task.title, task.note)
