@@ -30,7 +30,7 @@ from .files import (  # re-exported: the store's file-level guarantees are part 
 )
 from .fmt import format_value
 from .models import (  # NOT_REPORTED re-exported for callers building expectations
-    NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
+    KIND_PREFIXES, NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
     TaskStatus, Unit,
 )
 
@@ -133,6 +133,53 @@ def _value_change(what_vi: str, what_en: str, indicator: str, old: Any, new: Any
     return Change(what_vi, documents.describe(indicator, old, "vi"), documents.describe(indicator, new, "vi"),
                   revision, (what_en, documents.describe(indicator, old, "en"),
                              documents.describe(indicator, new, "en")))
+
+
+@dataclass(frozen=True)
+class LaterData:
+    """A figure or target of a retired unit's year (``kind`` "figure" or "target")."""
+
+    kind: str
+    indicator: str
+    year: int
+    vi: str
+    en: str
+
+    def text(self, lang: str = "vi") -> str:
+        """"Xã Ea R'Bin · Số hội viên 2021: 100" in ``lang``."""
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class RetireChange(Change):
+    """A retirement, with the unit's figures and targets of the years it no longer exists
+    (``later``) and whether they were removed with it (``dropped``)."""
+
+    later: tuple[LaterData, ...] = ()
+    dropped: bool = False
+
+
+def _name_spans(periods: list[tuple[int, str]], retired_from: int | None) -> list[tuple[str, int, int | None]]:
+    """(name, first year, year after the last or None) of each period of a unit."""
+    ordered = sorted(periods)
+    out = []
+    for i, (start, name) in enumerate(ordered):
+        end = ordered[i + 1][0] if i + 1 < len(ordered) else retired_from
+        if retired_from is not None and end is not None:
+            end = min(end, retired_from)
+        if end is None or start < end:
+            out.append((name, start, end))
+    return out
+
+
+def _name_keys(name: str) -> set[str]:
+    """What a unit name reads as, folded: the whole name and the name without its kind."""
+    keys = {text.fold(name)}
+    for prefix in KIND_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            keys.add(text.fold(name[len(prefix):]))
+    keys.discard("")
+    return keys
 
 
 def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
@@ -861,6 +908,7 @@ class Store:
             cluster = cluster or snap.default_cluster()
             if cluster not in snap.clusters:
                 raise InvalidValue(Msg(f"Không có cụm '{cluster}'.", f"There is no cluster '{cluster}'."))
+            self._unique_name_or_fail(snap, code, [(name, int(year), None)])
             self._table(db, "units").insert({"code": code, "kind": kind, "retired_from": None,
                                              "periods": [{"from": int(year), "name": name, "cluster": cluster}]})
             self._log(db, "add_unit", {"unit": code}, None, {"name": name, "year": year})
@@ -891,6 +939,8 @@ class Store:
             else:
                 periods.append({"from": int(year), "name": name, "cluster": u.cluster(year)})
                 periods.sort(key=lambda p: p["from"])
+            spans = _name_spans([(p["from"], p["name"]) for p in periods], u.retired_from)
+            self._unique_name_or_fail(snap, code, [sp for sp in spans if sp[0] == name])
             units = self._table(db, "units")
             units.update({"periods": periods}, Query().code == code)
             old_periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
@@ -899,20 +949,103 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", old, name, rev)
 
-    def retire_unit(self, code: str, *, year: int) -> Change:
-        """Mark a unit as no longer existing from ``year`` on (its history stays)."""
+    def retire_unit(self, code: str, *, year: int, expect: object = ANY, drop_later: bool = False) -> "RetireChange":
+        """Mark a unit as no longer existing from ``year`` on (its history stays).
+
+        ``expect`` is the retirement year the edit was based on (None: not retired). The unit's
+        figures and targets of ``year`` and later, which ``check`` would then flag, come back in
+        ``later``; with ``drop_later`` they are removed in the same transaction, each audited.
+        """
         with self._transaction() as db:
-            snap = self._snap_in(db, records=False)
+            snap = self._snap_in(db, unit=code)
             u = self._unit_or_fail(snap, code)
+            if expect is not ANY and expect != u.retired_from:
+                was = lambda y, lang: (f"ngừng từ {y}" if lang == "vi" else f"retired from {y}") if y else (  # noqa: E731
+                    "đang hoạt động" if lang == "vi" else "active")
+                raise ConflictError(
+                    Msg(f"Xung đột: đơn vị {code} đã được người khác đổi thành “{was(u.retired_from, 'vi')}” "
+                        f"(bạn dựa trên “{was(expect, 'vi')}”). Không ghi đè.",
+                        f"Conflict: unit {code} was changed by someone else to “{was(u.retired_from, 'en')}” "
+                        f"(your edit was based on “{was(expect, 'en')}”). Nothing overwritten."),
+                    f"unit {code}", was(expect, "vi"), was(u.retired_from, "vi"), was(year, "vi"))
             if year <= u.periods[0].from_year:
                 raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
                                        f"The retirement year must be after {u.periods[0].from_year}."))
-            if u.retired_from == year:  # already retired from that year: nothing to write or log
-                return Change(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision)
-            self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
-            self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
+            later = self._later_data(snap, u, year)
+            same = u.retired_from == year
+            if same and not (drop_later and later):  # nothing to write or log
+                return RetireChange(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision,
+                                    later=later)
+            if drop_later:
+                self._drop_later(db, u, later)
+            if not same:
+                self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
+                self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
             rev = snap.revision + 1
-        return Change(f"Đơn vị {code}", u.name(), f"ngừng từ {year}", rev)
+        return RetireChange(f"Đơn vị {code}", u.name() if not same else f"ngừng từ {year}", f"ngừng từ {year}",
+                            rev, later=later, dropped=drop_later and bool(later))
+
+    def _later_data(self, snap: Snapshot, u: Unit, year: int) -> tuple["LaterData", ...]:
+        """The unit's figures and targets of ``year`` and later (what check flags once retired)."""
+        out: list[LaterData] = []
+        for (ucode, ind, y), reading in snap.values.items():
+            if ucode == u.code and y >= year:
+                out.append(LaterData("figure", ind, y, self._later_text(u, ind, y, reading, "vi"),
+                                     self._later_text(u, ind, y, reading, "en")))
+        for (ucode, ind, y), target in snap.targets.items():
+            if ucode == u.code and y >= year:
+                out.append(LaterData("target", ind, y, self._later_text(u, ind, y, target, "vi", True),
+                                     self._later_text(u, ind, y, target, "en", True)))
+        order = {code: i for i, code in enumerate(indicators.BY_CODE)}
+        return tuple(sorted(out, key=lambda d: (d.year, d.kind != "figure", order.get(d.indicator, 99))))
+
+    @staticmethod
+    def _later_text(u: Unit, ind: str, year: int, value: Any, lang: str, target: bool = False) -> str:
+        known = indicators.BY_CODE.get(ind)
+        label = known.label(lang) if known else ind
+        if target:
+            label = ("chỉ tiêu " if lang == "vi" else "target ") + label
+        return f"{u.name(year)} · {label} {year}: {documents.describe(ind, value, lang)}"
+
+    def _drop_later(self, db: TinyDB, u: Unit, later: tuple["LaterData", ...]) -> None:
+        """Remove ``later`` (figures and targets of a retired unit's years), each audited."""
+        records = self._table(db, "records")
+        for item in later:
+            _records, doc_id, doc = self._record(db, u.code, item.year)
+            if doc_id is None:
+                continue
+            field = "values" if item.kind == "figure" else "targets"
+            kept = dict(doc.get(field, {}))
+            old = kept.pop(item.indicator, None)
+            doc[field] = kept
+            if not doc.get("values") and not doc.get("targets"):
+                records.remove(doc_ids=[doc_id])
+            else:
+                records.update(doc, doc_ids=[doc_id])
+            target = {"unit": u.code, "indicator": item.indicator, "year": item.year, "via": "retire"}
+            if item.kind == "figure":
+                self._log(db, "set_value", target, old, None)
+            else:
+                self._log(db, "set_target", target, (old or {}).get("v"), None)
+
+    def _unique_name_or_fail(self, snap: Snapshot, code: str, spans: list[tuple[str, int, int | None]]) -> None:
+        """Refuse a name that another unit already uses in an overlapping year, compared without
+        accents, case, NFC/NFD differences or the kind ("Xã "): both would read the same on screen."""
+        for other in snap.units:
+            if other.code == code:
+                continue
+            theirs = _name_spans([(p.from_year, p.name) for p in other.periods], other.retired_from)
+            for name, start, end in spans:
+                keys = _name_keys(name)
+                for oname, ostart, oend in theirs:
+                    lo = max(start, ostart)
+                    hi = min(end if end is not None else 10**6, oend if oend is not None else 10**6)
+                    if lo < hi and keys & _name_keys(oname):
+                        raise InvalidValue(Msg(
+                            f"Tên “{name}” trùng với đơn vị {other.code} (“{oname}”, năm {lo}) khi không "
+                            f"phân biệt dấu và chữ hoa; hãy đặt tên khác.",
+                            f"The name “{name}” is the same as unit {other.code}'s (“{oname}”, {lo}) when "
+                            f"accents and case are ignored; choose another name."))
 
     # --- the cluster's own plan, settings and years ------------------------------------------
 
