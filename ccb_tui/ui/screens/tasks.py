@@ -7,6 +7,7 @@ the year typed in the dialog, which starts at the app's year.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,10 +18,9 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from ...core.checklist import Checklist, checklist_for
 from ...core.errors import ConflictError
 from ...core.models import Task, TaskState, TaskStatus, Unit
-from ...core.report_text import width as text_width
 from ...core.store import ANY, Change, Store
 from ...core.text import nfc, sanitize, sanitize_multiline
-from ..safe import plain
+from ..safe import cut_cells, plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen
 
@@ -67,20 +67,16 @@ def legend(lang: str) -> Text:
 
 
 def truncate(s: str, n: int) -> str:
-    """``s`` on one line in ``n`` display cells: runs of spaces made one, and when too long, cut
-    at the last word boundary that fits (mid-word only when one word is most of the line), with
-    "…" after the word and no trailing space or punctuation before it."""
+    """``s`` on one line in ``n`` terminal cells: runs of spaces made one, and when too long, cut
+    at the last word boundary that fits (mid-word only when one word is most of the line, and
+    then between glyphs), with "…" after the word and no trailing space or punctuation before it."""
     s = " ".join(s.split())
-    if text_width(s) <= n:
+    if cell_len(s) <= n:
         return s
-    out = ""
-    for ch in s:
-        if text_width(out + ch) > n - 1:
-            break
-        out += ch
+    out = cut_cells(s, n - 1)
     if s[len(out):len(out) + 1] != " " and " " in out:
         head = out[:out.rindex(" ")]
-        if text_width(head) >= n // 2:
+        if cell_len(head) >= n // 2:
             out = head
     return out.rstrip(" ,.;:-–—") + "…"
 
@@ -96,10 +92,10 @@ def fill_matrix(table: DataTable, cl: Checklist, lang: str, avail: int) -> None:
     head_done = "Done" if lang == "en" else "Xong"
     fixed = 0
     for u in cl.units:
-        cells = [text_width(cell_text(t.status(u.code), lang).plain) for t in cl.tasks]
-        fixed += max([text_width(u.short_name(cl.year)), *cells]) + 2
+        cells = [cell_len(cell_text(t.status(u.code), lang).plain) for t in cl.tasks]
+        fixed += max([cell_len(u.short_name(cl.year)), *cells]) + 2
     n = len(cl.units)
-    fixed += max(text_width(head_done), len(f"{n}/{n}")) + 2
+    fixed += max(cell_len(head_done), len(f"{n}/{n}")) + 2
     title_w = max(16, avail - fixed - 2)
     table.add_column(plain(head_task), width=title_w, key="task")
     for u in cl.units:
