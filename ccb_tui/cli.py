@@ -267,6 +267,9 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     ut.add_argument("unit", help=unit_help)
     ut.add_argument("--year", type=_year, required=True, help=h("năm đầu tiên không còn trong cụm",
                                                                 "the first year it is no longer in the cluster"))
+    ut.add_argument("--drop-later", action="store_true",
+                    help=h("xóa luôn số liệu và chỉ tiêu của đơn vị từ năm đó trở đi (có ghi nhật ký)",
+                           "also remove the unit's figures and targets of that year and later (audited)"))
 
     add("check", h("kiểm tra tệp dữ liệu và đối chiếu tổng với số báo cáo; mã thoát 0 chỉ khi không có vấn đề",
                    "validate the store and reconcile totals with the reported figures; exit 0 only when clean"))
@@ -622,8 +625,32 @@ def cmd_unit(args: argparse.Namespace) -> int:
         _print_unit_change(store.rename_unit(unit.code, args.name, year=args.year), snap, lang, unit.code)
     elif action == "retire":
         unit = resolve_unit(snap, args.unit, args.year)
-        _print_unit_change(store.retire_unit(unit.code, year=args.year), snap, lang, unit.code, retired=True)
+        change = store.retire_unit(unit.code, year=args.year, drop_later=args.drop_later)
+        if not (change.dropped and change.old == change.new):  # else only the removal is news
+            _print_unit_change(change, snap, lang, unit.code, retired=True)
+        _print_later(change, unit.code, args.year, lang)
     return EXIT_OK
+
+
+def _print_later(change: Any, code: str, year: int, lang: str) -> None:
+    """The retired unit's figures and targets of its retired years: removed, or kept and how to
+    remove them (``check`` flags them)."""
+    if not change.later:
+        return
+    n = len(change.later)
+    if change.dropped:
+        head = Msg(f"Đã xóa {n} số liệu/chỉ tiêu từ năm {year} trở đi (có ghi nhật ký):",
+                   f"Removed {n} figure(s)/target(s) of {year} and later (audited):")
+    else:
+        head = Msg(f"Còn {n} số liệu/chỉ tiêu từ năm {year} trở đi; ccb-tui check sẽ báo là vấn đề:",
+                   f"{n} figure(s)/target(s) of {year} and later remain; ccb-tui check will flag them:")
+    print(text.sanitize(head.text(lang)))
+    for item in change.later:
+        print("  " + text.sanitize(item.text(lang)))
+    if not change.dropped:
+        print(text.sanitize(Msg(f"Để xóa chúng: ccb-tui unit retire {code} --year {year} --drop-later",
+                                f"To remove them: ccb-tui unit retire {code} --year {year} --drop-later"
+                                ).text(lang)))
 
 
 def _field_label(snap: Snapshot, field: str, lang: str) -> str:

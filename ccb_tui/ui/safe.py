@@ -29,3 +29,20 @@ def show(widget: "Static", content: Text, *, layout: bool = True) -> None:
         return
     widget._ccb_shown = key  # type: ignore[attr-defined]
     widget.update(content, layout=layout)
+
+
+def cut_cells(s: str, n: int) -> str:
+    """The longest start of ``s`` that fits in ``n`` terminal cells as rich measures them (what
+    Textual draws with), cut between glyphs: never inside a wide character, between a letter and
+    its combining marks, or between an emoji and its variation selector."""
+    from rich.cells import cell_len
+
+    from ..core.domain.text import graphemes
+    out, used = [], 0
+    for g in graphemes(s):
+        w = cell_len(g)
+        if used + w > n:
+            break
+        out.append(g)
+        used += w
+    return "".join(out)

@@ -235,3 +235,34 @@ def test_closest_limits_and_orders():
     assert closest("abcd", cands, n=2) == ["abcd", "abce"]
     assert closest("abcd", cands, n=0) == []
     assert len(closest("abcx", cands)) == 3
+
+
+# --- terminal cells (the core's own measure; the UI uses rich's) --------------------------------
+
+CELL_CASES = [("Krông Nô", 8), ("北京", 4), ("🎖️", 2), ("🎖", 1), ("Ẫ̃̃̃", 1), ("❤️", 2), ("🇻🇳", 2), ("a\u0301", 1)]
+
+
+@pytest.mark.parametrize(("s", "cells"), CELL_CASES)
+def test_cell_width_agrees_with_rich(s: str, cells: int) -> None:
+    from rich.cells import cell_len  # rich is a test-time reference only: the core never imports it
+
+    from ccb_tui.core.domain.text import cell_width
+    assert cell_width(s) == cells == cell_len(s)
+
+
+def test_cut_cells_cuts_between_glyphs() -> None:
+    from ccb_tui.core.domain.text import cut_cells, graphemes
+    assert graphemes("Ẫ̃̃̃🎖️北") == ["Ẫ̃̃̃", "🎖️", "北"]
+    assert cut_cells("🎖️🎖️", 3) == "🎖️"  # never the emoji without its selector
+    assert cut_cells("北京", 3) == "北"  # never half a wide character
+    assert cut_cells("Ẫ̃̃̃Ẫ̃̃̃", 1) == "Ẫ̃̃̃"  # a letter keeps all its marks
+    assert cut_cells("abc", 0) == ""
+
+
+def test_short_title_and_notes_in_cells() -> None:
+    from ccb_tui.core.store.audit import quoted_note, short_title
+    from ccb_tui.core.domain.text import cell_width
+    title = short_title("北京 " * 20, 20)
+    assert cell_width(title) <= 20 and title.endswith("…")
+    note = quoted_note("🎖️" * 40)
+    assert cell_width(note) <= 62 and "🎖️…" in note

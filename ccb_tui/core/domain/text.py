@@ -28,6 +28,9 @@ __all__ = [
     "matches",
     "vi_sort_key",
     "closest",
+    "cell_width",
+    "graphemes",
+    "cut_cells",
 ]
 
 
@@ -308,3 +311,64 @@ def closest(
                     order.setdefault(result, index)
     ranked = sorted(best, key=lambda r: (-best[r], order[r]))
     return ranked[:n]
+
+
+# ---------------------------------------------------------------------------
+# Terminal cells (the core's own measure: no rich here)
+# ---------------------------------------------------------------------------
+
+_VS16 = "\ufe0f"
+_ZERO_WIDTH_CATEGORIES = {"Mn", "Me", "Mc", "Cf", "Cc", "Zl", "Zp"}
+
+
+def _char_cells(ch: str) -> int:
+    if unicodedata.category(ch) in _ZERO_WIDTH_CATEGORIES or "\u1160" <= ch <= "\u11ff":
+        return 0  # combining marks, variation selectors, Hangul medial/final jamo
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def graphemes(s: str) -> list[str]:
+    """``s`` split into what a terminal draws as one glyph: a base character with the combining
+    marks, variation selectors and joined characters that follow it ("Ẫ̃̃̃", "🎖️" stay whole)."""
+    out: list[str] = []
+    for ch in s:
+        joined = bool(out) and out[-1].endswith("\u200d")
+        flag = bool(out) and _is_regional(ch) and len(out[-1]) == 1 and _is_regional(out[-1])
+        if flag or out and (joined or ch == "\u200d" or _char_cells(ch) == 0
+                    or "\U0001f3fb" <= ch <= "\U0001f3ff"):  # skin-tone modifiers
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _is_regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"  # a flag is a pair of these
+
+
+def _grapheme_cells(g: str) -> int:
+    if len(g) == 2 and _is_regional(g[0]) and _is_regional(g[1]):
+        return 2
+    base = _char_cells(g[0]) if g else 0
+    if _VS16 in g and base == 1 and unicodedata.category(g[0]) == "So":
+        return 2  # a symbol asked to be an emoji ("🎖️", "❤️") takes two cells
+    return base if base or not g else 0
+
+
+def cell_width(s: str) -> int:
+    """How many terminal cells ``s`` takes: wide East Asian characters and emoji two, combining
+    marks and invisible characters none. Close to what rich measures, without importing it."""
+    return sum(_grapheme_cells(g) for g in graphemes(s))
+
+
+def cut_cells(s: str, n: int) -> str:
+    """The longest start of ``s`` that fits in ``n`` cells, cut between glyphs (never inside
+    a wide character, between a letter and its marks, or before an emoji's selector)."""
+    out, used = [], 0
+    for g in graphemes(s):
+        w = _grapheme_cells(g)
+        if used + w > n:
+            break
+        out.append(g)
+        used += w
+    return "".join(out)

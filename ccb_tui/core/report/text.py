@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 
 from ..domain import indicators
 from ..domain.fmt import format_money, format_money_short, format_number, format_value
 from ..domain.indicators import Indicator, Kind
 from ..domain.models import Number, Reading, Snapshot, TaskState
-from ..domain.text import sanitize
+from ..domain.text import cell_width, sanitize
 from ..domain.totals import Progress, Reconciliation, Total, YearSummary
 
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
@@ -118,8 +117,9 @@ def show_reconciliation(rec: Reconciliation | None, ind: Indicator, lang: str = 
 
 
 def width(s: str) -> int:
-    """Display width in a terminal (wide East Asian characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+    """Display width in terminal cells (wide East Asian characters and emoji count two,
+    combining marks none): :func:`~.text.cell_width`."""
+    return cell_width(s)
 
 
 def pad(s: str, n: int, right: bool = False) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from ..domain import clock, indicators
+from ..domain import clock, indicators, text
 from ..domain.fmt import format_value
 from ..domain.models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
@@ -87,21 +87,22 @@ def _plain(code: str | None, value: Any, lang: str) -> str:
 
 
 def short_title(title: str, n: int = 40) -> str:
-    """A task title in at most ``n`` characters: cut at a word boundary, with "…", one space
-    between words."""
+    """A task title in at most ``n`` terminal cells: cut at a word boundary, with "…", one space
+    between words (never inside a wide character or between a letter and its marks)."""
     title = " ".join(str(title).split())
-    if len(title) <= n:
+    if text.cell_width(title) <= n:
         return title
-    cut = title[:n - 1]
-    if title[n - 1:n] != " " and " " in cut and cut.rindex(" ") >= n // 2:
+    cut = text.cut_cells(title, n - 1)
+    if title[len(cut):len(cut) + 1] != " " and " " in cut and text.cell_width(cut[:cut.rindex(" ")]) >= n // 2:
         cut = cut[:cut.rindex(" ")]
     return cut.rstrip(" ,.;:-–—") + "…"
 
 
-def _quoted_note(note: Any) -> str:
+def quoted_note(note: Any) -> str:
+    """A note on one line, in quotes, cut to 60 cells: "'Đã tổ chức 3 buổi · xong'"."""
     shown = " · ".join(str(note or "").splitlines())
-    if len(shown) > 60:
-        shown = shown[:59].rstrip() + "…"
+    if text.cell_width(shown) > 60:
+        shown = text.cut_cells(shown, 59).rstrip() + "…"
     return f"'{shown}'"
 
 
@@ -117,9 +118,9 @@ def task_status_words(old_state: TaskState, old_note: str, new_state: TaskState,
     if (old_note or "") == (new_note or ""):
         return "", old_label, new_label
     if old_state == new_state:
-        return note_word, _quoted_note(old_note), _quoted_note(new_note)
-    return ("", f"{old_label}, {note_word} {_quoted_note(old_note)}",
-            f"{new_label}, {note_word} {_quoted_note(new_note)}")
+        return note_word, quoted_note(old_note), quoted_note(new_note)
+    return ("", f"{old_label}, {note_word} {quoted_note(old_note)}",
+            f"{new_label}, {note_word} {quoted_note(new_note)}")
 
 
 def _task_status_words(old: Any, new: Any, lang: str) -> tuple[str, str, str] | None:

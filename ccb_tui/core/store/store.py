@@ -30,7 +30,7 @@ from .files import (
 )
 from ..domain.fmt import format_value
 from ..domain.models import (
-    NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
+    KIND_PREFIXES, NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
 )
 
 APP_ID = "ccb-tui"
@@ -132,6 +132,53 @@ def _value_change(what_vi: str, what_en: str, indicator: str, old: Any, new: Any
     return Change(what_vi, documents.describe(indicator, old, "vi"), documents.describe(indicator, new, "vi"),
                   revision, (what_en, documents.describe(indicator, old, "en"),
                              documents.describe(indicator, new, "en")))
+
+
+@dataclass(frozen=True)
+class LaterData:
+    """A figure or target of a retired unit's year (``kind`` "figure" or "target")."""
+
+    kind: str
+    indicator: str
+    year: int
+    vi: str
+    en: str
+
+    def text(self, lang: str = "vi") -> str:
+        """"Xã Ea R'Bin · Số hội viên 2021: 100" in ``lang``."""
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class RetireChange(Change):
+    """A retirement, with the unit's figures and targets of the years it no longer exists
+    (``later``) and whether they were removed with it (``dropped``)."""
+
+    later: tuple[LaterData, ...] = ()
+    dropped: bool = False
+
+
+def _name_spans(periods: list[tuple[int, str]], retired_from: int | None) -> list[tuple[str, int, int | None]]:
+    """(name, first year, year after the last or None) of each period of a unit."""
+    ordered = sorted(periods)
+    out = []
+    for i, (start, name) in enumerate(ordered):
+        end = ordered[i + 1][0] if i + 1 < len(ordered) else retired_from
+        if retired_from is not None and end is not None:
+            end = min(end, retired_from)
+        if end is None or start < end:
+            out.append((name, start, end))
+    return out
+
+
+def _name_keys(name: str) -> set[str]:
+    """What a unit name reads as, folded: the whole name and the name without its kind."""
+    keys = {text.fold(name)}
+    for prefix in KIND_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            keys.add(text.fold(name[len(prefix):]))
+    keys.discard("")
+    return keys
 
 
 def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
@@ -445,21 +492,23 @@ class Store:
         return u
 
     @staticmethod
-    def _active_or_fail(u: Unit, year: int) -> None:
+    def _active_or_fail(u: Unit, year: int, *, figures: bool = True) -> None:
         # validate_snapshot (and so `ccb-tui check`) flags a figure or target for a year the unit
         # did not exist; the store must not accept what the check then rejects (`--year 1990`).
+        # A task state of such a year is refused too: no screen would ever show it.
         if u.active(year):
             return
         first = u.periods[0].from_year
+        what_vi, what_en = ("số liệu", "figures") if figures else ("trạng thái nhiệm vụ", "task states")
         if year < first:
-            raise InvalidValue(Msg(f"{u.name(first)} chỉ có trong cụm từ năm {first}, không nhập số liệu "
+            raise InvalidValue(Msg(f"{u.name(first)} chỉ có trong cụm từ năm {first}, không nhập {what_vi} "
                                    f"cho năm {year} được.",
                                    f"{u.name(first)} is in the cluster only from {first}; "
-                                   f"there can be no figures for {year}."))
-        raise InvalidValue(Msg(f"{u.name(year)} đã ngừng hoạt động từ năm {u.retired_from}, không nhập số "
-                               f"liệu cho năm {year} được.",
+                                   f"there can be no {what_en} for {year}."))
+        raise InvalidValue(Msg(f"{u.name(year)} đã ngừng hoạt động từ năm {u.retired_from}, không nhập {what_vi} "
+                               f"cho năm {year} được.",
                                f"{u.name(year)} was retired from {u.retired_from}; "
-                               f"there can be no figures for {year}."))
+                               f"there can be no {what_en} for {year}."))
 
     @staticmethod
     def _year_open_or_fail(snap: Snapshot, year: int) -> None:
@@ -617,11 +666,18 @@ class Store:
             what_vi, exp_vi, cur_vi, documents.describe(indicator, new, "vi"))
 
     def set_task_status(self, task_id: int, unit: str, state: TaskState, *, note: str | None = None,
-                        expect: object = ANY) -> Change:
-        """Set one unit's state on a task. ``expect`` is the state the edit was based on."""
+                        expect: object = ANY, expect_note: object = ANY) -> Change:
+        """Set one unit's state on a task.
+
+        ``expect`` is the state the edit was based on (or a TaskStatus, whose note must match too)
+        and ``expect_note`` the note it was based on; either differing is a conflict naming both
+        values, checked under the lock. A task of a year the unit is not in (retired, or not yet in
+        the cluster) is refused.
+        """
         with self._transaction() as db:
             snap = self._snap_in(db, records=False)
-            task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect)
+            task, u, cur = self._write_task_status(db, snap, task_id, unit, state, note, expect,
+                                                   expect_note=expect_note)
             rev = snap.revision + 1
         what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
         new_note = cur.note if note is None else text.sanitize_multiline(note)
@@ -631,17 +687,19 @@ class Store:
                       (" · ".join(filter(None, (what, en[0]))), en[1], en[2]))
 
     def _write_task_status(self, db: TinyDB, snap: Snapshot, task_id: int, unit: str, state: TaskState,
-                           note: str | None, expect: object, via: str | None = None
-                           ) -> tuple[Task, Unit, TaskStatus]:
-        """Check ``expect`` (a TaskState, or a TaskStatus whose note must match too), write, audit."""
+                           note: str | None, expect: object, via: str | None = None, *,
+                           expect_note: object = ANY) -> tuple[Task, Unit, TaskStatus]:
+        """Check ``expect`` (a TaskState, or a TaskStatus whose note must match too) and
+        ``expect_note``, write, audit."""
         task = self._task_or_fail(snap, task_id)
         u = self._unit_or_fail(snap, unit)
         self._year_open_or_fail(snap, task.year)
+        self._active_or_fail(u, task.year, figures=False)
         cur = task.status(unit)
+        what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
         if expect is not ANY:
             exp_state = TaskState(getattr(expect, "state", expect))
-            if exp_state != cur.state or getattr(expect, "note", cur.note) != cur.note:
-                what = f"{audit.short_title(task.title)} · {u.name(task.year)}"
+            if exp_state != cur.state:
                 raise ConflictError(
                     Msg(f"Xung đột: {what} đã được {cur.changed_by or 'người khác'} đổi thành "
                         f"“{cur.state.label('vi')}” (bạn dựa trên “{exp_state.label('vi')}”). Không ghi đè.",
@@ -649,6 +707,12 @@ class Store:
                         f"“{cur.state.label('en')}” (your edit was based on “{exp_state.label('en')}”). "
                         f"Nothing overwritten."),
                     what, exp_state.label("vi"), cur.state.label("vi"), state.label("vi"))
+            if expect_note is ANY and hasattr(expect, "note"):
+                expect_note = expect.note  # type: ignore[attr-defined]
+        if expect_note is not ANY and text.sanitize_multiline(str(expect_note or "")) != cur.note:
+            self._note_conflict(f"{u.name(task.year)} ở nhiệm vụ {task_id}",
+                                f"{u.name(task.year)}'s note on task {task_id}", cur.changed_by,
+                                str(expect_note or ""), cur.note, note)
         tasks = self._table(db, "tasks")
         doc = dict(tasks.get(doc_id=task_id))
         new_note = cur.note if note is None else text.sanitize_multiline(note)
@@ -658,6 +722,18 @@ class Store:
         self._log(db, "set_task_status", {"task": task_id, "unit": unit, **({"via": via} if via else {})},
                   {"state": cur.state.value, "note": cur.note}, {"state": state.value, "note": new_note})
         return task, u, cur
+
+    @staticmethod
+    def _note_conflict(whose_vi: str, whose_en: str, who: str | None, expected: str, actual: str,
+                       attempted: str | None) -> None:
+        """Refuse a note edit based on a note someone has changed since: both notes named."""
+        exp, act = audit.quoted_note(expected), audit.quoted_note(actual)
+        raise ConflictError(
+            Msg(f"Xung đột: ghi chú của {whose_vi} đã được {who or 'người khác'} đổi thành {act} "
+                f"(bạn dựa trên {exp}). Không ghi đè; hãy xem lại rồi sửa.",
+                f"Conflict: {whose_en} was changed by {who or 'someone else'} to {act} "
+                f"(your edit was based on {exp}). Nothing overwritten; review and retry."),
+            f"ghi chú của {whose_vi}", expected, actual, attempted if attempted is not None else actual)
 
     def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import") -> int:
         """Apply many edits in ONE locked transaction, all or nothing; returns the new revision.
@@ -729,16 +805,25 @@ class Store:
         return task_id, Change(f"Nhiệm vụ {task_id}", "—", title, rev)
 
     def edit_task(self, task_id: int, *, title: str | None = None, note: str | None = None,
-                  expect_title: object = ANY) -> Change:
-        """Change a task's title or note."""
+                  expect_title: object = ANY, expect_note: object = ANY) -> Change:
+        """Change a task's title or note.
+
+        ``expect_title`` and ``expect_note`` are what the edit was based on: when the stored
+        title or note differs (checked under the lock), the edit is a conflict naming both values.
+        """
         with self._transaction() as db:
             snap = self._snap_in(db, records=False)
             task = self._task_or_fail(snap, task_id)
-            if expect_title is not ANY and expect_title != task.title:
+            if expect_title is not ANY and text.sanitize(str(expect_title)) != task.title:
                 raise ConflictError(
-                    Msg(f"Xung đột: nhiệm vụ {task_id} đã được đổi thành “{task.title}”. Không ghi đè.",
-                        f"Conflict: task {task_id} was changed to “{task.title}”. Nothing overwritten."),
+                    Msg(f"Xung đột: tên nhiệm vụ {task_id} đã được người khác đổi thành “{task.title}” "
+                        f"(bạn dựa trên “{expect_title}”). Không ghi đè.",
+                        f"Conflict: the title of task {task_id} was changed by someone else to “{task.title}” "
+                        f"(your edit was based on “{expect_title}”). Nothing overwritten."),
                     f"task {task_id}", str(expect_title), task.title, title or "")
+            if expect_note is not ANY and text.sanitize_multiline(str(expect_note or "")) != task.note:
+                self._note_conflict(f"nhiệm vụ {task_id}", f"the note of task {task_id}", None,
+                                    str(expect_note or ""), task.note, note)
             upd: dict[str, Any] = {}
             if title is not None:
                 upd["title"] = text.sanitize(title)
@@ -751,17 +836,59 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Nhiệm vụ {task_id}", task.title, upd.get("title", task.title), rev)
 
-    def remove_task(self, task_id: int) -> Change:
-        """Remove a task from the checklist."""
+    def remove_task(self, task_id: int, *, expect: Task | object = ANY) -> Change:
+        """Remove a task from the checklist.
+
+        ``expect`` is the task as the user saw it: when its title, note or any unit's state or
+        note has changed since (checked under the lock), nothing is removed and the conflict
+        names what changed.
+        """
         with self._transaction() as db:
             snap = self._snap_in(db, records=False)
             task = self._task_or_fail(snap, task_id)
+            if isinstance(expect, Task):
+                self._task_unchanged_or_fail(snap, task, expect)
             tasks = self._table(db, "tasks")
             doc = dict(tasks.get(doc_id=task_id))
             tasks.remove(doc_ids=[task_id])
             self._log(db, "remove_task", {"task": task_id}, doc, None)
             rev = snap.revision + 1
         return Change(f"Nhiệm vụ {task_id}", task.title, "—", rev)
+
+    @staticmethod
+    def _task_unchanged_or_fail(snap: Snapshot, task: Task, expect: Task) -> None:
+        """Conflict when ``task`` (stored) differs from ``expect`` (seen) in what a person sees."""
+        def seen(t: Task) -> dict[str, tuple[str, str]]:
+            return {code: (st.state.value, st.note) for code, st in t.statuses.items()
+                    if (st.state, st.note) != (TaskState.TODO, "")}
+        changes_vi: list[tuple[str, str, str]] = []
+        changes_en: list[tuple[str, str, str]] = []
+        if task.title != expect.title:
+            changes_vi.append(("tên", f"“{expect.title}”", f"“{task.title}”"))
+            changes_en.append(("title", f"“{expect.title}”", f"“{task.title}”"))
+        if task.note != expect.note:
+            changes_vi.append(("ghi chú", audit.quoted_note(expect.note), audit.quoted_note(task.note)))
+            changes_en.append(("note", audit.quoted_note(expect.note), audit.quoted_note(task.note)))
+        now, then = seen(task), seen(expect)
+        for code in sorted(set(now) | set(then)):
+            if now.get(code) == then.get(code):
+                continue
+            u = snap.unit(code)
+            name = u.name(task.year) if u else code
+            a, b = task.status(code), expect.status(code)
+            vi = audit.task_status_words(b.state, b.note, a.state, a.note, "vi")
+            en = audit.task_status_words(b.state, b.note, a.state, a.note, "en")
+            changes_vi.append((" · ".join(filter(None, (name, vi[0]))), vi[1], vi[2]))
+            changes_en.append((" · ".join(filter(None, (name, en[0]))), en[1], en[2]))
+        if not changes_vi:
+            return
+        said_vi = "; ".join(f"{w}: {o} → {n}" for w, o, n in changes_vi)
+        said_en = "; ".join(f"{w}: {o} → {n}" for w, o, n in changes_en)
+        raise ConflictError(
+            Msg(f"Xung đột: nhiệm vụ {task.id} vừa được người khác sửa ({said_vi}). Không xóa; hãy xem lại.",
+                f"Conflict: task {task.id} was just changed by someone else ({said_en}). Not removed; "
+                f"review it."),
+            f"task {task.id}", changes_vi[0][1], changes_vi[0][2], "—")
 
     def add_unit(self, code: str, name: str, *, year: int, kind: str = "xa", cluster: str | None = None) -> Change:
         """Add a unit to a cluster from ``year`` on."""
@@ -780,6 +907,7 @@ class Store:
             cluster = cluster or snap.default_cluster()
             if cluster not in snap.clusters:
                 raise InvalidValue(Msg(f"Không có cụm '{cluster}'.", f"There is no cluster '{cluster}'."))
+            self._unique_name_or_fail(snap, code, [(name, int(year), None)])
             self._table(db, "units").insert({"code": code, "kind": kind, "retired_from": None,
                                              "periods": [{"from": int(year), "name": name, "cluster": cluster}]})
             self._log(db, "add_unit", {"unit": code}, None, {"name": name, "year": year})
@@ -810,6 +938,8 @@ class Store:
             else:
                 periods.append({"from": int(year), "name": name, "cluster": u.cluster(year)})
                 periods.sort(key=lambda p: p["from"])
+            spans = _name_spans([(p["from"], p["name"]) for p in periods], u.retired_from)
+            self._unique_name_or_fail(snap, code, [sp for sp in spans if sp[0] == name])
             units = self._table(db, "units")
             units.update({"periods": periods}, Query().code == code)
             old_periods = [{"from": p.from_year, "name": p.name, "cluster": p.cluster} for p in u.periods]
@@ -818,20 +948,103 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", old, name, rev)
 
-    def retire_unit(self, code: str, *, year: int) -> Change:
-        """Mark a unit as no longer existing from ``year`` on (its history stays)."""
+    def retire_unit(self, code: str, *, year: int, expect: object = ANY, drop_later: bool = False) -> "RetireChange":
+        """Mark a unit as no longer existing from ``year`` on (its history stays).
+
+        ``expect`` is the retirement year the edit was based on (None: not retired). The unit's
+        figures and targets of ``year`` and later, which ``check`` would then flag, come back in
+        ``later``; with ``drop_later`` they are removed in the same transaction, each audited.
+        """
         with self._transaction() as db:
-            snap = self._snap_in(db, records=False)
+            snap = self._snap_in(db, unit=code)
             u = self._unit_or_fail(snap, code)
+            if expect is not ANY and expect != u.retired_from:
+                was = lambda y, lang: (f"ngừng từ {y}" if lang == "vi" else f"retired from {y}") if y else (  # noqa: E731
+                    "đang hoạt động" if lang == "vi" else "active")
+                raise ConflictError(
+                    Msg(f"Xung đột: đơn vị {code} đã được người khác đổi thành “{was(u.retired_from, 'vi')}” "
+                        f"(bạn dựa trên “{was(expect, 'vi')}”). Không ghi đè.",
+                        f"Conflict: unit {code} was changed by someone else to “{was(u.retired_from, 'en')}” "
+                        f"(your edit was based on “{was(expect, 'en')}”). Nothing overwritten."),
+                    f"unit {code}", was(expect, "vi"), was(u.retired_from, "vi"), was(year, "vi"))
             if year <= u.periods[0].from_year:
                 raise InvalidValue(Msg(f"Năm ngừng hoạt động phải sau {u.periods[0].from_year}.",
                                        f"The retirement year must be after {u.periods[0].from_year}."))
-            if u.retired_from == year:  # already retired from that year: nothing to write or log
-                return Change(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision)
-            self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
-            self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
+            later = self._later_data(snap, u, year)
+            same = u.retired_from == year
+            if same and not (drop_later and later):  # nothing to write or log
+                return RetireChange(f"Đơn vị {code}", f"ngừng từ {year}", f"ngừng từ {year}", snap.revision,
+                                    later=later)
+            if drop_later:
+                self._drop_later(db, u, later)
+            if not same:
+                self._table(db, "units").update({"retired_from": int(year)}, Query().code == code)
+                self._log(db, "retire_unit", {"unit": code}, u.retired_from, year)
             rev = snap.revision + 1
-        return Change(f"Đơn vị {code}", u.name(), f"ngừng từ {year}", rev)
+        return RetireChange(f"Đơn vị {code}", u.name() if not same else f"ngừng từ {year}", f"ngừng từ {year}",
+                            rev, later=later, dropped=drop_later and bool(later))
+
+    def _later_data(self, snap: Snapshot, u: Unit, year: int) -> tuple["LaterData", ...]:
+        """The unit's figures and targets of ``year`` and later (what check flags once retired)."""
+        out: list[LaterData] = []
+        for (ucode, ind, y), reading in snap.values.items():
+            if ucode == u.code and y >= year:
+                out.append(LaterData("figure", ind, y, self._later_text(u, ind, y, reading, "vi"),
+                                     self._later_text(u, ind, y, reading, "en")))
+        for (ucode, ind, y), target in snap.targets.items():
+            if ucode == u.code and y >= year:
+                out.append(LaterData("target", ind, y, self._later_text(u, ind, y, target, "vi", True),
+                                     self._later_text(u, ind, y, target, "en", True)))
+        order = {code: i for i, code in enumerate(indicators.BY_CODE)}
+        return tuple(sorted(out, key=lambda d: (d.year, d.kind != "figure", order.get(d.indicator, 99))))
+
+    @staticmethod
+    def _later_text(u: Unit, ind: str, year: int, value: Any, lang: str, target: bool = False) -> str:
+        known = indicators.BY_CODE.get(ind)
+        label = known.label(lang) if known else ind
+        if target:
+            label = ("chỉ tiêu " if lang == "vi" else "target ") + label
+        return f"{u.name(year)} · {label} {year}: {documents.describe(ind, value, lang)}"
+
+    def _drop_later(self, db: TinyDB, u: Unit, later: tuple["LaterData", ...]) -> None:
+        """Remove ``later`` (figures and targets of a retired unit's years), each audited."""
+        records = self._table(db, "records")
+        for item in later:
+            _records, doc_id, doc = self._record(db, u.code, item.year)
+            if doc_id is None:
+                continue
+            field = "values" if item.kind == "figure" else "targets"
+            kept = dict(doc.get(field, {}))
+            old = kept.pop(item.indicator, None)
+            doc[field] = kept
+            if not doc.get("values") and not doc.get("targets"):
+                records.remove(doc_ids=[doc_id])
+            else:
+                records.update(doc, doc_ids=[doc_id])
+            target = {"unit": u.code, "indicator": item.indicator, "year": item.year, "via": "retire"}
+            if item.kind == "figure":
+                self._log(db, "set_value", target, old, None)
+            else:
+                self._log(db, "set_target", target, (old or {}).get("v"), None)
+
+    def _unique_name_or_fail(self, snap: Snapshot, code: str, spans: list[tuple[str, int, int | None]]) -> None:
+        """Refuse a name that another unit already uses in an overlapping year, compared without
+        accents, case, NFC/NFD differences or the kind ("Xã "): both would read the same on screen."""
+        for other in snap.units:
+            if other.code == code:
+                continue
+            theirs = _name_spans([(p.from_year, p.name) for p in other.periods], other.retired_from)
+            for name, start, end in spans:
+                keys = _name_keys(name)
+                for oname, ostart, oend in theirs:
+                    lo = max(start, ostart)
+                    hi = min(end if end is not None else 10**6, oend if oend is not None else 10**6)
+                    if lo < hi and keys & _name_keys(oname):
+                        raise InvalidValue(Msg(
+                            f"Tên “{name}” trùng với đơn vị {other.code} (“{oname}”, năm {lo}) khi không "
+                            f"phân biệt dấu và chữ hoa; hãy đặt tên khác.",
+                            f"The name “{name}” is the same as unit {other.code}'s (“{oname}”, {lo}) when "
+                            f"accents and case are ignored; choose another name."))
 
     # --- the cluster's own plan, settings and years ------------------------------------------
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...core.store import audit
 from ...core.domain.errors import CcbError
-from ...core.report.text import width as text_width
 from ...core.domain.text import sanitize
 from ..safe import plain
 from .base import CcbScreen
@@ -57,7 +57,7 @@ class HistoryScreen(CcbScreen):
         # At 80 columns the change ("… 120 → 125") must stay visible: a short date, the user cut
         # to a few cells, and the change given the rest of the width, wrapped over as many lines
         # as it needs rather than cut off at the right edge.
-        users = [text_width(sanitize(e.user)) for e in entries]
+        users = [cell_len(sanitize(e.user)) for e in entries]
         user_w = min(max([len(self.t("Người sửa", "By")), *users]), USER_MAX)
         width = (self.size.width or self.app.size.width) - 2  # scrollbar
         change_w = max(24, width - WHEN_W - user_w - 3 * 2)

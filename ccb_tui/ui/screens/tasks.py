@@ -7,6 +7,7 @@ the year typed in the dialog, which starts at the app's year.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,11 +17,10 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ...core.domain.checklist import Checklist, checklist_for
 from ...core.domain.errors import ConflictError
-from ...core.domain.models import Msg, Task, TaskState, TaskStatus, Unit
-from ...core.report.text import width as text_width
-from ...core.store import Change, Store
-from ...core.domain.text import nfc, sanitize
-from ..safe import plain
+from ...core.domain.models import Task, TaskState, TaskStatus, Unit
+from ...core.store import ANY, Change, Store
+from ...core.domain.text import nfc, sanitize, sanitize_multiline
+from ..safe import cut_cells, plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen
 
@@ -67,20 +67,16 @@ def legend(lang: str) -> Text:
 
 
 def truncate(s: str, n: int) -> str:
-    """``s`` on one line in ``n`` display cells: runs of spaces made one, and when too long, cut
-    at the last word boundary that fits (mid-word only when one word is most of the line), with
-    "…" after the word and no trailing space or punctuation before it."""
+    """``s`` on one line in ``n`` terminal cells: runs of spaces made one, and when too long, cut
+    at the last word boundary that fits (mid-word only when one word is most of the line, and
+    then between glyphs), with "…" after the word and no trailing space or punctuation before it."""
     s = " ".join(s.split())
-    if text_width(s) <= n:
+    if cell_len(s) <= n:
         return s
-    out = ""
-    for ch in s:
-        if text_width(out + ch) > n - 1:
-            break
-        out += ch
+    out = cut_cells(s, n - 1)
     if s[len(out):len(out) + 1] != " " and " " in out:
         head = out[:out.rindex(" ")]
-        if text_width(head) >= n // 2:
+        if cell_len(head) >= n // 2:
             out = head
     return out.rstrip(" ,.;:-–—") + "…"
 
@@ -96,10 +92,10 @@ def fill_matrix(table: DataTable, cl: Checklist, lang: str, avail: int) -> None:
     head_done = "Done" if lang == "en" else "Xong"
     fixed = 0
     for u in cl.units:
-        cells = [text_width(cell_text(t.status(u.code), lang).plain) for t in cl.tasks]
-        fixed += max([text_width(u.short_name(cl.year)), *cells]) + 2
+        cells = [cell_len(cell_text(t.status(u.code), lang).plain) for t in cl.tasks]
+        fixed += max([cell_len(u.short_name(cl.year)), *cells]) + 2
     n = len(cl.units)
-    fixed += max(text_width(head_done), len(f"{n}/{n}")) + 2
+    fixed += max(cell_len(head_done), len(f"{n}/{n}")) + 2
     title_w = max(16, avail - fixed - 2)
     table.add_column(plain(head_task), width=title_w, key="task")
     for u in cl.units:
@@ -453,18 +449,17 @@ class EditTaskDialog(TaskFormDialog):
         new_note = None if note == base_note.replace("\n", " ") else note  # unchanged: keep its line breaks
 
         def edit(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and new_note is not None and cur.note != base_note:
-                raise ConflictError(Msg(
-                    f"Xung đột: ghi chú của nhiệm vụ {task_id} đã được người khác đổi. Không ghi đè.",
-                    f"Conflict: the note of task {task_id} was changed by someone else. Nothing overwritten."),
-                    f"task {task_id}", base_note, cur.note, note)
-            return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title)
+            # The store checks, under its lock, that the title (and the note, when it is being
+            # changed) are still what this dialog showed; a change in between is a conflict.
+            return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title,
+                                   expect_note=ANY if new_note is None else base_note)
 
         saved_title = sanitize(title)
+        saved_note = base_note if new_note is None else sanitize_multiline(new_note)
         return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
             f"{self.t('Sửa nhiệm vụ', 'Edit task')} {task_id}",
-            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title)))
+            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title,
+                                          expect_note=saved_note)))
 
 
 class CellNoteDialog(TaskFormDialog):
@@ -502,18 +497,14 @@ class CellNoteDialog(TaskFormDialog):
         task_id, code, state, base_note = self.task_id, self.unit_code, self.base_state, self.base_note
 
         def edit(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and cur.status(code).note != base_note:
-                raise ConflictError(Msg(
-                    f"Xung đột: ghi chú của {self.unit_name} ở nhiệm vụ {task_id} đã được người khác đổi. "
-                    f"Không ghi đè.",
-                    f"Conflict: {self.unit_name}'s note on task {task_id} was changed by someone else. "
-                    f"Nothing overwritten."), f"task {task_id}", base_note, cur.status(code).note, note)
-            return store.set_task_status(task_id, code, state, note=note, expect=state)
+            # State and note as this dialog showed them, checked by the store under its lock.
+            return store.set_task_status(task_id, code, state, note=note, expect=state, expect_note=base_note)
 
+        saved_note = sanitize_multiline(note)
         return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
             f"{self.t('Ghi chú', 'Note')} {task_id} · {self.unit_name}",
-            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state)))
+            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state,
+                                                expect_note=saved_note)))
 
 
 class RemoveTaskDialog(CcbModal):
@@ -553,13 +544,8 @@ class RemoveTaskDialog(CcbModal):
         statuses = dict(task.statuses)
 
         def remove(store: Store) -> Change:
-            cur = store.snapshot().task(task_id)
-            if cur is not None and (cur.title != task.title or dict(cur.statuses) != statuses):
-                raise ConflictError(Msg(
-                    f"Xung đột: nhiệm vụ {task_id} vừa được người khác sửa. Không xóa; hãy xem lại.",
-                    f"Conflict: task {task_id} was just changed by someone else. Not removed; review it."),
-                    f"task {task_id}", task.title, cur.title, "—")
-            return store.remove_task(task_id)
+            # The store refuses, under its lock, when the task is no longer what this dialog showed.
+            return store.remove_task(task_id, expect=task)
 
         def restore(store: Store) -> Change:
             new_id, change = store.add_task(task.year, task.title, task.note)

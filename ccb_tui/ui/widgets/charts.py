@@ -35,6 +35,7 @@ from ...core.domain.models import Reading
 from ...core.domain.text import sanitize
 from ...core.domain.totals import YearSummary
 from ..i18n import translate
+from ..safe import cut_cells
 
 BAR_COLOR = 12
 """plotext colour code of every bar (one colour: the bar's length and label carry the meaning)."""
@@ -79,17 +80,12 @@ def _no_background(ansi: str) -> Text:
 
 
 def fit_cells(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells, ending in "…" when cut."""
+    """``text`` cut to ``width`` terminal cells, ending in "…" when cut (between glyphs)."""
     if cell_len(text) <= width:
         return text
     if width <= 0:
         return ""
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 1:
-            break
-        out += ch
-    return out + "…"
+    return cut_cells(text, width - 1) + "…"
 
 
 def pad_cells(text: str, width: int) -> str:
