@@ -244,6 +244,8 @@ def _read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str
     tables: dict[str, Table] = {}
     keys: list[str | None] = []
     headers: list[str] = []
+    letters = [column_letter(i + 1) for i in range(MAX_COLS)]
+    sections: dict[str, str | None] = {}  # "Số liệu" is folded once, not once per row
     try:
         for number, record in enumerate(reader, start=1):
             lines.record_chars = 0
@@ -267,18 +269,22 @@ def _read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str
                 continue
             cells: dict[str, Cell] = {}
             for i, value in enumerate(record):
-                loc_vi = f"dòng {number}, cột {column_letter(i + 1)}"
-                budget.cell(loc_vi, value)  # before anything looks at the text
+                # Counted (and its length checked) before anything looks at the text.
+                budget.cell(lambda: f"dòng {number}, cột {letters[i]}", value)
                 key = keys[i] if i < len(keys) else None
                 if key is None:
                     continue
-                loc_en = f"line {number}, column {column_letter(i + 1)}"
+                loc_vi, loc_en = f"dòng {number}, cột {letters[i]}", f"line {number}, column {letters[i]}"
                 cells[key] = text_cell(value, loc_vi, loc_en, headers[i], explicit_text=False)
             row = Row(number, cells, f"dòng {number}", f"line {number}")
             if row.blank():
                 continue
             sec_cell = row.get(section_key)
-            section = match_section(sec_cell.value) if sec_cell.kind == "text" else None
+            section = None
+            if sec_cell.kind == "text":
+                if sec_cell.value not in sections:
+                    sections[sec_cell.value] = match_section(sec_cell.value)
+                section = sections[sec_cell.value]
             if section is None:
                 shown = quote(sec_cell.value) if sec_cell.value is not None else ""
                 problems.append(sec_cell.at(f"không rõ phần '{shown}' (dùng: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)",

@@ -22,7 +22,7 @@ from .text import sanitize
 MAX_CELL_CHARS = 2_000  # one cell; a task note of a page still fits
 MAX_CELLS = 300_000  # cells read in the whole file (a cluster's file has a few thousand)
 MAX_CHARS = 10_000_000  # characters of cell text in the whole file (as much as the biggest CSV)
-MAX_XML_ELEMENTS = 2_000_000  # XLSX: XML elements parsed over every part read
+MAX_XML_ELEMENTS = 1_200_000  # XLSX: XML elements parsed over every part read
 MAX_XML_DEPTH = 64  # XLSX: nesting; SpreadsheetML needs about 8
 MAX_PROBLEMS = 200  # the import stops collecting problems after this many
 QUOTE_CHARS = 80

@@ -32,6 +32,7 @@ from .fmt import format_number
 
 MAX_MEMBERS = 500  # a workbook has a dozen or two parts
 MAX_PART = 50 * 1024 * 1024  # one part that is parsed
+MAX_STYLES = 64_000  # cell formats; Excel allows no more
 MAX_COLUMN = 16_384  # XFD, the widest sheet a spreadsheet program makes
 MAX_ROW_NUMBER = 1_048_576
 CHUNK = 64 * 1024
@@ -269,6 +270,9 @@ class Workbook:
             elif tag == "cellXfs":
                 where["cellXfs"] = True
             elif tag == "xf" and where["cellXfs"]:
+                if len(xfs) >= MAX_STYLES:
+                    raise refuse(f"{self.name} có quá {MAX_STYLES} kiểu ô; không phải bảng tính thường.",
+                                 f"{self.name} has over {MAX_STYLES} cell styles; not an ordinary workbook.")
                 fid = a.get("numFmtId", "0")
                 xfs.append(int(fid) if _INT.fullmatch(fid) and len(fid) < 10 else 0)
 
