@@ -35,9 +35,15 @@ def xlsx(sheets: list[tuple[str, str | bytes]], shared: str | bytes | None = Non
          level: int = 9) -> bytes:
     """A minimal workbook: ``sheets`` as (name, sheet XML), optional sharedStrings XML."""
     n = len(sheets)
+    office = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     ct = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-          '<Default Extension="xml" ContentType="application/xml"/></Types>')
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          f'<Override PartName="/xl/workbook.xml" ContentType="{office}.sheet.main+xml"/>'
+          + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="{office}.worksheet+xml"/>'
+                    for i in range(n))
+          + (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{office}.sharedStrings+xml"/>'
+             if shared is not None else "") + "</Types>")
     rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
             f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
     wb = workbook or (f'<?xml version="1.0"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>'
