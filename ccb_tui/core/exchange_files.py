@@ -18,12 +18,11 @@ import zlib
 from contextlib import contextmanager
 from xml.parsers import expat
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import CcbError, InvalidValue, UsageError
-from .exchange_limits import MAX_CELL_CHARS, Budget, no_surrogates, quote, refuse
+from .errors import CcbError, UsageError
+from .exchange_limits import Budget, no_surrogates, quote, refuse
 from .fmt import format_number
 from .models import Msg
 from .text import sanitize, sanitize_multiline

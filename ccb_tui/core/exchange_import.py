@@ -49,8 +49,8 @@ class _Headers:
         for i, h in enumerate(headers):
             key = self.index.get(text.fold(h)) if h else None
             if key is not None and key in seen:
-                bad.append((i, f"cột «{h}» bị lặp (đã có ở cột thứ {seen[key] + 1})",
-                            f"column «{h}» appears twice (also column {seen[key] + 1})"))
+                bad.append((i, f"cột «{quote(h)}» bị lặp (đã có ở cột thứ {seen[key] + 1})",
+                            f"column «{quote(h)}» appears twice (also column {seen[key] + 1})"))
                 key = None
             if key is not None:
                 seen[key] = i

@@ -35,6 +35,7 @@ MAX_PART = 50 * 1024 * 1024  # one part that is parsed
 MAX_STYLES = 64_000  # cell formats; Excel allows no more
 MAX_COLUMN = 16_384  # XFD, the widest sheet a spreadsheet program makes
 MAX_ROW_NUMBER = 1_048_576
+MAX_CHARS_SHARED = 10_000_000  # characters kept from the shared strings table
 CHUNK = 64 * 1024
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
@@ -70,7 +71,6 @@ def _attr(attrs: dict[str, str], local: str) -> str | None:
 
 def _mb(n: int, lang: str) -> str:
     return format_number(n / 1024 / 1024, 1, lang)
-
 
 
 class _Xml:
@@ -301,8 +301,6 @@ class Workbook:
         yield from reader.done
         reader.done.clear()
 
-
-MAX_CHARS_SHARED = 10_000_000
 
 
 def _column(letters: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-import zlib
+
 from typing import Callable
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
