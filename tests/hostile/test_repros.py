@@ -267,3 +267,37 @@ def test_refusals_speak_the_language(db: Path, tmp_path: Path, lang: str) -> Non
     assert code == 3
     assert ("the cell holds 100,000 characters" in err) == (lang == "en")
     assert ("ô dài 100.000 ký tự" in err) == (lang == "vi")
+
+
+# --- the streaming reader still reads what spreadsheet programs write ----------------------------
+
+def test_reader_understands_shared_strings_rich_text_prefixes_and_dates(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from ccb_tui.core.exchange import read_tables
+
+    ns = adv.MAIN_NS
+    shared = (f'<x:sst xmlns:x="{ns}"><x:si><x:t>Năm</x:t></x:si><x:si><x:t>Mã đơn vị</x:t></x:si>'
+              f'<x:si><x:r><x:t>Mã chỉ </x:t></x:r><x:r><x:t>tiêu</x:t></x:r><x:rPh><x:t>ignored</x:t></x:rPh></x:si>'
+              f'<x:si><x:t>Giá trị</x:t></x:si><x:si><x:t>krong_no</x:t></x:si><x:si><x:t>members</x:t></x:si></x:sst>')
+    body = (f'<x:worksheet xmlns:x="{ns}"><x:dimension ref="A1:B1"/><x:sheetData>'
+            '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+            '<x:c r="C1" t="s"><x:v>2</x:v></x:c><x:c r="D1" t="s"><x:v>3</x:v></x:c></x:row>'
+            '<x:row r="3"><x:c r="A3"><x:v>2020</x:v></x:c><x:c t="s"><x:v>4</x:v></x:c><x:c t="s"><x:v>5</x:v></x:c>'
+            '<x:c r="D3" s="1"><x:v>44197.5</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    styles = (f'<styleSheet xmlns="{ns}"><cellXfs><xf numFmtId="0"/><xf numFmtId="22"/></cellXfs></styleSheet>')
+    data = adv.xlsx([("Số liệu", body)], shared, extra={"xl/styles.xml": styles.encode()})
+    data = _rezip(data, lambda n, b: b.replace(b"</Relationships>", f'<Relationship Id="rIdT" Type="{adv.REL_NS}/styles" '
+                                               f'Target="styles.xml"/></Relationships>'.encode())
+                  if n == "xl/_rels/workbook.xml.rels" else b)
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(data)
+    tables, problems, fmt = read_tables(path)
+    assert fmt == "xlsx" and not problems
+    (table,) = tables
+    assert set(table.columns) == {"year", "unit", "indicator", "value"}
+    (row,) = table.rows  # the dimension said one row; row 3 is read all the same
+    assert row.number == 3
+    assert row.get("year").value == 2020 and row.get("unit").value == "krong_no"
+    assert row.get("indicator").value == "members"
+    assert row.get("value").kind == "date" and row.get("value").value == datetime(2021, 1, 1, 12, 0)
