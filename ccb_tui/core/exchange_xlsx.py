@@ -271,8 +271,9 @@ class Workbook:
                 where["cellXfs"] = True
             elif tag == "xf" and where["cellXfs"]:
                 if len(xfs) >= MAX_STYLES:
-                    raise refuse(f"{self.name} có quá {MAX_STYLES} kiểu ô; không phải bảng tính thường.",
-                                 f"{self.name} has over {MAX_STYLES} cell styles; not an ordinary workbook.")
+                    raise refuse(f"{self.name} có quá {format_number(MAX_STYLES)} kiểu ô; không phải bảng tính thường.",
+                                 f"{self.name} has over {format_number(MAX_STYLES, lang='en')} cell styles; "
+                                 f"not an ordinary workbook.")
                 fid = a.get("numFmtId", "0")
                 xfs.append(int(fid) if _INT.fullmatch(fid) and len(fid) < 10 else 0)
 
@@ -485,8 +486,9 @@ def open_workbook(path: Any, name: str, budget: Budget) -> tuple[zipfile.ZipFile
     try:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise refuse(f"{name} có {len(infos)} phần bên trong (tối đa {MAX_MEMBERS}); không phải bảng tính thường.",
-                         f"{name} holds {len(infos)} parts (at most {MAX_MEMBERS}); not an ordinary workbook.")
+            n_vi, n_en = format_number(len(infos)), format_number(len(infos), lang="en")
+            raise refuse(f"{name} có {n_vi} phần bên trong (tối đa {MAX_MEMBERS}); không phải bảng tính thường.",
+                         f"{name} holds {n_en} parts (at most {MAX_MEMBERS}); not an ordinary workbook.")
         unpacked = sum(i.file_size for i in infos)
         if unpacked > MAX_UNPACKED:
             raise refuse(f"{name} khi giải nén quá lớn ({_mb(unpacked, 'vi')} MB; tối đa {_mb(MAX_UNPACKED, 'vi')} MB).",
