@@ -1,9 +1,11 @@
 """Reading exchange files safely: size limits first, formulas never evaluated, every cell located.
 
 A commune sends back a spreadsheet; before a single row is interpreted the file is checked for
-size (bytes, rows, and for XLSX the unpacked size, so a "zip bomb" is refused unopened), and every
-cell keeps where it came from ("Số liệu!G7", "dòng 7, cột G") so each problem can name its cell.
-Nothing here knows what the columns mean: ``core.exchange`` does. Headless: openpyxl only.
+size (bytes, rows, and for XLSX the unpacked size, so a "zip bomb" is refused unopened), every cell
+is counted and its length checked before it is looked at (``exchange.limits``), and every cell keeps
+where it came from ("Số liệu!G7", "dòng 7, cột G") so each problem can name its cell. Whatever a
+damaged file makes a library raise ends as one refusal (exit 3), never a traceback. Nothing here
+knows what the columns mean: ``core.exchange`` does. Headless: stdlib and openpyxl only.
 """
 
 from __future__ import annotations
@@ -12,20 +14,26 @@ import csv
 import io
 import json
 import zipfile
+import zlib
+from contextlib import contextmanager
+from xml.parsers import expat
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from ..domain.errors import InvalidValue, UsageError
+from ..domain.errors import CcbError, UsageError
 from ..domain.fmt import format_number
 from ..domain.models import Msg
 from ..domain.text import sanitize, sanitize_multiline
+from .limits import Budget, no_surrogates, quote, refuse
 
 MAX_BYTES = 10 * 1024 * 1024  # a cluster of four units never needs more
 MAX_ROWS = 50_000
-MAX_UNPACKED = 100 * 1024 * 1024  # XLSX: the XML inside, once unzipped
+MAX_UNPACKED = 100 * 1024 * 1024  # XLSX: all parts together, as the zip's directory declares them
 MAX_COLS = 100  # columns read per row; anything further right is ignored
+MAX_RECORD_CHARS = 250_000  # CSV: one record (a row), however many lines it spans
+MAX_JSON_CONTAINERS = 200_000  # JSON: objects and arrays ({ and [), counted before parsing
+MAX_JSON_ITEMS = 1_000_000  # JSON: values (commas), counted before parsing
 FORMULA_START = "="
 # Text starting with one of these is run as a formula by spreadsheet programs (CSV injection);
 # the export prefixes such text with an apostrophe and the import takes it off again.
@@ -83,11 +91,6 @@ class Table:
     header_loc_en: str = ""
 
 
-def refuse(vi: str, en: str) -> InvalidValue:
-    """A whole-file refusal (exit 3): nothing is read further and nothing is written."""
-    return InvalidValue(Msg(f"{vi} Không nhập gì; dữ liệu không thay đổi.", f"{en} Nothing imported; nothing changed."))
-
-
 def _mb(n: int, lang: str) -> str:
     return format_number(n / 1024 / 1024, 1, lang)
 
@@ -110,10 +113,32 @@ def check_size(path: Path) -> int:
     return st.st_size
 
 
-def _too_many_rows(name: str) -> InvalidValue:
-    n_vi, n_en = format_number(MAX_ROWS, lang="vi"), format_number(MAX_ROWS, lang="en")
-    return refuse(f"{name} có quá {n_vi} dòng; tệp trao đổi của cụm không cần nhiều như vậy.",
-                  f"{name} has more than {n_en} rows; a cluster's exchange file never needs that many.")
+def too_many_rows(count: int, name: str) -> None:
+    """Refuse once ``count`` rows (the header included), counted as read, pass the limit."""
+    if count > MAX_ROWS + 1:
+        n_vi, n_en = format_number(MAX_ROWS, lang="vi"), format_number(MAX_ROWS, lang="en")
+        raise refuse(f"{name} có quá {n_vi} dòng; tệp trao đổi của cụm không cần nhiều như vậy.",
+                     f"{name} has more than {n_en} rows; a cluster's exchange file never needs that many.")
+
+
+# What a damaged file can make the libraries (zipfile, zlib, expat, csv, json, openpyxl's date
+# helpers) raise while it is read. Each becomes one refusal naming the file.
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, expat.ExpatError, csv.Error, KeyError,
+           ValueError, TypeError, IndexError, AttributeError, OverflowError, EOFError, OSError,
+           NotImplementedError, RuntimeError, RecursionError, MemoryError, LookupError)
+
+
+@contextmanager
+def guarded(name: str, kind: str) -> Iterator[None]:
+    """Turn whatever reading a damaged file raises into one refusal line (exit 3)."""
+    try:
+        yield
+    except CcbError:
+        raise
+    except DAMAGED as exc:
+        why = quote(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        raise refuse(f"{name} hỏng hoặc không phải tệp {kind} đúng dạng ({why}).",
+                     f"{name} is damaged or not a well-formed {kind} file ({why}).") from None
 
 
 def column_letter(index: int) -> str:
@@ -140,6 +165,7 @@ def escape_text(s: str) -> str:
 def text_cell(raw: str, loc_vi: str, loc_en: str, header: str, *, explicit_text: bool) -> Cell:
     """A cell read as text: NFC, control characters removed; "=..." is a formula unless the file
     marks it as text (an XLSX string cell, or the export's apostrophe in a CSV)."""
+    raw = no_surrogates(raw)
     if not explicit_text and raw.lstrip().startswith(FORMULA_START):
         return Cell(raw.strip(), "formula", loc_vi, loc_en, header)
     if not explicit_text:
@@ -160,6 +186,32 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+class _Lines:
+    """The CSV's lines for ``csv.reader``, refusing a record (which may span lines inside quotes)
+    that grows past :data:`MAX_RECORD_CHARS` before the csv module builds it."""
+
+    def __init__(self, content: str, name: str) -> None:
+        self.src = io.StringIO(content, newline="")
+        self.name = name
+        self.record_chars = 0
+        self.line = 0
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.src.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.line += 1
+        self.record_chars += len(line)
+        if self.record_chars > MAX_RECORD_CHARS:
+            n_vi, n_en = format_number(MAX_RECORD_CHARS, lang="vi"), format_number(MAX_RECORD_CHARS, lang="en")
+            raise refuse(f"{self.name}: dòng {self.line} quá dài (một dòng dữ liệu quá {n_vi} ký tự).",
+                         f"{self.name}: line {self.line} is too long (a record of over {n_en} characters).")
+        return line
+
+
 def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str) -> tuple[list[Table], list[Msg]]:
     """Read a long-format CSV: row 1 is the header, the ``section_key`` column names each row's part.
 
@@ -168,6 +220,11 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
     found while reading (each naming its cell).
     """
     check_size(path)
+    with guarded(path.name, "CSV"):
+        return _read_csv(path, match_section, header_keys, section_key)
+
+
+def _read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str) -> tuple[list[Table], list[Msg]]:
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise refuse(f"{path.name} không phải tệp CSV văn bản (có byte NUL).",
@@ -176,20 +233,29 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise refuse(f"{path.name} không phải UTF-8 (byte {exc.start}). Hãy lưu lại bằng “CSV UTF-8”.",
-                     f"{path.name} is not UTF-8 (byte {exc.start}). Save it again as “CSV UTF-8”.") from exc
-    first = content.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_sniff_delimiter(first))
+                     f"{path.name} is not UTF-8 (byte {exc.start}). Save it again as “CSV UTF-8”.") from None
+    del raw
+    end = content.find("\n", 0, MAX_RECORD_CHARS)
+    lines = _Lines(content, path.name)
+    reader = csv.reader(lines, delimiter=_sniff_delimiter(content[: end if end >= 0 else MAX_RECORD_CHARS]))
+    budget = Budget(path.name)
     problems: list[Msg] = []
     tables: dict[str, Table] = {}
     keys: list[str | None] = []
     headers: list[str] = []
+    letters = [column_letter(i + 1) for i in range(MAX_COLS)]
+    sections: dict[str, str | None] = {}  # "Số liệu" is folded once, not once per row
     try:
         for number, record in enumerate(reader, start=1):
-            if number > MAX_ROWS + 1:
-                raise _too_many_rows(path.name)
-            record = record[:MAX_COLS]
+            lines.record_chars = 0
+            too_many_rows(number, path.name)
+            if len(record) > MAX_COLS:
+                budget.cells_only(len(record) - MAX_COLS, f"dòng {number}")
+                record = record[:MAX_COLS]
             if number == 1:
-                headers = [sanitize(h) for h in record]
+                for i, h in enumerate(record):
+                    budget.cell(f"dòng 1, cột {column_letter(i + 1)}", h)
+                headers = [sanitize(no_surrogates(h)) for h in record]
                 keys, bad = header_keys(headers)
                 problems += [Msg(f"dòng 1, cột {column_letter(i + 1)}: {vi}", f"line 1, column {column_letter(i + 1)}: {en}")
                              for i, vi, en in bad]
@@ -202,19 +268,24 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
                 continue
             cells: dict[str, Cell] = {}
             for i, value in enumerate(record):
+                # Counted (and its length checked) before anything looks at the text.
+                budget.cell(lambda: f"dòng {number}, cột {letters[i]}", value)
                 key = keys[i] if i < len(keys) else None
                 if key is None:
                     continue
-                loc_vi = f"dòng {number}, cột {column_letter(i + 1)}"
-                loc_en = f"line {number}, column {column_letter(i + 1)}"
+                loc_vi, loc_en = f"dòng {number}, cột {letters[i]}", f"line {number}, column {letters[i]}"
                 cells[key] = text_cell(value, loc_vi, loc_en, headers[i], explicit_text=False)
             row = Row(number, cells, f"dòng {number}", f"line {number}")
             if row.blank():
                 continue
             sec_cell = row.get(section_key)
-            section = match_section(sec_cell.value) if sec_cell.kind == "text" else None
+            section = None
+            if sec_cell.kind == "text":
+                if sec_cell.value not in sections:
+                    sections[sec_cell.value] = match_section(sec_cell.value)
+                section = sections[sec_cell.value]
             if section is None:
-                shown = sec_cell.value if sec_cell.value is not None else ""
+                shown = quote(sec_cell.value) if sec_cell.value is not None else ""
                 problems.append(sec_cell.at(f"không rõ phần '{shown}' (dùng: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)",
                                             f"unknown part '{shown}' (use: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)"))
                 continue
@@ -224,8 +295,8 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
                 table = tables[section] = Table(section, str(sec_cell.value), cols, [], "dòng 1", "line 1")
             table.rows.append(row)
     except csv.Error as exc:
-        raise refuse(f"{path.name}: không đọc được CSV ở dòng {reader.line_num}: {exc}.",
-                     f"{path.name}: unreadable CSV at line {reader.line_num}: {exc}.") from exc
+        raise refuse(f"{path.name}: không đọc được CSV ở dòng {reader.line_num}: {quote(exc)}.",
+                     f"{path.name}: unreadable CSV at line {reader.line_num}: {quote(exc)}.") from None
     if not headers:
         raise refuse(f"{path.name} rỗng.", f"{path.name} is empty.")
     return list(tables.values()), problems
@@ -233,85 +304,68 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
 
 # --- XLSX -----------------------------------------------------------------------------------
 
-def _xlsx_cell(cell: Any, loc_vi: str, loc_en: str, header: str) -> Cell:
-    value, dtype = cell.value, getattr(cell, "data_type", "n")
-    if value is None:
-        return Cell(None, "empty", loc_vi, loc_en, header)
-    if dtype == "f" or (isinstance(value, str) and dtype != "s" and value.startswith(FORMULA_START)):
-        return Cell(str(value), "formula", loc_vi, loc_en, header)
-    if not isinstance(value, (str, int, float, bool, datetime, date, time)):  # ArrayFormula, DataTableFormula
-        return Cell(str(getattr(value, "text", value)), "formula", loc_vi, loc_en, header)
-    if dtype == "e":
-        return Cell(str(value), "error", loc_vi, loc_en, header)
-    if isinstance(value, bool):
-        return Cell(value, "bool", loc_vi, loc_en, header)
-    if isinstance(value, (datetime, date, time)):
-        return Cell(value, "date", loc_vi, loc_en, header)
-    if isinstance(value, (int, float)):
-        return Cell(value, "number", loc_vi, loc_en, header)
-    return text_cell(value, loc_vi, loc_en, header, explicit_text=True)
-
-
 def read_xlsx(path: Path, match_section: Any, header_keys: Any) -> tuple[list[Table], list[Msg]]:
-    """Read every sheet whose name is a known part; other sheets (the guide) are skipped."""
+    """Read every sheet whose name is a known part; other sheets (the guide) are never inflated.
+
+    The workbook is read by ``exchange.xlsx`` (streaming, bounded), not by openpyxl's loader."""
     check_size(path)
     if not zipfile.is_zipfile(path):
         raise refuse(f"{path.name} không phải tệp XLSX (Excel 2007 trở lên). Tệp .xls cũ: hãy lưu lại thành .xlsx.",
                      f"{path.name} is not an XLSX file (Excel 2007 or later). An old .xls: save it as .xlsx.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise refuse(f"{path.name} hỏng, không mở được: {exc}.", f"{path.name} is damaged: {exc}.") from exc
-    if unpacked > MAX_UNPACKED:
-        raise refuse(f"{path.name} khi giải nén quá lớn ({_mb(unpacked, 'vi')} MB; tối đa {_mb(MAX_UNPACKED, 'vi')} MB).",
-                     f"{path.name} unpacks to too much data ({_mb(unpacked, 'en')} MB; at most "
-                     f"{_mb(MAX_UNPACKED, 'en')} MB).")
-    import openpyxl  # lazy: only imports need it
-    from openpyxl.utils.exceptions import InvalidFileException
+    from .xlsx import open_workbook
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise refuse(f"Không mở được {path.name} như một bảng tính XLSX: {sanitize(str(exc))[:160]}.",
-                     f"Cannot open {path.name} as an XLSX workbook: {sanitize(str(exc))[:160]}.") from exc
-    tables: list[Table] = []
-    problems: list[Msg] = []
-    try:
-        for ws in wb.worksheets:
-            section = match_section(ws.title)
-            if section is None:
-                continue
-            title = sanitize(ws.title)
-            if (ws.max_row or 0) > MAX_ROWS + 1:
-                raise _too_many_rows(f"{path.name}!{title}")
-            table = Table(section, title, header_loc_vi=f"{title}!1", header_loc_en=f"{title}!1")
-            keys: list[str | None] = []
-            headers: list[str] = []
-            for number, cells in enumerate(ws.iter_rows(min_row=1, min_col=1, max_col=MAX_COLS), start=1):
-                if number > MAX_ROWS + 1:
-                    raise _too_many_rows(f"{path.name}!{title}")
-                if number == 1:
-                    headers = [sanitize(str(c.value)) if c.value is not None else "" for c in cells]
-                    keys, bad = header_keys(headers)
-                    problems += [Msg(f"{title}!{column_letter(i + 1)}1: {vi}", f"{title}!{column_letter(i + 1)}1: {en}")
-                                 for i, vi, en in bad]
-                    table.columns = {k: headers[i] for i, k in enumerate(keys) if k is not None}
+    budget = Budget(path.name)
+    with guarded(path.name, "XLSX"):
+        zf, book = open_workbook(path, path.name, budget)
+        with zf:
+            wanted = [(title, member, match_section(title) if len(title) <= 100 else None)
+                      for title, member in book.sheets]
+            if any(section for _, _, section in wanted):
+                book.load_strings_and_styles()
+            tables: list[Table] = []
+            problems: list[Msg] = []
+            for raw_title, member, section in wanted:
+                if section is None:
                     continue
-                row_cells: dict[str, Cell] = {}
-                for i, cell in enumerate(cells):
-                    key = keys[i] if i < len(keys) else None
-                    if key is None:
-                        continue
-                    ref = f"{title}!{column_letter(i + 1)}{number}"
-                    row_cells[key] = _xlsx_cell(cell, ref, ref, headers[i])
-                row = Row(number, row_cells, f"{title}!{number}", f"{title}!{number}")
-                if not row.blank():
-                    table.rows.append(row)
-            tables.append(table)
-    finally:
-        wb.close()
+                title = sanitize(no_surrogates(raw_title))
+                table, found = _xlsx_table(book, title, member, section, header_keys)
+                tables.append(table)
+                problems += found
     return tables, problems
+
+
+def _xlsx_table(book: Any, title: str, member: str, section: str, header_keys: Any) -> tuple[Table, list[Msg]]:
+    table = Table(section, title, header_loc_vi=f"{title}!1", header_loc_en=f"{title}!1")
+    problems: list[Msg] = []
+    keys: list[str | None] = []
+    headers: list[str] = []
+    letters = [column_letter(i + 1) for i in range(MAX_COLS)]
+    for number, cells in book.rows(title, member, MAX_COLS):
+        if number == 1:
+            texts = [""] * (max((c for c, _, _ in cells), default=0))
+            for col, kind, value in cells:
+                texts[col - 1] = sanitize(no_surrogates(str(value)))
+            headers = texts
+            keys, bad = header_keys(headers)
+            problems += [Msg(f"{title}!{column_letter(i + 1)}1: {vi}", f"{title}!{column_letter(i + 1)}1: {en}")
+                         for i, vi, en in bad]
+            table.columns = {k: headers[i] for i, k in enumerate(keys) if k is not None}
+            continue
+        row_cells: dict[str, Cell] = {}
+        for col, kind, value in cells:
+            key = keys[col - 1] if col - 1 < len(keys) else None
+            if key is None:
+                continue
+            ref = f"{title}!{letters[col - 1]}{number}"
+            header = headers[col - 1]
+            if kind == "text":
+                row_cells[key] = text_cell(value, ref, ref, header, explicit_text=True)
+            else:
+                row_cells[key] = Cell(value, kind, ref, ref, header)
+        row = Row(number, row_cells, f"{title}!{number}", f"{title}!{number}")
+        if not row.blank():
+            table.rows.append(row)
+    return table, problems
 
 
 # --- JSON (the export's own full-data format) -----------------------------------------------
@@ -319,14 +373,26 @@ def read_xlsx(path: Path, match_section: Any, header_keys: Any) -> tuple[list[Ta
 def read_json(path: Path, sections: tuple[str, ...]) -> tuple[list[Table], list[Msg]]:
     """Read ``{"values": [{...}], "targets": [...], "tasks": [...]}`` as written by the JSON export."""
     check_size(path)
+    with guarded(path.name, "JSON"):
+        return _read_json(path, sections)
+
+
+def _read_json(path: Path, sections: tuple[str, ...]) -> tuple[list[Table], list[Msg]]:
+    raw = path.read_bytes()
+    # Count before parsing: a 10 MB file of "{}," is three million objects once parsed.
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_CONTAINERS or raw.count(b",") > MAX_JSON_ITEMS:
+        raise refuse(f"{path.name} có quá nhiều đối tượng hoặc giá trị JSON; tệp xuất của cụm không cần nhiều như vậy.",
+                     f"{path.name} holds too many JSON objects or values; a cluster's export never needs that many.")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise refuse(f"{path.name} không phải JSON hợp lệ: {sanitize(str(exc))[:160]}.",
-                     f"{path.name} is not valid JSON: {sanitize(str(exc))[:160]}.") from exc
+        raise refuse(f"{path.name} không phải JSON hợp lệ: {quote(exc)}.",
+                     f"{path.name} is not valid JSON: {quote(exc)}.") from None
+    del raw
     if not isinstance(data, dict) or data.get("format") != "ccb-tui-export":
         raise refuse(f"{path.name} không phải tệp xuất của ccb-tui (thiếu \"format\": \"ccb-tui-export\").",
                      f"{path.name} is not a ccb-tui export (no \"format\": \"ccb-tui-export\").")
+    budget = Budget(path.name)
     tables: list[Table] = []
     problems: list[Msg] = []
     for section in sections:
@@ -346,8 +412,13 @@ def read_json(path: Path, sections: tuple[str, ...]) -> tuple[list[Table], list[
                 continue
             cells: dict[str, Cell] = {}
             for key, value in item.items():
+                if len(key) > 40:  # no column's key is this long: ignored, like any unknown key
+                    budget.cells_only(1, loc)
+                    continue
+                key = no_surrogates(key)
                 columns.setdefault(key, key)
-                cloc = f"{loc}.{key}"
+                cloc = f"{loc}.{sanitize(key)}"
+                budget.cell(cloc, value if isinstance(value, str) else None)
                 if value is None:
                     cells[key] = Cell(None, "empty", cloc, cloc, key)
                 elif isinstance(value, bool):
@@ -356,8 +427,8 @@ def read_json(path: Path, sections: tuple[str, ...]) -> tuple[list[Table], list[
                     cells[key] = Cell(value, "number", cloc, cloc, key)
                 elif isinstance(value, str):
                     cells[key] = text_cell(value, cloc, cloc, key, explicit_text=True)
-                else:
-                    cells[key] = Cell(str(value)[:40], "error", cloc, cloc, key)
+                else:  # an object or a list where a value belongs: never turned into text whole
+                    cells[key] = Cell("{…}" if isinstance(value, dict) else "[…]", "error", cloc, cloc, key)
             table.rows.append(Row(i, cells, loc, loc))
         tables.append(table)
     return tables, problems

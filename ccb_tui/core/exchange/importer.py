@@ -15,19 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import indicators, text
-from ..store import describe_value as describe
 from ..domain.errors import InvalidValue, Problem, UsageError
-from .export import HEADERS, IMPORTED, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES, NO
-from .files import Cell, Row, Table, read_csv, read_json, read_xlsx, refuse
 from ..domain.fmt import NumberFormatError, parse_number
 from ..domain.indicators import Indicator
 from ..domain.models import (
-    NOT_REPORTED, QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
+    NOT_REPORTED, QUALIFIER_ALIASES, TASK_STATE_ALIASES, Msg, Number, Qualifier, Reading, Snapshot, Status,
+    Target, Task, TaskState, TaskStatus, Unit,
 )
+from ..domain.validation import resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year
 from ..store import Store
-from ..domain.validation import (
-    resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year,
-)
+from ..store import describe_value as describe
+from .export import HEADERS, IMPORTED, NO, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES
+from .files import Cell, Row, Table, guarded, read_csv, read_json, read_xlsx, refuse
+from .limits import MAX_PROBLEMS, QUOTE_CHARS, quote
 
 MAX_MAGNITUDE = 10**15  # far above any indicator's bound (10¹³ đồng), far below float trouble
 
@@ -49,8 +49,8 @@ class _Headers:
         for i, h in enumerate(headers):
             key = self.index.get(text.fold(h)) if h else None
             if key is not None and key in seen:
-                bad.append((i, f"cột «{h}» bị lặp (đã có ở cột thứ {seen[key] + 1})",
-                            f"column «{h}» appears twice (also column {seen[key] + 1})"))
+                bad.append((i, f"cột «{quote(h)}» bị lặp (đã có ở cột thứ {seen[key] + 1})",
+                            f"column «{quote(h)}» appears twice (also column {seen[key] + 1})"))
                 key = None
             if key is not None:
                 seen[key] = i
@@ -131,23 +131,49 @@ class ImportPlan:
         return f"{v} số liệu, {t} chỉ tiêu, {s} trạng thái nhiệm vụ thay đổi; {self.unchanged} không đổi"
 
 
-class _Planner:
-    """Turns located rows into checked changes against one snapshot, collecting every problem."""
+class _TooManyProblems(Exception):
+    """Raised once :data:`MAX_PROBLEMS` are collected: the rest of the file is not checked."""
 
-    def __init__(self, snap: Snapshot, year: int | None) -> None:
+
+class _Planner:
+    """Turns located rows into checked changes against one snapshot, collecting every problem
+    (up to :data:`MAX_PROBLEMS`: a file with more is not worth checking to the end)."""
+
+    def __init__(self, snap: Snapshot, year: int | None, problems: list[Problem] | None = None) -> None:
         self.snap = snap
         self.year = year
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = problems if problems is not None else []
         self.changes: list[PlannedChange] = []
         self.unchanged = 0
         self.value_locs: dict[tuple[str, str, int], Cell] = {}
         self.new_readings: dict[tuple[str, int], dict[str, Reading]] = defaultdict(dict)
+        # The same unit or indicator text is looked up once (a miss costs a fuzzy "did you mean").
+        self._units: dict[tuple[str, int], Unit | Msg] = {}
+        self._indicators: dict[str, Indicator | Msg] = {}
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooManyProblems()
 
     def bad(self, cell: Cell, vi: str, en: str) -> None:
-        self.problems.append(Problem(cell.loc_vi, cell.at(vi, en)))
+        self.add(Problem(cell.loc_vi, cell.at(vi, en)))
 
     def bad_msg(self, cell: Cell, msg: Msg) -> None:
-        self.problems.append(Problem(cell.loc_vi, cell.at(msg.vi, msg.en)))
+        self.add(Problem(cell.loc_vi, cell.at(msg.vi, msg.en)))
+
+    def _resolve(self, cache: dict[Any, Any], key: Any, raw: str, resolve: Any, what_vi: str, what_en: str) -> Any:
+        """A cached lookup; text longer than any code or name is refused without a fuzzy search
+        (whose message would also echo all of it)."""
+        if key not in cache:
+            if len(raw) > QUOTE_CHARS:
+                cache[key] = Msg(f"không có {what_vi} «{quote(raw)}»", f"there is no {what_en} «{quote(raw)}»")
+            else:
+                try:
+                    cache[key] = resolve()
+                except InvalidValue as exc:
+                    cache[key] = exc.msg
+        return cache[key]
 
     # cells
 
@@ -237,10 +263,11 @@ class _Planner:
             return None
         if not self.usable(cell):
             return None
-        try:
-            u = resolve_unit(self.snap, str(cell.value), year)
-        except InvalidValue as exc:
-            self.bad_msg(cell, exc.msg)
+        raw = str(cell.value)
+        u = self._resolve(self._units, (raw, year), raw, lambda: resolve_unit(self.snap, raw, year),
+                          "đơn vị", "unit")
+        if isinstance(u, Msg):
+            self.bad_msg(cell, u)
             return None
         if not u.active(year):
             self.bad(cell, f"{u.name(year)} không có trong cụm năm {year}", f"{u.name(year)} is not in the cluster in {year}")
@@ -255,11 +282,12 @@ class _Planner:
             return None
         if not self.usable(cell):
             return None
-        try:
-            return resolve_indicator(str(cell.value))
-        except InvalidValue as exc:
-            self.bad_msg(cell, exc.msg)
+        raw = str(cell.value)
+        ind = self._resolve(self._indicators, raw, raw, lambda: resolve_indicator(raw), "chỉ tiêu", "indicator")
+        if isinstance(ind, Msg):
+            self.bad_msg(cell, ind)
             return None
+        return ind
 
     def word(self, cell: Cell, aliases: dict[str, Any], hint_vi: str, hint_en: str) -> tuple[bool, Any]:
         if cell.empty:
@@ -470,29 +498,38 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
 
     Raises InvalidValue listing every problem (each naming its cell) when any row is wrong.
     """
+    name = Path(path).name
     tables, read_problems, fmt = read_tables(path)
-    problems = [Problem(m.vi.split(":", 1)[0], m) for m in read_problems]
-    planner = _Planner(snap, year)
+    planner = _Planner(snap, year, [Problem(m.vi.split(":", 1)[0], m) for m in read_problems])
     usable = [t for t in tables if t.section in IMPORTED]
-    if not usable and not problems:
-        raise refuse(f"{Path(path).name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ).",
-                     f"{Path(path).name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ).")
-    for table in usable:
-        if not table.rows:
-            continue
-        missing = _missing_columns(table, year)
-        if missing:
-            problems += missing
-            continue
-        getattr(planner, table.section)(table)
-    planner.cross_rules()
-    problems += planner.problems
+    if not usable and not planner.problems:
+        raise refuse(f"{name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ).",
+                     f"{name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ).")
+    stopped = False
+    try:
+        # A cell no check foresaw must still end as a refusal, never a traceback.
+        with guarded(name, fmt.upper()):
+            for table in usable:
+                if not table.rows:
+                    continue
+                missing = _missing_columns(table, year)
+                for p in missing:
+                    planner.add(p)
+                if not missing:
+                    getattr(planner, table.section)(table)
+            planner.cross_rules()
+    except _TooManyProblems:
+        stopped = True
+    problems = planner.problems
     if problems:
         n = len(problems)
-        exc = InvalidValue(Msg(f"Không nhập {Path(path).name}: {n} lỗi; dữ liệu không thay đổi.",
-                               f"Not imported {Path(path).name}: {n} problem{'s' * (n != 1)}; nothing changed."),
-                           problems)
-        raise exc
+        if stopped:
+            msg = Msg(f"Không nhập {name}: dừng lại sau {n} lỗi đầu tiên; dữ liệu không thay đổi.",
+                      f"Not imported {name}: stopped after the first {n} problems; nothing changed.")
+        else:
+            msg = Msg(f"Không nhập {name}: {n} lỗi; dữ liệu không thay đổi.",
+                      f"Not imported {name}: {n} problem{'s' * (n != 1)}; nothing changed.")
+        raise InvalidValue(msg, problems)
     return ImportPlan(str(path), fmt, snap.revision, tuple(planner.changes), planner.unchanged)
 
 
