@@ -791,9 +791,10 @@ def _csv_sep(raw: str, fmt: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .core.exchange import export as exchange
+    from .core.exchange.output import infer_format
     to_stdout = args.output == "-"
     fmt = args.format or (None if not to_stdout else "csv")
-    fmt = exchange.infer_format(args.output, fmt) if not to_stdout else fmt
+    fmt = infer_format(args.output, fmt) if not to_stdout else fmt
     sep = _csv_sep(args.sep, fmt)
     if to_stdout and fmt == "xlsx":
         raise UsageError(Msg("Không in tệp xlsx ra màn hình; hãy dùng -o TỆP.xlsx.",
@@ -811,7 +812,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .core.exchange import export as exchange
+    from .core.exchange import importer as exchange
     from .core.domain.errors import InvalidValue
     lang = _lang(args)
     store = _open_store(args)
@@ -843,7 +844,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(Msg("Không in PDF ra màn hình; hãy dùng -o TỆP.pdf.",
                              "A PDF cannot go to the terminal; use -o FILE.pdf."))
     if args.output != "-":
-        from .core.exchange.export import check_output, infer_format
+        from .core.exchange.output import check_output, infer_format
         if infer_format(args.output, args.format, report.FORMATS) == "pdf":
             from .core.report.printed import weasyprint_missing
             missing = weasyprint_missing()  # before the store is opened or anything written
@@ -860,7 +861,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.output == "-":
         print(report.render(snap, year, args.format or "md", lang=lang, since=args.since, entries=entries), end="")
         return EXIT_OK
-    from .core.exchange.export import infer_format
+    from .core.exchange.output import infer_format
     fmt = infer_format(args.output, args.format, report.FORMATS)
     path = report.write_report(snap, year, args.output, fmt=fmt, force=args.force, lang=lang, since=args.since,
                                entries=entries, protect=(store.path, store.lock_path))

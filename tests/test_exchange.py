@@ -21,6 +21,7 @@ import pytest
 
 from ccb_tui.cli import main
 from ccb_tui.core.exchange import export as exchange
+from ccb_tui.core.exchange import importer, limits
 from ccb_tui.core.domain.errors import ConflictError, InvalidValue
 from ccb_tui.core.domain.models import NOT_REPORTED, Qualifier, Reading, Status, TaskState
 from ccb_tui.core.store.store import ANY, Store
@@ -425,28 +426,28 @@ def test_a_huge_file_is_refused_before_it_is_read(db: str, tmp_path: Path, capsy
     big = tmp_path / "big.csv"
     with big.open("wb") as f:
         f.write("Phần,Năm,Mã đơn vị,Mã chỉ tiêu,Giá trị\n".encode())
-        f.truncate(exchange.MAX_BYTES + 1)
+        f.truncate(limits.MAX_BYTES + 1)
     err = _refused(capsys, db, big, sha)
     assert "quá lớn" in err and "10,0 MB" in err
     big_x = tmp_path / "big.xlsx"
-    big_x.write_bytes(b"PK" + b"\0" * (exchange.MAX_BYTES + 10))
+    big_x.write_bytes(b"PK" + b"\0" * (limits.MAX_BYTES + 10))
     assert "quá lớn" in _refused(capsys, db, big_x, sha)
     many = tmp_path / "many.csv"
     row = "Số liệu,2020,krong_no,members,1\n"
-    many.write_text("Phần,Năm,Mã đơn vị,Mã chỉ tiêu,Giá trị\n" + row * (exchange.MAX_ROWS + 5), encoding="utf-8")
-    assert many.stat().st_size < exchange.MAX_BYTES
+    many.write_text("Phần,Năm,Mã đơn vị,Mã chỉ tiêu,Giá trị\n" + row * (limits.MAX_ROWS + 5), encoding="utf-8")
+    assert many.stat().st_size < limits.MAX_BYTES
     err = _refused(capsys, db, many, sha)
     assert "quá 50.000 dòng" in err
 
 
 def test_xlsx_many_rows_and_zip_bombs_are_refused(db: str, tmp_path: Path, capsys, sha, monkeypatch) -> None:
-    from ccb_tui.core.exchange import files as exchange_files
-    monkeypatch.setattr(exchange_files, "MAX_ROWS", 30)
+    from ccb_tui.core.exchange import limits
+    monkeypatch.setattr(limits, "MAX_ROWS", 30)
     path = tmp_path / "e.xlsx"
     export(capsys, db, "xlsx", path)
     assert "quá 30 dòng" in _refused(capsys, db, path, sha)
-    monkeypatch.setattr(exchange_files, "MAX_ROWS", 50_000)
-    monkeypatch.setattr(exchange_files, "MAX_UNPACKED", 1000)
+    monkeypatch.setattr(limits, "MAX_ROWS", 50_000)
+    monkeypatch.setattr(limits, "MAX_UNPACKED", 1000)
     assert "khi giải nén quá lớn" in _refused(capsys, db, path, sha)
 
 
@@ -473,12 +474,12 @@ def test_import_is_conditional_on_the_snapshot_it_was_checked_against(db: str, t
     path.write_text("Phần,Năm,Mã đơn vị,Mã chỉ tiêu,Giá trị\nSố liệu,2020,krong_no,members,130\n"
                     "Số liệu,2020,nam_ka,members,115\n", encoding="utf-8")
     store = Store(db, user="importer")
-    plan = exchange.plan_import(store.snapshot(), path)
+    plan = importer.plan_import(store.snapshot(), path)
     assert plan.count("value") == 2
     Store(db, user="bob").set_value("krong_no", "members", 2020, 121)  # meanwhile, in another session
     before = sha(db)
     with pytest.raises(ConflictError) as info:
-        exchange.apply_plan(store, plan)
+        importer.apply_plan(store, plan)
     assert info.value.exit_code == 4 and "121" in info.value.msg.vi
     assert sha(db) == before  # all or nothing: nam_ka was not written either
     assert Store(db).snapshot().reading("nam_ka", "members", 2020).value == 110

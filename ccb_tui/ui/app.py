@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -20,18 +19,11 @@ from ..core.domain.models import Msg, Snapshot
 from ..core.store import Change, Store
 from .i18n import translate
 from .screens.dashboard import DashboardScreen
+from .undo import UndoStep
 
 MIN_WIDTH, MIN_HEIGHT = 80, 20  # a projector or a short laptop window: 100×20 must work
 POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
-
-
-@dataclass(frozen=True)
-class UndoStep:
-    """How to revert one change made in this session: the edit to apply, and its description."""
-
-    describe: str
-    apply: Callable[[Store], Change]
 
 
 def _screen(module: str, name: str) -> Screen:

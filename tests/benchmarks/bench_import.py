@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 
 from adversarial import ADVERSARIAL  # noqa: E402
 
-from ccb_tui.core.exchange.files import MAX_BYTES  # noqa: E402
+from ccb_tui.core.exchange.limits import MAX_BYTES  # noqa: E402
 from ccb_tui.core.store import Store  # noqa: E402
 
 BUDGET_S = 10.0

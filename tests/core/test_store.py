@@ -15,13 +15,17 @@ import pytest
 from tinydb import Query, TinyDB
 
 from ccb_tui.core.store import store as store_mod
+from ccb_tui.core.domain.models import NOT_REPORTED as NOT_REPORTED_READING
+from ccb_tui.core.store import schema as schema_mod
 from ccb_tui.core.domain import totals
 from ccb_tui.core.domain.errors import (
     ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreWriteFailed,
 )
 from ccb_tui.core.domain.models import Qualifier, TaskState
 from ccb_tui.core.store.seed import seed_path
-from ccb_tui.core.store.store import SafeJSONStorage, Store, shared_file_mode
+from ccb_tui.core.store.files import shared_file_mode
+from ccb_tui.core.store.storage import SafeJSONStorage
+from ccb_tui.core.store.store import Store
 
 SEED_BYTES = seed_path().read_bytes()
 
@@ -132,7 +136,7 @@ def test_conditional_edit(store: Store, db_path: Path, sha) -> None:
     assert sha(db_path) == before
 
 
-@pytest.mark.parametrize("expect", [None, store_mod.NOT_REPORTED])
+@pytest.mark.parametrize("expect", [None, NOT_REPORTED_READING])
 def test_conditional_edit_on_not_reported(store: Store, expect: object) -> None:
     # Ea R'Bin's loans are not reported in the seed.
     store.set_value("ea_rbin", "loans", 2020, 2_000_000_000, expect=expect)
@@ -563,8 +567,8 @@ def test_migration_upgrades_on_next_write(store: Store, db_path: Path, monkeypat
             for meta in data["meta"].values():
                 meta["schema"] = 2
 
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 1, v1_to_v2)
+    monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema_mod.MIGRATIONS, 1, v1_to_v2)
     before = sha(db_path)
     # Reading an old file migrates in memory only.
     s = Store(db_path, user="tester")
@@ -584,9 +588,9 @@ def test_migration_upgrades_on_next_write(store: Store, db_path: Path, monkeypat
 
 
 def test_missing_migration_is_a_clear_error(store: Store, db_path: Path, monkeypatch, sha) -> None:
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 1, lambda data: None)
-    monkeypatch.delitem(store_mod.MIGRATIONS, 2, raising=False)
+    monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema_mod.MIGRATIONS, 1, lambda data: None)
+    monkeypatch.delitem(schema_mod.MIGRATIONS, 2, raising=False)
     before = sha(db_path)
     with pytest.raises(StoreCorrupt) as ei:
         Store(db_path).snapshot()
@@ -595,10 +599,10 @@ def test_missing_migration_is_a_clear_error(store: Store, db_path: Path, monkeyp
 
 
 def test_newer_schema_refused_after_upgrade_by_newer_version(store: Store, db_path: Path, monkeypatch, sha) -> None:
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 1, lambda data: None)
+    monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema_mod.MIGRATIONS, 1, lambda data: None)
     store.set_value("krong_no", "members", 2020, 121)
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", 1)
     before = sha(db_path)
     with pytest.raises(StoreCorrupt) as ei:
         Store(db_path).set_value("krong_no", "members", 2020, 122)

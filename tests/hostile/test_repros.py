@@ -274,7 +274,7 @@ def test_refusals_speak_the_language(db: Path, tmp_path: Path, lang: str) -> Non
 def test_reader_understands_shared_strings_rich_text_prefixes_and_dates(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from ccb_tui.core.exchange.export import read_tables
+    from ccb_tui.core.exchange.importer import read_tables
 
     ns = adv.MAIN_NS
     shared = (f'<x:sst xmlns:x="{ns}"><x:si><x:t>Năm</x:t></x:si><x:si><x:t>Mã đơn vị</x:t></x:si>'

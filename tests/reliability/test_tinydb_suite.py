@@ -8,7 +8,7 @@ import pytest
 from tinydb import TinyDB
 
 import tinydb_suite
-from ccb_tui.core.store.store import SafeJSONStorage
+from ccb_tui.core.store.storage import SafeJSONStorage
 from tinydb_suite import INTENDED_DIFFERENCES, KNOWN_BUGS
 
 pytestmark = pytest.mark.timeout(600)

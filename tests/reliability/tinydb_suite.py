@@ -156,7 +156,7 @@ def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str
     import tinydb.database
     import tinydb.storages
 
-    from ccb_tui.core.store.store import SafeJSONStorage
+    from ccb_tui.core.store.storage import SafeJSONStorage
 
     tinydb.storages.JSONStorage = SafeJSONStorage
     tinydb.JSONStorage = SafeJSONStorage
@@ -169,7 +169,7 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -
     """Check the swap reached every test module and conftest that imported JSONStorage."""
     from tinydb.database import TinyDB
 
-    from ccb_tui.core.store.store import SafeJSONStorage
+    from ccb_tui.core.store.storage import SafeJSONStorage
 
     modules = [m for name, m in list(sys.modules.items()) if name.split(".")[0] in ("tests", "conftest")]
     seen = [m for m in modules if hasattr(m, "JSONStorage")]

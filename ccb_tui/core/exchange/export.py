@@ -1,6 +1,6 @@
-"""Export a year's data (CSV, XLSX, Markdown, JSON) and import it back (CSV, XLSX, JSON).
+"""Export a year's data to CSV, XLSX, Markdown or JSON (the import reads it back: ``importer``).
 
-The layout has four parts, one XLSX sheet each, or one long CSV with a "Phần" (part) column:
+The layout (``layout``) has four parts, one XLSX sheet each, or one long CSV with a "Phần" (part) column:
 
 * **Số liệu** — one row per unit × indicator: value, qualifier ("gần", "trên", ...), status
   ("chưa báo cáo" is not 0) and whether it is still sample data. Imported.
@@ -10,9 +10,6 @@ The layout has four parts, one XLSX sheet each, or one long CSV with a "Phần" 
   for reading. The target is imported; an empty target cell removes the target.
 * **Nhiệm vụ** — one row per task × unit: status and the unit's note. Imported.
 
-An import reads only the rows present (a missing row changes nothing), validates every row
-against one snapshot before anything is written, and applies the changes all or nothing through
-``Store.apply_batch`` with each change conditional on the value it was planned from.
 Headless: no textual, rich or plotext.
 """
 
@@ -21,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,60 +26,14 @@ from ..domain.checklist import checklist_for
 from ..domain.errors import UsageError
 from ..domain.indicators import CATALOGUE, Indicator
 from ..domain.models import Msg, Qualifier, Snapshot, Status, TaskState
-from ..store import Store, now_iso, output_exists_msg, write_user_file
-from .files import MAX_BYTES, MAX_ROWS, escape_text
+from ..store import now_iso
+from .files import escape_text
+from .layout import (
+    COLUMNS, CSV_COLUMNS, EDITABLE, FORMATS, HEADERS, SAMPLE_WORD, SECTION_ORDER, SHEETS, STATUS_WORDS,
+)
+from .output import write_output
 
-__all__ = ["FORMATS", "SHEETS", "HEADERS", "build_rows", "render",
-           "export_file", "write_output", "read_tables", "plan_import", "apply_plan", "MAX_BYTES", "MAX_ROWS"]
-
-FORMATS = ("csv", "xlsx", "md", "json")
-SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".json": "json",
-            ".html": "html", ".htm": "html", ".pdf": "pdf"}
-SHEETS = {"values": "Số liệu", "totals": "Tổng cụm", "targets": "Chỉ tiêu", "tasks": "Nhiệm vụ"}
-SECTION_ORDER = ("values", "totals", "targets", "tasks")
-IMPORTED = ("values", "targets", "tasks")
-SECTION_ALIASES = {"values": ("figures", "so lieu"), "totals": ("tong cum", "total"),
-                   "targets": ("chi tieu", "ke hoach", "plan"), "tasks": ("nhiem vu", "checklist")}
-
-HEADERS: dict[str, str] = {
-    "section": "Phần", "year": "Năm", "unit": "Mã đơn vị", "unit_name": "Đơn vị",
-    "indicator": "Mã chỉ tiêu", "indicator_name": "Chỉ tiêu", "measure": "Đơn vị tính",
-    "value": "Giá trị", "qualifier": "Ước lượng", "status": "Trạng thái", "sample": "Số liệu mẫu",
-    "target": "Kế hoạch", "actual": "Thực hiện", "percent": "Tiến độ (%)", "assessment": "Đánh giá",
-    "total": "Tổng cụm", "reporting": "Đơn vị đã báo cáo", "missing": "Chưa báo cáo",
-    "reported": "Cụm báo cáo", "reported_q": "Ước lượng (cụm báo cáo)", "quote": "Trích báo cáo",
-    "reconciliation": "Đối chiếu", "plan_basis": "Kế hoạch tính trên", "task": "Mã nhiệm vụ", "task_title": "Nhiệm vụ", "note": "Ghi chú",
-}
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "values": ("year", "unit", "unit_name", "indicator", "indicator_name", "measure", "value", "qualifier",
-               "status", "sample"),
-    "totals": ("year", "indicator", "indicator_name", "measure", "total", "reporting", "missing", "target",
-               "plan_basis", "percent", "assessment", "reported", "reported_q", "quote", "reconciliation", "note"),
-    "targets": ("year", "unit", "unit_name", "indicator", "indicator_name", "measure", "target", "actual",
-                "percent", "assessment", "sample"),
-    "tasks": ("year", "task", "task_title", "unit", "unit_name", "status", "note"),
-}
-CSV_COLUMNS: tuple[str, ...] = (
-    "section", "year", "unit", "unit_name", "indicator", "indicator_name", "measure", "value", "qualifier",
-    "status", "sample", "target", "plan_basis", "actual", "percent", "assessment", "total", "reporting", "missing",
-    "reported",
-    "reported_q", "quote", "reconciliation", "task", "task_title", "note")
-assert set(CSV_COLUMNS) == {k for cols in COLUMNS.values() for k in cols} | {"section"}
-NUMERIC = {"value", "target", "actual", "total", "reported"}  # formatted like the row's indicator
-# Columns the import reads; the others are there for the reader and are ignored on import.
-EDITABLE = {"values": {"value", "qualifier", "status", "sample"}, "targets": {"target", "sample"},
-            "tasks": {"status", "note"}}
-
-STATUS_WORDS = {Status.REPORTED: "đã báo cáo", Status.NOT_REPORTED: "chưa báo cáo"}
-STATUS_ALIASES = {"da bao cao": Status.REPORTED, "reported": Status.REPORTED, "co": Status.REPORTED,
-                  "chua bao cao": Status.NOT_REPORTED, "chua bc": Status.NOT_REPORTED,
-                  "not reported": Status.NOT_REPORTED, "not_reported": Status.NOT_REPORTED,
-                  "n/r": Status.NOT_REPORTED}
-SAMPLE_WORD = "mẫu"
-YES = {"mau", "x", "co", "sample", "yes", "true", "1", "so lieu mau"}
-NO = {"khong", "no", "false", "0"}
-YEAR_MIN, YEAR_MAX = 1900, 2100
-
+__all__ = ["build_rows", "render", "export_file", "default_name"]
 
 # --- export: rows -----------------------------------------------------------------------------
 
@@ -334,81 +284,10 @@ def render(snap: Snapshot, year: int, fmt: str, *, lang: str = "vi", sep: str = 
                          f"Unknown format '{fmt}'. Use: {', '.join(FORMATS)}."))
 
 
-def infer_format(path: str | Path, fmt: str | None, allowed: Iterable[str] = FORMATS) -> str:
-    """``fmt`` or the one ``path``'s suffix names; a clash between them is a usage error."""
-    allowed = tuple(allowed)
-    by_suffix = SUFFIXES.get(Path(str(path)).suffix.lower())
-    if fmt is None:
-        if by_suffix is None or by_suffix not in allowed:
-            raise UsageError(Msg(f"Không đoán được định dạng từ tên tệp '{path}'. Dùng --format "
-                                 f"({', '.join(allowed)}) hoặc đuôi tệp tương ứng.",
-                                 f"Cannot tell the format from the file name '{path}'. Use --format "
-                                 f"({', '.join(allowed)}) or a matching suffix."))
-        return by_suffix
-    if by_suffix is not None and by_suffix != fmt:
-        raise UsageError(Msg(f"--format {fmt} nhưng tệp '{path}' có đuôi của {by_suffix}. Hãy sửa một trong hai.",
-                             f"--format {fmt} but the file '{path}' has a {by_suffix} suffix. Fix one of them."))
-    return fmt
-
-
-def write_output(path: str | Path, payload: bytes, *, force: bool = False,
-                 protect: Iterable[str | Path] = ()) -> Path:
-    """Write ``payload`` atomically (temp file, fsync, rename); an existing file needs ``force``.
-
-    ``protect`` lists files never to be overwritten (the store and its lock), even with force.
-    """
-    path = check_output(path, force=force, protect=protect)
-    from ..domain.errors import StoreWriteFailed
-    try:
-        write_user_file(path, payload, force=force)  # never follows a symlink at path
-    except StoreWriteFailed as exc:  # not the store: a usage problem (folder, permissions, disk)
-        raise UsageError(exc.msg) from exc
-    return path
-
-
-def check_output(path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()) -> Path:
-    """Refuse (UsageError) an output path that is the store, a folder, an existing file without
-    ``force`` or in a missing folder; returns the path. Called before slow rendering too."""
-    path = Path(path).expanduser()
-    real = os.path.realpath(path)
-    for p in protect:
-        if real == os.path.realpath(Path(p).expanduser()):
-            raise UsageError(Msg(f"Không ghi đè lên tệp dữ liệu {path}. Hãy chọn tên tệp khác.",
-                                 f"Refusing to overwrite the data file {path}. Choose another file name."))
-    if path.is_dir():
-        raise UsageError(Msg(f"{path} là một thư mục; hãy ghi rõ tên tệp.", f"{path} is a folder; give a file name."))
-    if os.path.lexists(path) and not force:  # a dangling symlink too: see files.write_user_file
-        raise UsageError(output_exists_msg(path))
-    if not path.parent.is_dir():
-        raise UsageError(Msg(f"Không có thư mục {path.parent}.", f"There is no folder {path.parent}."))
-    return path
-
-
 def export_file(snap: Snapshot, year: int, fmt: str, path: str | Path, *, force: bool = False,
                 lang: str = "vi", protect: Iterable[str | Path] = (), sep: str = ",") -> Path:
     """Render the year's export and write it to ``path`` (refusing to overwrite without ``force``)."""
     return write_output(path, render(snap, year, fmt, lang=lang, sep=sep), force=force, protect=protect)
-
-
-# --- import (in ``exchange_import``; these are the public entry points) ---------------------
-
-def read_tables(path: str | Path) -> Any:
-    """The file's parts as tables of located cells, the problems met reading, and the format."""
-    from .importer import read_tables as _read
-    return _read(path)
-
-
-def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) -> Any:
-    """Read ``path`` and work out every change against ``snap`` (an ``ImportPlan``); nothing is
-    written. Raises InvalidValue listing every problem, each naming its cell."""
-    from .importer import plan_import as _plan
-    return _plan(snap, path, year=year)
-
-
-def apply_plan(store: Store, plan: Any) -> int:
-    """Apply a plan in one transaction, each change conditional on what it was planned from."""
-    from .importer import apply_plan as _apply
-    return _apply(store, plan)
 
 
 def default_name(year: int, fmt: str) -> str:

@@ -25,11 +25,10 @@ from ..domain.errors import CcbError, UsageError
 from ..domain.fmt import format_number
 from ..domain.models import Msg
 from ..domain.text import sanitize, sanitize_multiline
-from .limits import Budget, no_surrogates, quote, refuse
+from .limits import (
+    MAX_BYTES, MAX_ROWS, Budget, column_letter, no_surrogates, quote, refuse, too_many_rows,
+)
 
-MAX_BYTES = 10 * 1024 * 1024  # a cluster of four units never needs more
-MAX_ROWS = 50_000
-MAX_UNPACKED = 100 * 1024 * 1024  # XLSX: all parts together, as the zip's directory declares them
 MAX_COLS = 100  # columns read per row; anything further right is ignored
 MAX_RECORD_CHARS = 250_000  # CSV: one record (a row), however many lines it spans
 MAX_JSON_CONTAINERS = 200_000  # JSON: objects and arrays ({ and [), counted before parsing
@@ -113,14 +112,6 @@ def check_size(path: Path) -> int:
     return st.st_size
 
 
-def too_many_rows(count: int, name: str) -> None:
-    """Refuse once ``count`` rows (the header included), counted as read, pass the limit."""
-    if count > MAX_ROWS + 1:
-        n_vi, n_en = format_number(MAX_ROWS, lang="vi"), format_number(MAX_ROWS, lang="en")
-        raise refuse(f"{name} có quá {n_vi} dòng; tệp trao đổi của cụm không cần nhiều như vậy.",
-                     f"{name} has more than {n_en} rows; a cluster's exchange file never needs that many.")
-
-
 # What a damaged file can make the libraries (zipfile, zlib, expat, csv, json, openpyxl's date
 # helpers) raise while it is read. Each becomes one refusal naming the file.
 DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, expat.ExpatError, csv.Error, KeyError,
@@ -139,15 +130,6 @@ def guarded(name: str, kind: str) -> Iterator[None]:
         why = quote(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         raise refuse(f"{name} hỏng hoặc không phải tệp {kind} đúng dạng ({why}).",
                      f"{name} is damaged or not a well-formed {kind} file ({why}).") from None
-
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def unescape_text(s: str) -> str:

@@ -25,7 +25,7 @@ from ..domain.models import (
 from ..domain.validation import resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year
 from ..store import Store
 from ..store import describe_value as describe
-from .export import HEADERS, IMPORTED, NO, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES
+from .layout import HEADERS, IMPORTED, NO, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES
 from .files import Cell, Row, Table, guarded, read_csv, read_json, read_xlsx, refuse
 from .limits import MAX_PROBLEMS, QUOTE_CHARS, quote
 

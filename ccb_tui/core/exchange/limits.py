@@ -19,6 +19,9 @@ from ..domain.fmt import format_number
 from ..domain.models import Msg
 from ..domain.text import sanitize
 
+MAX_BYTES = 10 * 1024 * 1024  # a cluster of four units never needs more
+MAX_ROWS = 50_000
+MAX_UNPACKED = 100 * 1024 * 1024  # XLSX: all parts together, as the zip's directory declares them
 MAX_CELL_CHARS = 2_000  # one cell; a task note of a page still fits
 MAX_CELLS = 300_000  # cells read in the whole file (a cluster's file has a few thousand)
 MAX_CHARS = 10_000_000  # characters of cell text in the whole file (as much as the biggest CSV)
@@ -108,3 +111,20 @@ class Budget:
                          f"(quá {_n(MAX_XML_ELEMENTS, 'vi')} trong cả tệp).",
                          f"{self.name}: the part {quote(part, 40)} holds too many XML elements "
                          f"(over {_n(MAX_XML_ELEMENTS, 'en')} in the whole file).")
+
+
+def too_many_rows(count: int, name: str) -> None:
+    """Refuse once ``count`` rows (the header included), counted as read, pass the limit."""
+    if count > MAX_ROWS + 1:
+        n_vi, n_en = format_number(MAX_ROWS, lang="vi"), format_number(MAX_ROWS, lang="en")
+        raise refuse(f"{name} có quá {n_vi} dòng; tệp trao đổi của cụm không cần nhiều như vậy.",
+                     f"{name} has more than {n_en} rows; a cluster's exchange file never needs that many.")
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out

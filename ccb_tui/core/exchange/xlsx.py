@@ -27,7 +27,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from xml.parsers import expat
 
-from .limits import MAX_CELL_CHARS, MAX_XML_DEPTH, MAX_XML_ELEMENTS, QUOTE_CHARS, Budget, quote, refuse
+from . import limits
+from .limits import (
+    MAX_CELL_CHARS, MAX_XML_DEPTH, MAX_XML_ELEMENTS, QUOTE_CHARS, Budget, column_letter, quote, refuse,
+    too_many_rows,
+)
 from ..domain.fmt import format_number
 
 MAX_MEMBERS = 500  # a workbook has a dozen or two parts
@@ -328,7 +332,6 @@ class _SheetReader:
         self.rph = 0
         from openpyxl.utils import datetime as xl_dates
 
-        from .files import column_letter, too_many_rows
         self._letter, self._too_many_rows, self._dates = column_letter, too_many_rows, xl_dates
 
     def where(self, col: int | None = None) -> str:
@@ -480,7 +483,6 @@ class _SheetReader:
 
 def open_workbook(path: Any, name: str, budget: Budget) -> tuple[zipfile.ZipFile, Workbook]:
     """The zip, checked before anything is inflated (members, declared sizes), and its workbook."""
-    from .files import MAX_UNPACKED
 
     zf = zipfile.ZipFile(path)
     try:
@@ -490,10 +492,10 @@ def open_workbook(path: Any, name: str, budget: Budget) -> tuple[zipfile.ZipFile
             raise refuse(f"{name} có {n_vi} phần bên trong (tối đa {MAX_MEMBERS}); không phải bảng tính thường.",
                          f"{name} holds {n_en} parts (at most {MAX_MEMBERS}); not an ordinary workbook.")
         unpacked = sum(i.file_size for i in infos)
-        if unpacked > MAX_UNPACKED:
-            raise refuse(f"{name} khi giải nén quá lớn ({_mb(unpacked, 'vi')} MB; tối đa {_mb(MAX_UNPACKED, 'vi')} MB).",
+        if unpacked > limits.MAX_UNPACKED:
+            raise refuse(f"{name} khi giải nén quá lớn ({_mb(unpacked, 'vi')} MB; tối đa {_mb(limits.MAX_UNPACKED, 'vi')} MB).",
                          f"{name} unpacks to too much data ({_mb(unpacked, 'en')} MB; at most "
-                         f"{_mb(MAX_UNPACKED, 'en')} MB).")
+                         f"{_mb(limits.MAX_UNPACKED, 'en')} MB).")
         book = Workbook(zf, name, budget)
         book.load()
     except BaseException:

@@ -471,7 +471,7 @@ def write_report(snap: Snapshot, year: int, path: str | Path, *, fmt: str | None
     Every check (format, existing file, WeasyPrint for a PDF) comes before any rendering or
     writing, so a refused command leaves nothing behind.
     """
-    from ..exchange.export import check_output, infer_format, write_output
+    from ..exchange.output import check_output, infer_format, write_output
     fmt = infer_format(path, fmt, FORMATS) if fmt is None else fmt
     check_output(path, force=force, protect=protect)
     if fmt == "pdf":

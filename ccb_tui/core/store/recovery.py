@@ -13,7 +13,8 @@ from ..domain import text
 from ..domain.errors import InvalidValue, StoreCorrupt
 from .files import atomic_write, dump_json_bytes, now_iso, shared_file_mode
 from ..domain.models import Msg
-from .store import Change, check_store_bytes  # recovery is imported at the end of store.py
+from .changes import Change
+from .schema import check_store_bytes
 
 if TYPE_CHECKING:
     from .store import Store

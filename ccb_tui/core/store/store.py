@@ -8,240 +8,38 @@ an edit reported as saved is on disk. Reads need no lock: the file is only ever 
 
 from __future__ import annotations
 
-import errno
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from tinydb import Query, TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from . import audit, backups, documents, seed
 from ..domain import indicators, text, validation
 from ..domain.errors import (
     ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreUnavailable, StoreWriteFailed,
 )
-from .files import (
-    atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, parse_json_bytes, shared_file_mode,
-)
 from ..domain.fmt import format_value
 from ..domain.models import (
-    KIND_PREFIXES, NOT_REPORTED, SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit,
+    SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
+    TaskStatus, Unit,
 )
+from . import audit, backups, documents, recovery, schema, seed
+from . import undo as _undo
+from .changes import Change, LaterData, RetireChange, value_change
+from .files import atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, shared_file_mode
+from .names import name_keys, name_spans
+from .schema import check_store_bytes
+from .storage import TxStorage
 
-APP_ID = "ccb-tui"
-SCHEMA_VERSION = 1
-TABLES = ("meta", "clusters", "units", "records", "reported", "tasks", "log")
 ANY = object()  # "not conditional": an edit that states no base value
 DEFAULT_LOCK_TIMEOUT = 10.0
 
-# Schema migrations: MIGRATIONS[n] turns a schema-n document into a schema-(n+1) one, in place.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
-
-
-class SafeJSONStorage(Storage):
-    """A TinyDB storage like ``JSONStorage`` whose writes are atomic and durable.
-
-    Each write replaces the file through a temp file, fsync and rename, so a writer killed at any
-    moment leaves the previous or the next complete file. Invalid content raises ``StoreCorrupt``
-    naming the file and is never overwritten by a read. Locking across read-modify-write is the
-    caller's job (``Store`` does it); this class is safe for a single write on its own.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], create_dirs: bool = False,
-                 encoding: str | None = None, access_mode: str = "r+", **kwargs: Any) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self._mode = access_mode
-        self.kwargs = kwargs
-        if encoding not in (None, "utf-8", "utf8", "UTF-8"):
-            raise ValueError("SafeJSONStorage always uses UTF-8")
-        if any(c in access_mode for c in "+wa") and not self.path.exists():
-            if create_dirs:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shared_file_mode())
-            try:
-                # os.open applies the umask, which would take back the group write bit that
-                # shared_file_mode() grants (0o664 would become 0o644 under umask 022).
-                os.fchmod(fd, shared_file_mode())
-            finally:
-                os.close(fd)
-        if not self.path.exists():
-            raise FileNotFoundError(errno.ENOENT, "No such file", str(self.path))
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """The parsed file, or None when it is empty (TinyDB then starts a new database)."""
-        raw = self.path.read_bytes()
-        if not raw.strip():
-            return None
-        data = parse_json_bytes(raw, self.path)
-        if not isinstance(data, dict):
-            raise corrupt(self.path, "không chứa một đối tượng JSON", "does not hold a JSON object")
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Atomically replace the file's contents."""
-        if not any(c in self._mode for c in "+wa"):
-            raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
-        atomic_write(self.path, dump_json_bytes(data, **self.kwargs))
-
-    def close(self) -> None:
-        """Nothing is held open between calls."""
-
-
-class _TxStorage(Storage):
-    """An in-memory view of one read of the file, used by TinyDB inside one locked transaction."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.data = data
-        self.dirty = False
-
-    def read(self) -> dict[str, Any]:
-        return self.data
-
-    def write(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = True
 
 
 # --- the store ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Change:
-    """What one successful edit did, for the caller to show ("old → new")."""
-
-    what: str
-    old: str
-    new: str
-    revision: int
-    en: tuple[str, str, str] | None = None  # what, old, new in English, where the edit gives them
-
-    def text(self, lang: str = "vi") -> str:
-        """"what: old → new" in ``lang`` (Vietnamese when no English was given)."""
-        what, old, new = self.en if lang == "en" and self.en else (self.what, self.old, self.new)
-        return f"{what}: {old} → {new}"
-
-
-def _value_change(what_vi: str, what_en: str, indicator: str, old: Any, new: Any, revision: int) -> Change:
-    """A figure's or target's change, described in both languages."""
-    return Change(what_vi, documents.describe(indicator, old, "vi"), documents.describe(indicator, new, "vi"),
-                  revision, (what_en, documents.describe(indicator, old, "en"),
-                             documents.describe(indicator, new, "en")))
-
-
-@dataclass(frozen=True)
-class LaterData:
-    """A figure or target of a retired unit's year (``kind`` "figure" or "target")."""
-
-    kind: str
-    indicator: str
-    year: int
-    vi: str
-    en: str
-
-    def text(self, lang: str = "vi") -> str:
-        """"Xã Ea R'Bin · Số hội viên 2021: 100" in ``lang``."""
-        return self.en if lang == "en" else self.vi
-
-
-@dataclass(frozen=True)
-class RetireChange(Change):
-    """A retirement, with the unit's figures and targets of the years it no longer exists
-    (``later``) and whether they were removed with it (``dropped``)."""
-
-    later: tuple[LaterData, ...] = ()
-    dropped: bool = False
-
-
-def _name_spans(periods: list[tuple[int, str]], retired_from: int | None) -> list[tuple[str, int, int | None]]:
-    """(name, first year, year after the last or None) of each period of a unit."""
-    ordered = sorted(periods)
-    out = []
-    for i, (start, name) in enumerate(ordered):
-        end = ordered[i + 1][0] if i + 1 < len(ordered) else retired_from
-        if retired_from is not None and end is not None:
-            end = min(end, retired_from)
-        if end is None or start < end:
-            out.append((name, start, end))
-    return out
-
-
-def _name_keys(name: str) -> set[str]:
-    """What a unit name reads as, folded: the whole name and the name without its kind."""
-    keys = {text.fold(name)}
-    for prefix in KIND_PREFIXES:
-        if name.startswith(prefix) and len(name) > len(prefix):
-            keys.add(text.fold(name[len(prefix):]))
-    keys.discard("")
-    return keys
-
-
-def check_store_bytes(raw: bytes, path: Path) -> dict[str, Any]:
-    """Decode and check a store file's bytes: a ccb-tui store of a schema this version knows,
-    migrated in memory to the current schema. Raises StoreCorrupt naming ``path``."""
-    if not raw.strip():
-        raise corrupt(path, "rỗng", "is empty")
-    data = parse_json_bytes(raw, path)
-    if not isinstance(data, dict):
-        raise corrupt(path, "không chứa một đối tượng JSON", "does not hold a JSON object")
-    meta = documents.meta_doc(data)
-    if meta.get("app") != APP_ID or not isinstance(meta.get("schema"), int):
-        raise corrupt(path, "không phải dữ liệu của ccb-tui (thiếu phần meta)",
-                      "is not a ccb-tui store (no meta record)")
-    schema = meta["schema"]
-    if schema > SCHEMA_VERSION or schema < 1:
-        raise corrupt(path, f"dùng lược đồ phiên bản {schema}, phiên bản này chỉ đọc được "
-                            f"đến {SCHEMA_VERSION}; hãy cập nhật ccb-tui",
-                      f"uses schema version {schema}; this version reads up to {SCHEMA_VERSION}; "
-                      f"update ccb-tui")
-    for table in TABLES:
-        if not isinstance(data.setdefault(table, {}), dict):
-            raise corrupt(path, f"có bảng '{table}' sai dạng", f"has a malformed '{table}' table")
-    while meta["schema"] < SCHEMA_VERSION:
-        step = meta["schema"]
-        migrate = MIGRATIONS.get(step)
-        if migrate is None:  # a KeyError here would be a traceback instead of a clear message
-            raise corrupt(path, f"dùng lược đồ phiên bản {step} nhưng thiếu bước chuyển đổi "
-                                f"{step}→{step + 1}; hãy cập nhật ccb-tui",
-                          f"uses schema version {step} but the migration {step}→{step + 1} is "
-                          f"missing; update ccb-tui")
-        migrate(data)
-        meta = documents.meta_doc(data)
-        # Record the step here rather than trusting each migration to do it: a migration that
-        # forgot would otherwise make this loop spin forever.
-        if meta.get("schema") == step:
-            meta["schema"] = step + 1
-    _default_current_year(data)
-    return data
-
-
-def _default_current_year(data: dict[str, Any]) -> None:
-    """Give a store written before the current year existed one: its latest year with reported
-    figures, not later than next calendar year (so one stray mistyped year does not become it).
-    Done in memory; the next write keeps it."""
-    meta = documents.meta_doc(data)
-    settings = meta.get("settings")
-    if isinstance(settings, dict) and "current_year" in settings:
-        return
-    if settings is not None and not isinstance(settings, dict):
-        return  # malformed: documents.settings() reports it
-    limit = date.today().year + 1
-    years = set()
-    for rec in data.get("records", {}).values():
-        if not isinstance(rec, dict) or not isinstance(rec.get("year"), int) or rec["year"] > limit:
-            continue
-        vals = rec.get("values")
-        if isinstance(vals, dict) and any(isinstance(v, dict) and v.get("s", "reported") == "reported"
-                                          and v.get("v") is not None for v in vals.values()):
-            years.add(rec["year"])
-    if years and meta:
-        meta["settings"] = {**(settings or {}), "current_year": max(years)}
-
 
 class Store:
     """The cluster's data in one JSON file that several processes share safely.
@@ -404,7 +202,7 @@ class Store:
         """One locked read-modify-write: read once, let TinyDB work in memory, write once."""
         with self._locked():
             data = self._read_for_edit()
-            storage = _TxStorage(data)
+            storage = TxStorage(data)
             db = TinyDB(storage=lambda: storage)
             try:
                 yield db
@@ -417,7 +215,7 @@ class Store:
                 key = next(iter(meta_table)) if meta_table else "1"
                 meta = dict(meta_table.get(key, {}))
                 meta["revision"] = int(meta.get("revision", 0)) + 1
-                meta["schema"] = SCHEMA_VERSION
+                meta["schema"] = schema.SCHEMA_VERSION
                 meta_table[key] = meta
                 payload = dump_json_bytes(out)
                 self._tx_cache = None
@@ -565,7 +363,7 @@ class Store:
             if not self._expect_ok(current, expect):
                 self._conflict(what_vi, indicator, expect, current, new)
             if current.same_as(new) and not current.sample:
-                return _value_change(what_vi, what_en, indicator, current, new, snap.revision)
+                return value_change(what_vi, what_en, indicator, current, new, snap.revision)
             readings = {code: snap.reading(unit, code, year) for code in indicators.BY_CODE}
             readings[indicator] = new
             problems = validation.validate_unit_year(readings)
@@ -573,7 +371,7 @@ class Store:
                 raise InvalidValue.from_problems(problems)
             self._write_value(db, snap, u, indicator, year, new, expect)
             rev = snap.revision + 1
-        return _value_change(what_vi, what_en, indicator, current, new, rev)
+        return value_change(what_vi, what_en, indicator, current, new, rev)
 
     def _write_value(self, db: TinyDB, snap: Snapshot, u: Unit, indicator: str, year: int, new: Reading,
                      expect: object, via: str | None = None) -> Reading:
@@ -607,7 +405,7 @@ class Store:
         new = Target(value) if value is not None else None
         what_vi = f"{u.name(year)} · chỉ tiêu {ind.label('vi')} {year}"
         what_en = f"{u.name(year)} · target {ind.label('en')} {year}"
-        return _value_change(what_vi, what_en, indicator, current, new, rev)
+        return value_change(what_vi, what_en, indicator, current, new, rev)
 
     def _write_target(self, db: TinyDB, snap: Snapshot, u: Unit, indicator: str, year: int,
                       value: Number | None, expect: object, via: str | None = None) -> Target | None:
@@ -938,7 +736,7 @@ class Store:
             else:
                 periods.append({"from": int(year), "name": name, "cluster": u.cluster(year)})
                 periods.sort(key=lambda p: p["from"])
-            spans = _name_spans([(p["from"], p["name"]) for p in periods], u.retired_from)
+            spans = name_spans([(p["from"], p["name"]) for p in periods], u.retired_from)
             self._unique_name_or_fail(snap, code, [sp for sp in spans if sp[0] == name])
             units = self._table(db, "units")
             units.update({"periods": periods}, Query().code == code)
@@ -1033,13 +831,13 @@ class Store:
         for other in snap.units:
             if other.code == code:
                 continue
-            theirs = _name_spans([(p.from_year, p.name) for p in other.periods], other.retired_from)
+            theirs = name_spans([(p.from_year, p.name) for p in other.periods], other.retired_from)
             for name, start, end in spans:
-                keys = _name_keys(name)
+                keys = name_keys(name)
                 for oname, ostart, oend in theirs:
                     lo = max(start, ostart)
                     hi = min(end if end is not None else 10**6, oend if oend is not None else 10**6)
-                    if lo < hi and keys & _name_keys(oname):
+                    if lo < hi and keys & name_keys(oname):
                         raise InvalidValue(Msg(
                             f"Tên “{name}” trùng với đơn vị {other.code} (“{oname}”, năm {lo}) khi không "
                             f"phân biệt dấu và chữ hoa; hãy đặt tên khác.",
@@ -1085,12 +883,12 @@ class Store:
                     what_vi, self._fmt_plain(indicator, exp, "vi"), self._fmt_plain(indicator, cur_value, "vi"),
                     self._fmt_plain(indicator, value, "vi"))
             if cur_value == value:
-                return _value_change(what_vi, what_en, indicator, current, current, snap.revision)
+                return value_change(what_vi, what_en, indicator, current, current, snap.revision)
             self._write_cluster_target(db, cluster, indicator, year, value)
             self._log(db, "set_cluster_target", {"cluster": cluster, "indicator": indicator, "year": year},
                       cur_value, value)
             rev = snap.revision + 1
-        return _value_change(what_vi, what_en, indicator, current,
+        return value_change(what_vi, what_en, indicator, current,
                              Target(value) if value is not None else None, rev)
 
     def _write_cluster_target(self, db: TinyDB, cluster: str, indicator: str, year: int,
@@ -1240,4 +1038,3 @@ class Store:
         return recovery.cleanup_temp_files(self)
 
 
-from . import recovery, undo as _undo  # noqa: E402 - both build on Store; imported last to avoid a cycle

@@ -180,7 +180,7 @@ class EditValueDialog(CellDialog):
             return store.set_value(unit, ind, year, value, qualifier=qualifier, reported=reported, expect=base)
 
         def undo(change: Change):  # noqa: ANN202 - UndoStep, imported lazily
-            from ..app import UndoStep
+            from ..undo import UndoStep
             before = self.base if expect is None else expect
             new = Reading(value, qualifier, Status.REPORTED if reported else Status.NOT_REPORTED)
             return UndoStep(change.text(), lambda store: store.set_value(
@@ -268,7 +268,7 @@ class EditTargetDialog(CellDialog):
         unit, ind, year = self.unit_code, self.indicator, self.year
 
         def undo(change: Change):  # noqa: ANN202
-            from ..app import UndoStep
+            from ..undo import UndoStep
             return UndoStep(change.text(), lambda store: store.set_target(unit, ind, year, base_value, expect=value))
 
         change = self.ccb.save(lambda store: store.set_target(unit, ind, year, value, expect=base_value),

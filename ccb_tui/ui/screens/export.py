@@ -1,7 +1,7 @@
 """The export dialog (key ``x`` on the dashboard): a format and a file name; never overwrites
 an existing file unless the user confirms it with a second press.
 
-The writing itself is ``core.exchange.export_file`` (atomic, refuses to overwrite the store), the
+The writing itself is ``core.exchange.export.export_file`` (atomic, refuses to overwrite the store), the
 same as ``ccb-tui export``. Exporting only reads the store, so it works in read-only mode too.
 """
 
@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
 from ...core.exchange import export as exchange
+from ...core.exchange.layout import SUFFIXES
+from ...core.exchange.output import infer_format
 from ...core.domain.errors import CcbError
 from ..safe import plain
 from ..widgets.vninput import VnInput
@@ -80,7 +82,7 @@ class ExportDialog(CcbModal):
         fmt = str(event.value)
         field = self.query_one("#path", Input)
         current = Path(field.value.strip())
-        if current.suffix.lower() in exchange.SUFFIXES:  # keep the name, follow the format
+        if current.suffix.lower() in SUFFIXES:  # keep the name, follow the format
             field.value = str(current.with_suffix(f".{fmt}"))
         self._reset_confirmation()
 
@@ -122,7 +124,7 @@ class ExportDialog(CcbModal):
             return
         protect = [app.store.path, app.store.lock_path] if app.store is not None else []
         try:
-            exchange.infer_format(path, fmt)
+            infer_format(path, fmt)
             written = exchange.export_file(app.snap, self.year, fmt, path, force=force, lang=app.lang,
                                            protect=protect)
         except CcbError as exc:

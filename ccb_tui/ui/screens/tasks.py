@@ -258,7 +258,7 @@ class TasksScreen(CcbScreen):
     # --- actions ----------------------------------------------------------------------------
 
     def action_cycle_status(self) -> None:
-        from ..app import UndoStep
+        from ..undo import UndoStep
         cell = self._cursor_cell()
         if cell is None:
             return
@@ -396,7 +396,7 @@ class AddTaskDialog(TaskFormDialog):
                 ("task-year", self.t("Năm", "Year"), str(self.year))]
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
+        from ..undo import UndoStep
         title, note = self.value("task-title"), self.value("task-note")
         if not _title_ok(self, title):
             return None
@@ -441,7 +441,7 @@ class EditTaskDialog(TaskFormDialog):
             self.base_title, self.base_note = task.title, task.note
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
+        from ..undo import UndoStep
         title, note = self.value("task-title"), self.value("task-note")
         if not _title_ok(self, title):
             return None
@@ -492,7 +492,7 @@ class CellNoteDialog(TaskFormDialog):
             self.base_state, self.base_note = st.state, st.note
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
+        from ..undo import UndoStep
         note = self.value("cell-note")
         task_id, code, state, base_note = self.task_id, self.unit_code, self.base_state, self.base_note
 
@@ -538,7 +538,7 @@ class RemoveTaskDialog(CcbModal):
 
     @on(Button.Pressed, "#dialog-remove")
     def _remove(self) -> None:
-        from ..app import UndoStep
+        from ..undo import UndoStep
         task = self.doomed
         task_id = task.id
         statuses = dict(task.statuses)
