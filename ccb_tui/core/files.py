@@ -12,7 +12,7 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import StoreCorrupt, StoreWriteFailed
 from .models import Msg
@@ -73,12 +73,17 @@ def os_error_msg(exc: OSError, path: Path, doing_vi: str, doing_en: str) -> Msg:
                f"Could not {doing_en} {path}: {en}. Nothing was changed.")
 
 
-def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
+def atomic_write(path: Path, payload: bytes, mode: int | None = None, *,
+                 before_replace: Callable[[], Callable[[], None] | None] | None = None) -> None:
     """Replace ``path`` with ``payload`` so that readers see the old file or the new, never a mix.
 
     The temp file lives in the same folder (a rename is atomic only within one file system), is
     fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
     The new file keeps the old one's permission bits and group.
+
+    ``before_replace`` runs once the new content is complete and synced, just before the rename
+    (the store keeps the old version as a backup there); it returns how to undo itself, which is
+    called if the rename then fails, so a failed write leaves nothing behind.
     """
     # Write through a symlinked store to its target, so the link stays a link.
     path = Path(os.path.realpath(path))
@@ -106,7 +111,13 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        undo = before_replace() if before_replace is not None else None
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
     except BaseException as exc:
         try:
             os.unlink(tmp)

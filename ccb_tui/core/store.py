@@ -375,15 +375,23 @@ class Store:
                 meta_table[key] = meta
                 payload = dump_json_bytes(out)
                 self._tx_cache = None
-                try:
-                    backups.keep_previous(self.path, meta["revision"] - 1)
-                except OSError as exc:  # disk full, read-only folder: refuse before touching the store
-                    raise StoreWriteFailed(os_error_msg(exc, backups.backup_dir(self.path),
-                                                        "sao lưu vào", "back up into"), self.path) from exc
-                atomic_write(self.path, payload)
+                # The previous version becomes a backup only for a write that goes through: it is
+                # linked once the new temp file is complete and synced, unlinked again if the rename
+                # fails, and old backups are pruned only after the rename (see backups.link_previous
+                # for why this order is safe against a crash at any moment).
+                atomic_write(self.path, payload, before_replace=lambda: self._keep_previous(meta["revision"] - 1))
+                backups.prune(self.path)
                 self._tx_cache = (payload, out)
                 self._sig = None
                 self._snapshot = None
+
+    def _keep_previous(self, revision: int) -> Callable[[], None] | None:
+        """Link the version about to be replaced into the backups; a failure refuses the write."""
+        try:
+            return backups.link_previous(self.path, revision)
+        except OSError as exc:  # disk full, read-only folder: refuse before touching the store
+            raise StoreWriteFailed(os_error_msg(exc, backups.backup_dir(self.path),
+                                                "sao lưu vào", "back up into"), self.path) from exc
 
     @staticmethod
     def _table(db: TinyDB, name: str) -> Table:
