@@ -309,15 +309,24 @@ class Store:
         """Domain objects from the raw file; a malformed record becomes StoreCorrupt naming the file."""
         try:
             return documents.build_snapshot(data)
+        except documents.Malformed as exc:  # names the record and field
+            raise corrupt(self.path, f"có dữ liệu sai dạng ở {exc.msg.vi}", f"has malformed data in {exc.msg.en}") from exc
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             detail = text.sanitize(f"{type(exc).__name__}: {exc}")[:200]
             raise corrupt(self.path, f"có bản ghi sai dạng ({detail})",
                            f"has a malformed record ({detail})") from exc
 
+    def _build_or_hint(self, data: dict[str, Any]) -> Snapshot:
+        """``_build``, naming the newest good backup in any error (as for a damaged file)."""
+        try:
+            return self._build(data)
+        except StoreCorrupt as exc:
+            raise self._with_backup_hint(exc) from exc.__cause__
+
     def _load(self) -> Snapshot:
         sig = self._stat_sig()
         data = self._read_raw()
-        snap = self._build(data)
+        snap = self._build_or_hint(data)
         self._sig, self._snapshot = sig, snap
         return snap
 
@@ -348,7 +357,7 @@ class Store:
             return self._tx_cache[1]
         self._tx_cache = None
         data = self._check(raw)
-        snap = self._build(data)
+        snap = self._build_or_hint(data)
         self._sig, self._snapshot = sig, snap
         self._tx_cache = (raw, data)
         return data
