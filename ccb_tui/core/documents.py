@@ -75,12 +75,36 @@ def sorted_docs(data: dict[str, Any], table: str) -> list[tuple[int, dict[str, A
     return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
 
 
+_LOG_TEXT_KEYS = ("unit", "indicator", "cluster", "setting", "backup", "action")
+
+
 def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
-    """An audit-log document as a LogEntry (strings sanitised)."""
-    target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    """An audit-log document as a LogEntry (strings sanitised).
+
+    Lenient, unlike the rest of the file: the log is history, read to show it and by undo, and a
+    hand-edited entry of an odd shape is shown as well as it can be rather than refused. Fields of
+    the wrong type are dropped; ``old``/``new`` are kept as they are (``audit.describe`` copes).
+    """
+    d = d if isinstance(d, dict) else {}
+    raw_target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    target: dict[str, Any] = {}
+    for k, v in raw_target.items():
+        if k in _LOG_TEXT_KEYS:
+            if isinstance(v, str):
+                target[k] = clean(v)
+        elif k in ("year", "task"):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**15:
+                target[k] = v
+        else:
+            target[k] = v
     undoes = d.get("undoes")
-    return LogEntry(int(doc_id), clean(d.get("at")), clean(d.get("user")), clean(d.get("action")),
-                    target, d.get("old"), d.get("new"), int(undoes) if isinstance(undoes, int) else None)
+
+    def text_of(v: Any) -> str:
+        return clean(v) if isinstance(v, str) else ""
+
+    return LogEntry(int(doc_id), text_of(d.get("at")), text_of(d.get("user")), text_of(d.get("action")),
+                    target, d.get("old"), d.get("new"),
+                    int(undoes) if isinstance(undoes, int) and not isinstance(undoes, bool) else None)
 
 
 class Malformed(ValueError):
@@ -309,6 +333,9 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
                 ind_code = doc.code(ind_code, f"{f}.{_shown(ind_code)}")
                 cluster_targets[(code, ind_code, y_int)] = _target_of(doc, t, f"{f}.{ind_code}")  # type: ignore[index]
 
+    if not clusters and not partial:  # every view shows a cluster (the first one by default)
+        raise Malformed(Msg("bảng clusters: không có cụm thi đua nào", "table clusters: there is no cluster"))
+
     units = []
     unit_docs: dict[str, _Doc] = {}
     for doc_id, d in docs("units"):
@@ -380,6 +407,10 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
                                           doc.who(st.get("by"), f"{f}.by"), doc.who(st.get("at"), f"{f}.at"))
         tasks.append(Task(doc_id, t_year, doc.string(doc.missing(d, "title", "title"), "title", optional=False),
                           doc.string(d.get("note"), "note", multiline=True), statuses))
+
+    if not partial:  # the log is read lazily, but TinyDB and undo need numeric ids and objects
+        for doc_id, d in _doc_items(data, "log"):
+            _Doc("log", doc_id).obj(d, "")
 
     meta = meta_doc(data)
     mdoc = _Doc("meta", next((k for k, v in data.get("meta", {}).items() if v is meta), 1))
