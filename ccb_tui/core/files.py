@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .errors import StoreCorrupt, StoreWriteFailed
 from .models import Msg
+from .text import sanitize
 
 try:  # orjson is several times faster for the whole-file writes the store does on each edit
     import orjson
@@ -172,9 +173,41 @@ def parse_json_bytes(raw: bytes, path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise corrupt(path, f"không phải UTF-8 (byte {exc.start})", f"is not UTF-8 (byte {exc.start})") from exc
     try:
-        return json.loads(decoded, parse_constant=_reject_constant)
+        data = json.loads(decoded, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise corrupt(path, f"không phải JSON hợp lệ ({exc})", f"is not valid JSON ({exc})") from exc
+    if "\\u" in decoded and (where := _lone_surrogate(data)) is not None:
+        where = sanitize(where)[:200]
+        # orjson refuses these; the standard library lets "\ud800" through as a string that can be
+        # neither printed nor written back as UTF-8, so name where it is instead.
+        raise corrupt(path, f"chứa ký tự Unicode không hợp lệ (nửa cặp thay thế đứng lẻ) ở {where}",
+                      f"holds an invalid Unicode character (a lone surrogate) at {where}")
+    return data
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """The path ("records/7/values/…") of the first string or key holding a lone surrogate."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if not k.isascii() and _has_surrogate(k):
+                    return f"{where}/{k.encode('utf-8', 'replace').decode()}".lstrip("/")
+                stack.append((v, f"{where}/{k}"))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+        elif isinstance(node, str) and not node.isascii() and _has_surrogate(node):
+            return where.lstrip("/") or "/"
+    return None
+
+
+def _has_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:

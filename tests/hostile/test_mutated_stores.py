@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -65,6 +66,8 @@ READ_COMMANDS: list[tuple[list[str], set[int]]] = [
 ]
 
 TALLY: Counter[str] = Counter()
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, C1 and bidi overrides: never printed to the terminal."""
 
 
 # --- the valid store the mutations start from --------------------------------------------------------
@@ -276,6 +279,9 @@ def test_read_commands_on_mutated_stores(base_store: dict[str, Any], tmp_path_fa
             TALLY["runs"] += 1
             TALLY[f"exit {code}"] += 1
             assert code in allowed, (argv, code, err, done)
+            for shown in (_stdout, err):  # what reaches the terminal: printable UTF-8, no escapes
+                shown.encode("utf-8")
+                assert not UNSAFE.search(shown), (argv, UNSAFE.search(shown), done)
             if code == 5:
                 _check_store_error(err, db)
             assert _sha(db) == before, (argv, "changed the store", done)
