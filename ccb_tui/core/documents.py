@@ -135,9 +135,9 @@ def _shown(v: Any) -> str:
         shown = text.sanitize(v.encode("utf-8", "replace").decode("utf-8"))
         return f"“{shown[:40]}…”" if len(shown) > 40 else f"“{shown}”"
     if isinstance(v, list):
-        return "[…]"
+        return "[…]" if v else "[]"
     if isinstance(v, dict):
-        return "{…}"
+        return "{…}" if v else "{}"
     return type(v).__name__
 
 
@@ -224,11 +224,10 @@ class _Doc:
     def choice(self, v: Any, field: str, enum: Any, default: Any) -> Any:
         if v is None:
             return default
-        try:
-            return enum(v) if isinstance(v, str) else enum(None)
-        except ValueError:
-            allowed = ", ".join(e.value for e in enum)
-            raise self.bad(field, v, f"không hợp lệ (dùng: {allowed})", f"is not valid (use: {allowed})") from None
+        if isinstance(v, str) and v in enum._value2member_map_:
+            return enum(v)
+        allowed = ", ".join(e.value for e in enum)
+        raise self.bad(field, v, f"không hợp lệ (dùng: {allowed})", f"is not valid (use: {allowed})")
 
 
 def _doc_items(data: dict[str, Any], table: str) -> list[tuple[int, Any]]:

@@ -310,7 +310,7 @@ class Store:
         try:
             return documents.build_snapshot(data)
         except documents.Malformed as exc:  # names the record and field
-            raise corrupt(self.path, f"có dữ liệu sai dạng ở {exc.msg.vi}", f"has malformed data in {exc.msg.en}") from exc
+            raise corrupt(self.path, f"có bản ghi sai dạng: {exc.msg.vi}", f"has a malformed record: {exc.msg.en}") from exc
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError,
                 RecursionError) as exc:  # a shape build_snapshot does not foresee: still exit 5
             detail = text.sanitize(f"{type(exc).__name__}: {exc}")[:200]

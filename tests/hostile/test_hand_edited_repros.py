@@ -72,7 +72,7 @@ def _all_refused(db: Path, tmp_path: Path, *needles: str) -> None:
         for needle in needles:
             assert needle in line, (needle, line)
         code, _, err_en = _run(["--lang", "en", *argv, "--db", str(db)])
-        assert code == 5 and "malformed data in record" in err_en, err_en
+        assert code == 5 and "has a malformed record: record" in err_en, err_en
         assert hashlib.sha256(db.read_bytes()).digest() == before
 
 
