@@ -78,6 +78,20 @@ def sorted_docs(data: dict[str, Any], table: str) -> list[tuple[int, dict[str, A
 _LOG_TEXT_KEYS = ("unit", "indicator", "cluster", "setting", "backup", "action")
 
 
+def _clean_deep(v: Any, depth: int = 0) -> Any:
+    """A JSON value with every string sanitised (``log --json`` prints old/new as they are);
+    nesting beyond any the store writes is cut short."""
+    if isinstance(v, str):
+        return clean_note(v)
+    if depth > 20 and isinstance(v, (dict, list)):
+        return "…"
+    if isinstance(v, dict):
+        return {clean(k): _clean_deep(x, depth + 1) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean_deep(x, depth + 1) for x in v]
+    return v
+
+
 def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
     """An audit-log document as a LogEntry (strings sanitised).
 
@@ -96,14 +110,14 @@ def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
             if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**15:
                 target[k] = v
         else:
-            target[k] = v
+            target[clean(k)] = _clean_deep(v)
     undoes = d.get("undoes")
 
     def text_of(v: Any) -> str:
         return clean(v) if isinstance(v, str) else ""
 
     return LogEntry(int(doc_id), text_of(d.get("at")), text_of(d.get("user")), text_of(d.get("action")),
-                    target, d.get("old"), d.get("new"),
+                    target, _clean_deep(d.get("old")), _clean_deep(d.get("new")),
                     int(undoes) if isinstance(undoes, int) and not isinstance(undoes, bool) else None)
 
 
