@@ -31,6 +31,17 @@ __all__ = [
     "CROSS_RULES",
 ]
 
+STORED_LIMIT = 10**15
+"""No number in a store may exceed this in magnitude, whatever its indicator.
+
+It lies well above every indicator's sensible upper bound (``max_value``, at most 10**13), so a
+figure between the two still loads and ``ccb-tui check`` reports it; a larger one (10**40, 1e308)
+can only be a slip of a hand edit, and the store refuses to load it (``StoreCorrupt`` naming the
+record and field) rather than let the formatting and totals meet numbers they cannot handle.
+"""
+YEAR_RANGE = (1900, 2100)
+"""Years a store may mention (a record's, a task's, a unit's periods and retirement)."""
+
 UNIT_LIST_HINT = "ccb-tui unit list"
 INDICATOR_LIST_HINT = "ccb-tui indicators"
 

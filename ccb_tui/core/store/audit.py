@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from ..domain import clock, indicators, text
 from ..domain.fmt import format_value
+from ..domain.text import sanitize
 from ..domain.models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
 
@@ -134,7 +135,25 @@ def _task_status_words(old: Any, new: Any, lang: str) -> tuple[str, str, str] | 
 
 
 def describe(entry: LogEntry, snap: Snapshot | None, lang: str = "vi") -> str:
-    """"Xã Krông Nô · Số hội viên 2020: 120 → 125" — what changed, from what, to what."""
+    """"Xã Krông Nô · Số hội viên 2020: 120 → 125" — what changed, from what, to what.
+
+    A hand-edited entry of a shape this does not expect is described plainly instead of failing.
+    """
+    try:
+        return _describe(entry, snap, lang)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError, RecursionError):
+        label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
+        return f"{label or '?'}: {_odd(entry.old)} → {_odd(entry.new)}"
+
+
+def _odd(value: Any) -> str:
+    """A value of an unexpected shape, short and safe to print."""
+    if isinstance(value, (dict, list)):
+        return "{…}" if isinstance(value, dict) else "[…]"
+    return sanitize(str(value))[:60] if value is not None else "—"
+
+
+def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
     t = entry.target
     if entry.action == "restore":
         label = ACTION_LABELS["restore"][1 if lang == "en" else 0]

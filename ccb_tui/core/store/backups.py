@@ -1,13 +1,16 @@
 """Rolling backups beside the store: the last N versions, timestamped, plus manual ones.
 
-Before each write the store hard-links the file it is about to replace into
-``<store>.backups/`` (no copy: the old version's inode simply stays reachable), then prunes the
-automatic backups to the newest N. ``ccb-tui backup`` adds a manual copy that is never pruned.
+During each write the store hard-links the file it is about to replace into ``<store>.backups/``
+(no copy: the old version's inode simply stays reachable), but only once the new version is
+complete on disk, and removes that link again if the write fails; after a successful write it
+prunes the automatic backups to the newest N. So failed writes (a full disk) never use up the
+history. ``ccb-tui backup`` adds a manual copy that is never pruned.
 No TinyDB here; the store decides when to call these, always under its lock.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -89,27 +92,104 @@ def list_backups(store_path: Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken_at, b.revision), reverse=True)
 
 
-def keep_previous(store_path: Path, revision: int) -> None:
-    """Keep the version about to be replaced (hard link, else copy), then prune old automatic ones."""
-    keep = keep_count()
-    if keep == 0 or not store_path.exists():
-        return
+def _auto_names(folder: Path, store_name: str) -> list[str]:
+    """The automatic backups' file names, newest first.
+
+    Names start with a sortable UTC timestamp: plain string sorting, no parsing, on every write.
+    """
+    prefix = store_name + "."
+    return sorted((n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".auto.json")),
+                  reverse=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the folder's entries durable; file systems that cannot sync a folder are let be."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EISDIR):
+            raise
+    finally:
+        os.close(fd)
+
+
+def link_previous(store_path: Path, revision: int) -> Callable[[], None] | None:
+    """Keep the version about to be replaced (hard link, else copy); returns how to undo it.
+
+    The store calls this from ``atomic_write`` after the new version's temp file is complete and
+    fsynced and just before the rename, and calls the returned undo if the rename fails. The
+    order matters for a crash at any moment:
+
+    - before this call: the old file is intact and nothing was added to the backups;
+    - between the link and the rename: the old file is intact and also kept as a backup (at
+      worst one spare backup of the current version, which the next write then does not repeat:
+      the newest backup already is that very file);
+    - after the rename: the new file is in place and the old version's backup link is already
+      durable, because the backups folder is fsynced here, before the rename. Without that fsync
+      the rename (in another folder) could reach the disk while the link did not.
+
+    Pruning waits for :func:`prune`, after a successful write, so a failed write never removes an
+    older backup either. Returns None when backups are turned off or nothing was linked.
+    """
+    if keep_count() == 0 or not store_path.exists():
+        return None
     folder = backup_dir(store_path)
     _ensure_dir(folder)
+    autos = _auto_names(folder, store_path.name)
+    if autos:  # a crash after the link and before the rename: that backup is this very file
+        try:
+            if os.path.samefile(folder / autos[0], store_path):
+                return None
+        except OSError:
+            pass
     target = _new_name(store_path, revision, "auto")
     try:
         os.link(store_path, target, follow_symlinks=True)
     except OSError:  # file systems without hard links
         shutil.copy2(store_path, target)
-    # Names start with a sortable UTC timestamp: plain string sorting, no parsing, on every write.
-    prefix = store_path.name + "."
-    autos = sorted((n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".auto.json")),
-                   reverse=True)
+    try:
+        _fsync_dir(folder)
+    except OSError:
+        _unlink_quietly(target)
+        raise
+
+    def undo() -> None:
+        _unlink_quietly(target)
+
+    return undo
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def prune(store_path: Path) -> None:
+    """Keep only the newest N automatic backups (after a successful write; best effort)."""
+    keep = keep_count()
+    folder = backup_dir(store_path)
+    if keep == 0 or not folder.is_dir():
+        return
+    try:
+        autos = _auto_names(folder, store_path.name)
+    except OSError:
+        return
     for old in autos[keep:]:
-        try:
-            os.unlink(folder / old)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(folder / old)
+
+
+def keep_previous(store_path: Path, revision: int) -> None:
+    """Link the current version as a backup and prune, in one step (for callers outside a write)."""
+    link_previous(store_path, revision)
+    prune(store_path)
 
 
 def make_backup(store_path: Path, raw: bytes, revision: int, kind: str = "manual") -> Backup:

@@ -5,6 +5,7 @@ Plain dicts only (no TinyDB): ``core.store`` reads and writes the documents.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -12,8 +13,9 @@ from ..domain import indicators, text
 from .audit import LogEntry
 from ..domain.fmt import format_value
 from ..domain.models import (
-    DEFAULT_TIMEZONE, Cluster, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
+    DEFAULT_TIMEZONE, Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
 )
+from ..domain.validation import STORED_LIMIT, YEAR_RANGE
 
 
 def reading_doc(r: Reading) -> dict[str, Any]:
@@ -72,17 +74,241 @@ def sorted_docs(data: dict[str, Any], table: str) -> list[tuple[int, dict[str, A
     return sorted(((int(k), v) for k, v in data.get(table, {}).items()), key=lambda kv: kv[0])
 
 
+_LOG_TEXT_KEYS = ("unit", "indicator", "cluster", "setting", "backup", "action")
+
+
+def _clean_deep(v: Any, depth: int = 0) -> Any:
+    """A JSON value with every string sanitised (``log --json`` prints old/new as they are);
+    nesting beyond any the store writes is cut short."""
+    if isinstance(v, str):
+        return clean_note(v)
+    if depth > 20 and isinstance(v, (dict, list)):
+        return "…"
+    if isinstance(v, dict):
+        return {clean(k): _clean_deep(x, depth + 1) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean_deep(x, depth + 1) for x in v]
+    return v
+
+
 def log_entry(doc_id: int, d: dict[str, Any]) -> LogEntry:
-    """An audit-log document as a LogEntry (strings sanitised)."""
-    target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    """An audit-log document as a LogEntry (strings sanitised).
+
+    Lenient, unlike the rest of the file: the log is history, read to show it and by undo, and a
+    hand-edited entry of an odd shape is shown as well as it can be rather than refused. Fields of
+    the wrong type are dropped; ``old``/``new`` are kept as they are (``audit.describe`` copes).
+    """
+    d = d if isinstance(d, dict) else {}
+    raw_target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    target: dict[str, Any] = {}
+    for k, v in raw_target.items():
+        if k in _LOG_TEXT_KEYS:
+            if isinstance(v, str):
+                target[k] = clean(v)
+        elif k in ("year", "task"):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**15:
+                target[k] = v
+        else:
+            target[clean(k)] = _clean_deep(v)
     undoes = d.get("undoes")
-    return LogEntry(int(doc_id), clean(d.get("at")), clean(d.get("user")), clean(d.get("action")),
-                    target, d.get("old"), d.get("new"), int(undoes) if isinstance(undoes, int) else None)
+
+    def text_of(v: Any) -> str:
+        return clean(v) if isinstance(v, str) else ""
+
+    return LogEntry(int(doc_id), text_of(d.get("at")), text_of(d.get("user")), text_of(d.get("action")),
+                    target, _clean_deep(d.get("old")), _clean_deep(d.get("new")),
+                    int(undoes) if isinstance(undoes, int) and not isinstance(undoes, bool) else None)
+
+
+class Malformed(ValueError):
+    """A document of the store that cannot be read, naming where it is and which field.
+
+    ``msg`` reads like "bản ghi records/7 (nam_ka 2020): trường values.members.v = 1e40 vượt giới
+    hạn"; ``core.store`` wraps it into a ``StoreCorrupt`` naming the file.
+    """
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(msg.en)
+        self.msg = msg
+
+
+def _shown(v: Any) -> str:
+    """A stored value, short and safe to print, for an error message."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        if abs(v) < 10**15:
+            return str(v)
+        return f"{float(v):g}".replace("e+", "e") if abs(v) < 10**300 else f"{'-' if v < 0 else ''}1e{len(str(abs(v))) - 1}"
+    if isinstance(v, float):
+        return f"{v:g}".replace("e+", "e")
+    if isinstance(v, str):
+        shown = text.sanitize(v.encode("utf-8", "replace").decode("utf-8"))
+        return f"“{shown[:40]}…”" if len(shown) > 40 else f"“{shown}”"
+    if isinstance(v, list):
+        return "[…]" if v else "[]"
+    if isinstance(v, dict):
+        return "{…}" if v else "{}"
+    return type(v).__name__
+
+
+class _Doc:
+    """One document being read: where it is (table/id and a label), for errors naming it."""
+
+    def __init__(self, table: str, doc_id: Any, label: str = "") -> None:
+        self.table, self.doc_id, self.label = table, doc_id, label
+
+    def where(self, lang: str) -> str:
+        word = "record" if lang == "en" else "bản ghi"
+        label = f" ({self.label})" if self.label else ""
+        return f"{word} {self.table}/{_shown(self.doc_id).strip('“”')}{label}"
+
+    def fail(self, field: str, vi: str, en: str) -> Malformed:
+        """An error about ``field`` of this document; ``vi``/``en`` say what is wrong."""
+        fv = f": trường {field}" if field else ":"
+        fe = f": field {field}" if field else ":"
+        return Malformed(Msg(f"{self.where('vi')}{fv} {vi}", f"{self.where('en')}{fe} {en}"))
+
+    def bad(self, field: str, v: Any, vi: str, en: str) -> Malformed:
+        """``field = value`` is wrong: "không phải số" / "is not a number"."""
+        return self.fail(field, f"= {_shown(v)} {vi}", f"= {_shown(v)} {en}")
+
+    # typed getters: each returns the value or raises Malformed naming the field
+
+    def obj(self, d: Any, field: str, *, optional: bool = False) -> dict[str, Any]:
+        if d is None and optional:
+            return {}
+        if not isinstance(d, dict):
+            raise self.bad(field, d, "không phải một đối tượng JSON", "is not a JSON object")
+        return d
+
+    def missing(self, d: dict[str, Any], key: str, field: str) -> Any:
+        if key not in d:
+            raise self.fail(field, "bị thiếu", "is missing")
+        return d[key]
+
+    def number(self, v: Any, field: str, *, optional: bool = True) -> Number | None:
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise self.bad(field, v, "không phải là số", "is not a number")
+        if isinstance(v, float) and not math.isfinite(v) or abs(v) > STORED_LIMIT:
+            raise self.bad(field, v, "vượt giới hạn", "is out of range")
+        return v
+
+    def year(self, v: Any, field: str, *, optional: bool = False) -> int | None:
+        if v is None and optional:
+            return None
+        lo, hi = YEAR_RANGE
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise self.bad(field, v, f"không phải một năm ({lo}–{hi})", f"is not a year ({lo}–{hi})")
+        return v
+
+    def string(self, v: Any, field: str, *, optional: bool = True, multiline: bool = False) -> str:
+        if v is None and optional:
+            return ""
+        if not isinstance(v, str):
+            raise self.bad(field, v, "không phải chuỗi ký tự", "is not text")
+        return clean_note(v) if multiline else clean(v)
+
+    def who(self, v: Any, field: str) -> str | None:
+        """A "by"/"at" field: text or null."""
+        return None if v is None else self.string(v, field)
+
+    def code(self, v: Any, field: str) -> str:
+        """An identifier (unit, cluster, indicator code): plain one-line text, already canonical.
+
+        Not sanitised into something else: records, tasks and edits refer to it by its exact
+        spelling, so a code with control characters or in decomposed Unicode is refused instead.
+        """
+        if not isinstance(v, str) or not v or len(v) > 100 or clean(v) != v:
+            raise self.bad(field, v, "không phải một mã hợp lệ", "is not a valid code")
+        return v
+
+    def flag(self, v: Any, field: str, *, optional: bool = True) -> bool | None:
+        if v is None and optional:
+            return None
+        if not isinstance(v, bool):
+            raise self.bad(field, v, "không phải true/false", "is not true/false")
+        return v
+
+    def choice(self, v: Any, field: str, enum: Any, default: Any) -> Any:
+        if v is None:
+            return default
+        if isinstance(v, str) and v in enum._value2member_map_:
+            return enum(v)
+        allowed = ", ".join(e.value for e in enum)
+        raise self.bad(field, v, f"không hợp lệ (dùng: {allowed})", f"is not valid (use: {allowed})")
+
+
+def _doc_items(data: dict[str, Any], table: str) -> list[tuple[int, Any]]:
+    """A table's documents in id order; an id that is not a number is an error naming it."""
+    out = []
+    for k, v in data.get(table, {}).items():
+        try:
+            doc_id = int(k)
+        except (TypeError, ValueError):
+            raise _Doc(table, k).fail("", "mã bản ghi không phải là số", "the document id is not a number") from None
+        out.append((doc_id, v))
+    out.sort(key=lambda kv: kv[0])
+    return out
+
+
+def _reading_of(doc: _Doc, v: Any, field: str) -> Reading:
+    v = doc.obj(v, field)
+    value = doc.number(v.get("v"), f"{field}.v")  # negative or above max_value loads: check reports it
+    return Reading(value, doc.choice(v.get("q"), f"{field}.q", Qualifier, Qualifier.EXACT),
+                   doc.choice(v.get("s"), f"{field}.s", Status, Status.REPORTED),
+                   bool(doc.flag(v.get("sample"), f"{field}.sample")),
+                   doc.who(v.get("by"), f"{field}.by"), doc.who(v.get("at"), f"{field}.at"))
+
+
+def _target_of(doc: _Doc, t: Any, field: str) -> Target:
+    t = doc.obj(t, field)
+    value = doc.number(doc.missing(t, "v", f"{field}.v"), f"{field}.v", optional=False)
+    assert value is not None
+    return Target(value, bool(doc.flag(t.get("sample"), f"{field}.sample")),
+                  doc.who(t.get("by"), f"{field}.by"), doc.who(t.get("at"), f"{field}.at"))
+
+
+def _unit_of(doc: _Doc, d: dict[str, Any]) -> Unit:
+    code = doc.code(doc.missing(d, "code", "code"), "code")
+    doc.label = code
+    raw_periods = doc.missing(d, "periods", "periods")
+    if not isinstance(raw_periods, list) or not raw_periods:  # Unit.name()/active() index periods[0]
+        raise doc.bad("periods", raw_periods, "phải là một danh sách không rỗng", "must be a non-empty list")
+    periods = []
+    for i, p in enumerate(raw_periods):
+        f = f"periods[{i}]"
+        p = doc.obj(p, f)
+        periods.append(UnitPeriod(doc.year(doc.missing(p, "from", f"{f}.from"), f"{f}.from"),  # type: ignore[arg-type]
+                                  doc.string(doc.missing(p, "name", f"{f}.name"), f"{f}.name", optional=False),
+                                  doc.code(doc.missing(p, "cluster", f"{f}.cluster"), f"{f}.cluster")))
+    years = [p.from_year for p in periods]
+    if years != sorted(set(years)):
+        raise doc.fail("periods", "phải theo thứ tự năm, không trùng năm", "must be in year order, without repeated years")
+    retired = doc.year(d.get("retired_from"), "retired_from", optional=True)
+    return Unit(code, doc.string(d.get("kind"), "kind"), tuple(periods), retired)
+
+
+def _duplicate(doc: _Doc, field: str, first: _Doc) -> Malformed:
+    return doc.fail(field, f"trùng với bản ghi {first.table}/{first.doc_id}; chỉ được có một. "
+                           f"Hãy gộp hoặc xóa một bản ghi rồi mở lại",
+                    f"duplicates record {first.table}/{first.doc_id}; there may be only one. Merge or remove one "
+                    f"of them, then open again")
 
 
 def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int | None = None,
                    records: bool = True) -> Snapshot:
-    """Turn the raw file into domain objects, sanitising every string on the way in.
+    """Turn the raw file into domain objects, checking every field and sanitising every string.
+
+    A document of the wrong shape (a text where a year belongs, a number beyond
+    :data:`~.validation.STORED_LIMIT`, a bad status, two units with one code, two records for one
+    unit and year, ...) raises :class:`Malformed` naming the document and the field: every view
+    can then trust the snapshot. Values that are well formed but doubtful (negative, above an
+    indicator's sensible bound, a record of an unknown unit) load, and ``ccb-tui check`` reports them.
 
     ``unit``/``year`` keep only the matching unit and records, and ``records=False`` no records
     (the reported totals are then left out too): an edit inside a transaction needs its own unit
@@ -90,49 +316,125 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
     """
     partial = unit is not None or year is not None or not records
 
-    def docs(table: str) -> list[tuple[int, dict[str, Any]]]:
-        if partial and table in ("records", "units"):  # order does not matter to an edit
-            return [(0, v) for v in data.get(table, {}).values()
-                    if not isinstance(v, dict) or unit is None or v.get("unit", v.get("code")) == unit]
-        return sorted_docs(data, table)
+    def docs(table: str) -> list[tuple[int, Any]]:
+        items = _doc_items(data, table)
+        if partial and table in ("records", "units") and unit is not None:
+            items = [(k, v) for k, v in items
+                     if not isinstance(v, dict) or v.get("unit", v.get("code")) == unit]
+        return items
 
-    clusters = {}
+    clusters: dict[str, Cluster] = {}
+    cluster_docs: dict[str, _Doc] = {}
     cluster_targets: dict[tuple[str, str, int], Target] = {}
-    for _, d in docs("clusters"):
-        c = Cluster(clean(d["code"]), clean(d["name_vi"]), clean(d["name_en"]),
-                    clean(d.get("parent_vi")), clean(d.get("parent_en")))
+    for doc_id, d in docs("clusters"):
+        doc = _Doc("clusters", doc_id)
+        d = doc.obj(d, "")
+        code = doc.code(doc.missing(d, "code", "code"), "code")
+        doc.label = code
+        if code in cluster_docs:
+            raise _duplicate(doc, "code", cluster_docs[code])
+        cluster_docs[code] = doc
+        c = Cluster(code, doc.string(doc.missing(d, "name_vi", "name_vi"), "name_vi", optional=False),
+                    doc.string(doc.missing(d, "name_en", "name_en"), "name_en", optional=False),
+                    doc.string(d.get("parent_vi"), "parent_vi"), doc.string(d.get("parent_en"), "parent_en"))
         clusters[c.code] = c
-        for y, by_ind in (d.get("targets") or {}).items():
-            for code, t in by_ind.items():
-                cluster_targets[(c.code, code, int(y))] = target(t, f"{c.code}/{code}/{y}")
-    units = tuple(
-        Unit(d["code"], d.get("kind", ""), periods(d), d.get("retired_from"))
-        for _, d in docs("units"))
+        for y, by_ind in doc.obj(d.get("targets"), "targets", optional=True).items():
+            f = f"targets.{_shown(y).strip('“”')}"
+            y_int = doc.year(int(y) if isinstance(y, str) and y.isascii() and y.isdigit() else y, f)
+            for ind_code, t in doc.obj(by_ind, f).items():
+                ind_code = doc.code(ind_code, f"{f}.{_shown(ind_code)}")
+                cluster_targets[(code, ind_code, y_int)] = _target_of(doc, t, f"{f}.{ind_code}")  # type: ignore[index]
+
+    if not clusters and not partial:  # every view shows a cluster (the first one by default)
+        raise Malformed(Msg("bảng clusters: không có cụm thi đua nào", "table clusters: there is no cluster"))
+
+    units = []
+    unit_docs: dict[str, _Doc] = {}
+    for doc_id, d in docs("units"):
+        doc = _Doc("units", doc_id)
+        u = _unit_of(doc, doc.obj(d, ""))
+        if u.code in unit_docs:
+            raise _duplicate(doc, "code", unit_docs[u.code])
+        unit_docs[u.code] = doc
+        units.append(u)
+
     values: dict[tuple[str, str, int], Reading] = {}
     targets: dict[tuple[str, str, int], Target] = {}
-    for _, d in (docs("records") if records else ()):
-        r_unit, r_year = d["unit"], int(d["year"])
+    record_docs: dict[tuple[str, int], _Doc] = {}
+    for doc_id, d in (docs("records") if records else ()):
+        doc = _Doc("records", doc_id)
+        d = doc.obj(d, "")
+        r_unit = doc.code(doc.missing(d, "unit", "unit"), "unit")
+        r_year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert r_year is not None
+        doc.label = f"{r_unit} {r_year}"
         if (unit is not None and r_unit != unit) or (year is not None and r_year != year):
             continue
-        for code, v in d.get("values", {}).items():
-            values[(r_unit, code, r_year)] = reading(v)
-        for code, t in d.get("targets", {}).items():
-            targets[(r_unit, code, r_year)] = target(t, f"{r_unit}/{code}/{r_year}")
+        if (r_unit, r_year) in record_docs:
+            raise _duplicate(doc, "", record_docs[(r_unit, r_year)])
+        record_docs[(r_unit, r_year)] = doc
+        for code, v in doc.obj(d.get("values"), "values", optional=True).items():
+            code = doc.code(code, f"values.{_shown(code)}")
+            values[(r_unit, code, r_year)] = _reading_of(doc, v, f"values.{code}")
+        for code, t in doc.obj(d.get("targets"), "targets", optional=True).items():
+            code = doc.code(code, f"targets.{_shown(code)}")
+            targets[(r_unit, code, r_year)] = _target_of(doc, t, f"targets.{code}")
+
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
-    for _, d in (() if partial else docs("reported")):
-        reported[(d["cluster"], int(d["year"]))] = {
-            code: ReportedTotal(code, number_or_none(t.get("value")), Qualifier(t.get("qualifier", "exact")),
-                                clean(t.get("quote")), t.get("plan_met"))
-            for code, t in d.get("totals", {}).items()}
-    tasks = tuple(
-        Task(doc_id, int(d["year"]), clean(d["title"]), clean_note(d.get("note")),
-             {u: TaskStatus(TaskState(s.get("state", "todo")), clean_note(s.get("note")),
-                            s.get("by"), s.get("at"))
-              for u, s in d.get("statuses", {}).items()})
-        for doc_id, d in docs("tasks"))
+    reported_docs: dict[tuple[str, int], _Doc] = {}
+    for doc_id, d in (() if partial else docs("reported")):
+        doc = _Doc("reported", doc_id)
+        d = doc.obj(d, "")
+        ccode = doc.code(doc.missing(d, "cluster", "cluster"), "cluster")
+        r_year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert r_year is not None
+        doc.label = f"{ccode} {r_year}"
+        if (ccode, r_year) in reported_docs:
+            raise _duplicate(doc, "", reported_docs[(ccode, r_year)])
+        reported_docs[(ccode, r_year)] = doc
+        totals = {}
+        for code, t in doc.obj(d.get("totals"), "totals", optional=True).items():
+            code = doc.code(code, f"totals.{_shown(code)}")
+            f = f"totals.{code}"
+            t = doc.obj(t, f)
+            totals[code] = ReportedTotal(code, doc.number(t.get("value"), f"{f}.value"),
+                                         doc.choice(t.get("qualifier"), f"{f}.qualifier", Qualifier, Qualifier.EXACT),
+                                         doc.string(t.get("quote"), f"{f}.quote"),
+                                         doc.flag(t.get("plan_met"), f"{f}.plan_met"))
+        reported[(ccode, r_year)] = totals
+
+    tasks = []
+    for doc_id, d in docs("tasks"):
+        doc = _Doc("tasks", doc_id)
+        d = doc.obj(d, "")
+        t_year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert t_year is not None
+        statuses = {}
+        for u_code, st in doc.obj(d.get("statuses"), "statuses", optional=True).items():
+            u_code = doc.code(u_code, f"statuses.{_shown(u_code)}")
+            f = f"statuses.{u_code}"
+            st = doc.obj(st, f)
+            statuses[u_code] = TaskStatus(doc.choice(st.get("state"), f"{f}.state", TaskState, TaskState.TODO),
+                                          doc.string(st.get("note"), f"{f}.note", multiline=True),
+                                          doc.who(st.get("by"), f"{f}.by"), doc.who(st.get("at"), f"{f}.at"))
+        tasks.append(Task(doc_id, t_year, doc.string(doc.missing(d, "title", "title"), "title", optional=False),
+                          doc.string(d.get("note"), "note", multiline=True), statuses))
+
+    if not partial:  # the log is read lazily, but TinyDB and undo need numeric ids and objects
+        for doc_id, d in _doc_items(data, "log"):
+            _Doc("log", doc_id).obj(d, "")
+
     meta = meta_doc(data)
-    return Snapshot(int(meta.get("revision", 0)), clusters, units, values, targets, reported, tasks,
-                    cluster_targets, settings(meta.get("settings")))
+    mdoc = _Doc("meta", next((k for k, v in data.get("meta", {}).items() if v is meta), 1))
+    revision = meta.get("revision", 0)
+    if isinstance(revision, bool) or not isinstance(revision, int) or not 0 <= revision < 10**15:
+        raise mdoc.bad("revision", revision, "không phải số phiên bản hợp lệ", "is not a valid revision number")
+    try:
+        the_settings = settings(meta.get("settings"))
+    except ValueError as exc:
+        raise mdoc.fail("settings", f"sai dạng ({text.sanitize(str(exc))})", f"is malformed ({text.sanitize(str(exc))})") from exc
+    return Snapshot(revision, clusters, tuple(units), values, targets, reported, tuple(tasks),
+                    cluster_targets, the_settings)
 
 
 def target(t: dict[str, Any], where: str) -> Target:
@@ -161,6 +463,9 @@ def settings(d: Any) -> Settings:
         return Settings()
     if not isinstance(d, dict):
         raise ValueError("settings is not an object")
+    for k in ("timezone", "org_parent", "org_name", "place", "signer_title", "signer_name"):
+        if d.get(k) is not None and not isinstance(d[k], str):
+            raise ValueError(f"settings.{k} is not text")
     tz = clean(d.get("timezone")) or DEFAULT_TIMEZONE
     check_timezone(tz)
     opened = d.get("open_years") or []

@@ -13,10 +13,11 @@ import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.errors import StoreCorrupt, StoreWriteFailed
 from ..domain.models import Msg
+from ..domain.text import sanitize
 
 try:  # orjson is several times faster for the whole-file writes the store does on each edit
     import orjson
@@ -74,12 +75,17 @@ def os_error_msg(exc: OSError, path: Path, doing_vi: str, doing_en: str) -> Msg:
                f"Could not {doing_en} {path}: {en}. Nothing was changed.")
 
 
-def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
+def atomic_write(path: Path, payload: bytes, mode: int | None = None, *,
+                 before_replace: Callable[[], Callable[[], None] | None] | None = None) -> None:
     """Replace ``path`` with ``payload`` so that readers see the old file or the new, never a mix.
 
     The temp file lives in the same folder (a rename is atomic only within one file system), is
     fsynced before the rename, and the folder is fsynced after it so the rename itself survives.
     The new file keeps the old one's permission bits and group.
+
+    ``before_replace`` runs once the new content is complete and synced, just before the rename
+    (the store keeps the old version as a backup there); it returns how to undo itself, which is
+    called if the rename then fails, so a failed write leaves nothing behind.
     """
     # Write through a symlinked store to its target, so the link stays a link.
     path = Path(os.path.realpath(path))
@@ -107,7 +113,13 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        undo = before_replace() if before_replace is not None else None
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
     except BaseException as exc:
         try:
             os.unlink(tmp)
@@ -289,9 +301,41 @@ def parse_json_bytes(raw: bytes, path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise corrupt(path, f"không phải UTF-8 (byte {exc.start})", f"is not UTF-8 (byte {exc.start})") from exc
     try:
-        return json.loads(decoded, parse_constant=_reject_constant)
+        data = json.loads(decoded, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise corrupt(path, f"không phải JSON hợp lệ ({exc})", f"is not valid JSON ({exc})") from exc
+    if "\\u" in decoded and (where := _lone_surrogate(data)) is not None:
+        where = sanitize(where)[:200]
+        # orjson refuses these; the standard library lets "\ud800" through as a string that can be
+        # neither printed nor written back as UTF-8, so name where it is instead.
+        raise corrupt(path, f"chứa ký tự Unicode không hợp lệ (nửa cặp thay thế đứng lẻ) ở {where}",
+                      f"holds an invalid Unicode character (a lone surrogate) at {where}")
+    return data
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """The path ("records/7/values/…") of the first string or key holding a lone surrogate."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if not k.isascii() and _has_surrogate(k):
+                    return f"{where}/{k.encode('utf-8', 'replace').decode()}".lstrip("/")
+                stack.append((v, f"{where}/{k}"))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+        elif isinstance(node, str) and not node.isascii() and _has_surrogate(node):
+            return where.lstrip("/") or "/"
+    return None
+
+
+def _has_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def dump_json_bytes(data: Any, **kwargs: Any) -> bytes:

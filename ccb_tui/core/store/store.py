@@ -12,7 +12,7 @@ import os
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
@@ -153,15 +153,25 @@ class Store:
         """Domain objects from the raw file; a malformed record becomes StoreCorrupt naming the file."""
         try:
             return documents.build_snapshot(data)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except documents.Malformed as exc:  # names the record and field
+            raise corrupt(self.path, f"có bản ghi sai dạng: {exc.msg.vi}", f"has a malformed record: {exc.msg.en}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError,
+                RecursionError) as exc:  # a shape build_snapshot does not foresee: still exit 5
             detail = text.sanitize(f"{type(exc).__name__}: {exc}")[:200]
             raise corrupt(self.path, f"có bản ghi sai dạng ({detail})",
                            f"has a malformed record ({detail})") from exc
 
+    def _build_or_hint(self, data: dict[str, Any]) -> Snapshot:
+        """``_build``, naming the newest good backup in any error (as for a damaged file)."""
+        try:
+            return self._build(data)
+        except StoreCorrupt as exc:
+            raise self._with_backup_hint(exc) from exc.__cause__
+
     def _load(self) -> Snapshot:
         sig = self._stat_sig()
         data = self._read_raw()
-        snap = self._build(data)
+        snap = self._build_or_hint(data)
         self._sig, self._snapshot = sig, snap
         return snap
 
@@ -192,7 +202,7 @@ class Store:
             return self._tx_cache[1]
         self._tx_cache = None
         data = self._check(raw)
-        snap = self._build(data)
+        snap = self._build_or_hint(data)
         self._sig, self._snapshot = sig, snap
         self._tx_cache = (raw, data)
         return data
@@ -219,15 +229,23 @@ class Store:
                 meta_table[key] = meta
                 payload = dump_json_bytes(out)
                 self._tx_cache = None
-                try:
-                    backups.keep_previous(self.path, meta["revision"] - 1)
-                except OSError as exc:  # disk full, read-only folder: refuse before touching the store
-                    raise StoreWriteFailed(os_error_msg(exc, backups.backup_dir(self.path),
-                                                        "sao lưu vào", "back up into"), self.path) from exc
-                atomic_write(self.path, payload)
+                # The previous version becomes a backup only for a write that goes through: it is
+                # linked once the new temp file is complete and synced, unlinked again if the rename
+                # fails, and old backups are pruned only after the rename (see backups.link_previous
+                # for why this order is safe against a crash at any moment).
+                atomic_write(self.path, payload, before_replace=lambda: self._keep_previous(meta["revision"] - 1))
+                backups.prune(self.path)
                 self._tx_cache = (payload, out)
                 self._sig = None
                 self._snapshot = None
+
+    def _keep_previous(self, revision: int) -> Callable[[], None] | None:
+        """Link the version about to be replaced into the backups; a failure refuses the write."""
+        try:
+            return backups.link_previous(self.path, revision)
+        except OSError as exc:  # disk full, read-only folder: refuse before touching the store
+            raise StoreWriteFailed(os_error_msg(exc, backups.backup_dir(self.path),
+                                                "sao lưu vào", "back up into"), self.path) from exc
 
     @staticmethod
     def _table(db: TinyDB, name: str) -> Table:
