@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tinydb.storages import Storage
 
@@ -53,11 +53,19 @@ class SafeJSONStorage(Storage):
             raise corrupt(self.path, "không chứa một đối tượng JSON", "does not hold a JSON object")
         return data
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Atomically replace the file's contents."""
+    def write(self, data: dict[str, dict[str, Any]], *,
+              before_replace: Callable[[], Callable[[], None] | None] | None = None) -> bytes:
+        """Atomically replace the file's contents; returns the bytes written.
+
+        This is the store's one write path: ``Store`` commits every transaction through it (with
+        ``before_replace`` keeping the previous version as a backup), and TinyDB's own test suite
+        runs against it (``tests/reliability/test_tinydb_suite.py``).
+        """
         if not any(c in self._mode for c in "+wa"):
             raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
-        atomic_write(self.path, dump_json_bytes(data, **self.kwargs))
+        payload = dump_json_bytes(data, **self.kwargs)
+        atomic_write(self.path, payload, before_replace=before_replace)
+        return payload
 
     def close(self) -> None:
         """Nothing is held open between calls."""

@@ -32,7 +32,7 @@ from .changes import Change, LaterData, RetireChange, value_change
 from .files import atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, shared_file_mode
 from .names import name_keys, name_spans
 from .schema import check_store_bytes
-from .storage import TxStorage
+from .storage import SafeJSONStorage, TxStorage
 
 ANY = object()  # "not conditional": an edit that states no base value
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -227,13 +227,13 @@ class Store:
                 meta["revision"] = int(meta.get("revision", 0)) + 1
                 meta["schema"] = schema.SCHEMA_VERSION
                 meta_table[key] = meta
-                payload = dump_json_bytes(out)
                 self._tx_cache = None
                 # The previous version becomes a backup only for a write that goes through: it is
                 # linked once the new temp file is complete and synced, unlinked again if the rename
                 # fails, and old backups are pruned only after the rename (see backups.link_previous
                 # for why this order is safe against a crash at any moment).
-                atomic_write(self.path, payload, before_replace=lambda: self._keep_previous(meta["revision"] - 1))
+                payload = SafeJSONStorage(self.path).write(
+                    out, before_replace=lambda: self._keep_previous(meta["revision"] - 1))
                 backups.prune(self.path)
                 self._tx_cache = (payload, out)
                 self._sig = None
