@@ -81,7 +81,7 @@ def layer(mod: str) -> int:
         return 0
     if mod.startswith(("ccb_tui.ui", "ccb_tui.serve")):
         return 3
-    if mod.startswith("ccb_tui.cli") or mod == "ccb_tui.argparse_i18n":
+    if mod.startswith("ccb_tui.cli"):
         return 4
     if mod == "ccb_tui.__main__":
         return 5

@@ -16,6 +16,7 @@ import pytest
 
 import ccb_tui
 from ccb_tui import cli
+from ccb_tui.cli import common as cli_common
 from ccb_tui.cli import main
 from ccb_tui.core.store.paths import default_db_path
 from ccb_tui.core.store.store import Store
@@ -451,7 +452,7 @@ def test_db_is_a_folder_exit_5(tmp_path: Path, capsys) -> None:
                                   ["task", "add", "x"], ["unit", "retire", "krong", "--year", "2022"]],
                          ids=["set", "target", "task add", "unit retire"])
 def test_locked_store_exit_5(db: str, capsys, sha, monkeypatch, argv) -> None:
-    monkeypatch.setattr(cli, "Store", functools.partial(Store, lock_timeout=0.2))
+    monkeypatch.setattr(cli_common, "Store", functools.partial(Store, lock_timeout=0.2))
     lock = filelock.FileLock(db + ".lock", timeout=1, thread_local=False)
     with lock:
         err = _refused(db, capsys, sha, argv, 5)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ccb_tui.argparse_i18n import VI, argparse_language
+from ccb_tui.cli.i18n import VI, argparse_language
 from ccb_tui.cli import build_parser, main, peek_lang
 
 
