@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Mapping, Union
+from typing import TYPE_CHECKING, Mapping, Union
+
+if TYPE_CHECKING:
+    from .scoring import Commendation, Score, Template
 
 Number = Union[int, float]
 
@@ -289,6 +292,11 @@ class Snapshot:
     cluster_targets: Mapping[tuple[str, str, int], Target] = field(default_factory=dict)
     """A cluster's own plan (kế hoạch trên giao), keyed by (cluster, indicator, year)."""
     settings: Settings = field(default_factory=Settings)
+    templates: Mapping[int, "Template"] = field(default_factory=dict)
+    """The thi đua points table of each year (see ``scoring``)."""
+    scores: Mapping[tuple[str, str, int, str], "Score"] = field(default_factory=dict)
+    """Points keyed by (unit, line, year, stage)."""
+    commendations: tuple["Commendation", ...] = ()
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""

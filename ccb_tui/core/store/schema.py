@@ -12,7 +12,7 @@ from .files import corrupt, parse_json_bytes
 
 APP_ID = "ccb-tui"
 SCHEMA_VERSION = 1
-TABLES = ("meta", "clusters", "units", "records", "reported", "tasks", "log")
+TABLES = ("meta", "clusters", "units", "records", "reported", "tasks", "log", "templates", "scores", "commendations")
 
 # Schema migrations: MIGRATIONS[n] turns a schema-n document into a schema-(n+1) one, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
