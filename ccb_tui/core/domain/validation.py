@@ -316,21 +316,27 @@ def validate_snapshot(snap: Snapshot) -> list[Problem]:
     (a unit period), "reported/cum3/2020/fund" (a reported total) and "task/3/krong_no"
     (a task status).
     """
+    return [*_unit_problems(snap), *_figure_problems(snap), *_target_problems(snap),
+            *_reported_problems(snap), *_task_problems(snap)]
+
+
+def _unit_ref_problems(units: dict[str, Unit], code: str, year: int, field: str, what_vi: str,
+                       what_en: str) -> list[Problem]:
+    """A figure or target must belong to a unit that exists in its year."""
+    u = units.get(code)
+    if u is None:
+        return [_problem(field, f"{what_vi} của đơn vị không tồn tại '{code}'",
+                         f"{what_en} of an unknown unit '{code}'")]
+    if not u.active(year):
+        return [_problem(field, f"{what_vi} của {u.name(year)} cho năm {year}, "
+                                f"khi đơn vị chưa có hoặc đã giải thể",
+                         f"{what_en} of {u.name(year)} for {year}, when the unit did not exist")]
+    return []
+
+
+def _unit_problems(snap: Snapshot) -> list[Problem]:
+    """Units: unique codes, periods in year order, each in a cluster that exists."""
     out: list[Problem] = []
-    units = {u.code: u for u in snap.units}
-
-    def unit_refs(code: str, year: int, field: str, what_vi: str, what_en: str) -> None:
-        u = units.get(code)
-        if u is None:
-            out.append(_problem(field, f"{what_vi} của đơn vị không tồn tại '{code}'",
-                                f"{what_en} of an unknown unit '{code}'"))
-        elif not u.active(year):
-            out.append(_problem(field, f"{what_vi} của {u.name(year)} cho năm {year}, "
-                                       f"khi đơn vị chưa có hoặc đã giải thể",
-                                f"{what_en} of {u.name(year)} for {year}, when the unit "
-                                f"did not exist"))
-
-    # Units and their periods.
     seen: set[str] = set()
     for u in snap.units:
         if u.code in seen:
@@ -354,24 +360,38 @@ def validate_snapshot(snap: Snapshot) -> list[Problem]:
                     f"{u.code}/cluster/{p.from_year}",
                     f"{p.name} (từ năm {p.from_year}) thuộc cụm không tồn tại '{p.cluster}'",
                     f"{p.name} (from {p.from_year}) belongs to an unknown cluster '{p.cluster}'"))
+    return out
 
-    # Figures.
+
+def _figure_problems(snap: Snapshot) -> list[Problem]:
+    """Figures: their unit, their own rules, and the cross-field rules of each unit and year."""
+    out: list[Problem] = []
+    units = {u.code: u for u in snap.units}
     by_unit_year: dict[tuple[str, int], dict[str, Reading]] = defaultdict(dict)
     for (ucode, icode, year), r in sorted(snap.values.items(), key=_key_order):
         field = f"{ucode}/{icode}/{year}"
-        unit_refs(ucode, year, field, "Số liệu", "A figure")
+        out += _unit_ref_problems(units, ucode, year, field, "Số liệu", "A figure")
         out.extend(validate_reading(icode, r.value, r.qualifier, r.status, field=field))
         by_unit_year[(ucode, year)][icode] = r
     for (ucode, year), readings in sorted(by_unit_year.items()):
         out.extend(validate_unit_year(readings, ucode, year))
+    return out
 
-    # Targets.
+
+def _target_problems(snap: Snapshot) -> list[Problem]:
+    """Targets: their unit and the number rules."""
+    out: list[Problem] = []
+    units = {u.code: u for u in snap.units}
     for (ucode, icode, year), t in sorted(snap.targets.items(), key=_key_order):
         field = f"{ucode}/{icode}/{year}"
-        unit_refs(ucode, year, field, "Kế hoạch", "A target")
+        out += _unit_ref_problems(units, ucode, year, field, "Kế hoạch", "A target")
         out.extend(validate_target(icode, t.value, field=field))
+    return out
 
-    # Reported cluster totals.
+
+def _reported_problems(snap: Snapshot) -> list[Problem]:
+    """Reported cluster totals: a cluster that exists and an indicator stored under its own code."""
+    out: list[Problem] = []
     for (ccode, year), totals in sorted(snap.reported.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         for icode, rt in totals.items():
             field = f"reported/{ccode}/{year}/{icode}"
@@ -385,16 +405,16 @@ def validate_snapshot(snap: Snapshot) -> list[Problem]:
                                            f"nhưng được lưu dưới '{icode}'",
                                     f"A reported total names '{rt.indicator}' but is stored "
                                     f"under '{icode}'"))
-
-    # Task statuses.
-    for task in snap.tasks:
-        for ucode in task.statuses:
-            if ucode not in units:
-                out.append(_problem(f"task/{task.id}/{ucode}",
-                                    f"Nhiệm vụ {task.id} có trạng thái của đơn vị không tồn tại "
-                                    f"'{ucode}'",
-                                    f"Task {task.id} has a status for an unknown unit '{ucode}'"))
     return out
+
+
+def _task_problems(snap: Snapshot) -> list[Problem]:
+    """Task statuses: each for a unit that exists."""
+    codes = {u.code for u in snap.units}
+    return [_problem(f"task/{task.id}/{ucode}",
+                     f"Nhiệm vụ {task.id} có trạng thái của đơn vị không tồn tại '{ucode}'",
+                     f"Task {task.id} has a status for an unknown unit '{ucode}'")
+            for task in snap.tasks for ucode in task.statuses if ucode not in codes]
 
 
 def _key_order(item: tuple[tuple[str, str, int], Any]) -> tuple:
