@@ -89,30 +89,17 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None, *,
     """
     # Write through a symlinked store to its target, so the link stays a link.
     path = Path(os.path.realpath(path))
-    folder = path.parent
     try:
         st = os.stat(path)
         keep_mode, keep_gid = st.st_mode & 0o7777, st.st_gid
     except FileNotFoundError:
         keep_mode, keep_gid = (mode if mode is not None else shared_file_mode()), None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
     try:
-        try:
-            os.fchmod(fd, keep_mode)
-            if keep_gid is not None and keep_gid != os.getegid():
-                try:
-                    os.fchown(fd, -1, keep_gid)
-                except OSError:  # not a member of that group: the folder's setgid bit decides
-                    pass
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fill(fd, payload, keep_mode, keep_gid)
         undo = before_replace() if before_replace is not None else None
         try:
             os.replace(tmp, path)
@@ -128,8 +115,30 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None, *,
         if isinstance(exc, OSError):
             raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
         raise
+    _sync_folder_after_write(path)
+
+
+def _fill(fd: int, payload: bytes, keep_mode: int, keep_gid: int | None) -> None:
+    """Give the temp file the old file's mode and group, write ``payload``, fsync, close."""
     try:
-        dfd = os.open(folder, os.O_RDONLY)
+        os.fchmod(fd, keep_mode)
+        if keep_gid is not None and keep_gid != os.getegid():
+            try:
+                os.fchown(fd, -1, keep_gid)
+            except OSError:  # not a member of that group: the folder's setgid bit decides
+                pass
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder_after_write(path: Path) -> None:
+    """Fsync the folder so the rename survives a crash; a real I/O error says the change may not."""
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:
