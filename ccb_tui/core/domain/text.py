@@ -229,31 +229,10 @@ def vi_sort_key(s: str) -> tuple:
             continue
         if ch in _IGNORABLE:
             continue
-        lower = ch.lower()
-        decomposed = unicodedata.normalize("NFD", lower)
-        base, marks = decomposed[0], decomposed[1:]
-        letter = base + "".join(m for m in marks if m in _MODIFIERS)
-        letter = unicodedata.normalize("NFC", letter)
-        tone = 0
-        other_marks: list[int] = []
-        for mark in marks:
-            if mark in _TONES:
-                tone = _TONES[mark]
-            elif mark not in _MODIFIERS:
-                other_marks.append(ord(mark))
-        rank = _LETTER_RANK.get(letter)
-        if rank is None:
-            rank = _LETTER_RANK.get(base)
-            if rank is not None and letter != base:
-                # A modifier on a letter that does not take it (e.g. "ŭ"):
-                # keep the base letter and push the modifier to level 2.
-                other_marks.extend(ord(m) for m in marks if m in _MODIFIERS)
-        if rank is not None:
-            primary.append((_LETTER, rank))
-        else:
-            primary.append((_OTHER, ord(unicodedata.normalize("NFC", lower)[0])))
-        secondary.append((tone, *sorted(other_marks)))
-        tertiary.append(0 if ch == lower else 1)
+        p, sec, ter = _letter_key(ch)
+        primary.append(p)
+        secondary.append(sec)
+        tertiary.append(ter)
     # Drop separators at both ends (sanitize already stripped whitespace, but
     # leading punctuation such as "- An" should not sort first).
     while primary and primary[0] == (_SEP,):
@@ -261,6 +240,31 @@ def vi_sort_key(s: str) -> tuple:
     while primary and primary[-1] == (_SEP,):
         del primary[-1], secondary[-1], tertiary[-1]
     return (tuple(primary), tuple(secondary), tuple(tertiary), text)
+
+
+def _letter_key(ch: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """One letter's (primary, secondary, tertiary) keys for :func:`vi_sort_key`: its place in the
+    Vietnamese alphabet, its tone and other marks, and its case."""
+    lower = ch.lower()
+    decomposed = unicodedata.normalize("NFD", lower)
+    base, marks = decomposed[0], decomposed[1:]
+    letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _MODIFIERS))
+    tone = 0
+    other_marks: list[int] = []
+    for mark in marks:
+        if mark in _TONES:
+            tone = _TONES[mark]
+        elif mark not in _MODIFIERS:
+            other_marks.append(ord(mark))
+    rank = _LETTER_RANK.get(letter)
+    if rank is None:
+        rank = _LETTER_RANK.get(base)
+        if rank is not None and letter != base:
+            # A modifier on a letter that does not take it (e.g. "ŭ"): keep the base letter and
+            # push the modifier to level 2.
+            other_marks.extend(ord(m) for m in marks if m in _MODIFIERS)
+    primary = (_LETTER, rank) if rank is not None else (_OTHER, ord(unicodedata.normalize("NFC", lower)[0]))
+    return primary, (tone, *sorted(other_marks)), 0 if ch == lower else 1
 
 
 # ---------------------------------------------------------------------------
