@@ -15,7 +15,8 @@ dashboard shows the same screen at every size and only the file around it grows.
 
 For each size it prints the file size, the wall time of a whole ``ccb-tui summary`` process
 (median of 3) and its peak memory, one conditional edit through ``Store.set_value`` (lock, read or
-reuse, write, backup, rename, folder fsync; median of 5), the dashboard's settled first frame on a
+reuse, write, backup, rename, folder fsync; median of 5) and the reload that follows it (a new
+snapshot of the changed file, as every open dashboard makes after anyone's edit), the dashboard's settled first frame on a
 pseudo-terminal at 80×24 (the harness of ``bench.py``: from the start of the process until no byte
 has arrived for 0.4 s after "Tổng cụm" appeared, minus that quiet time; median of 3) and its peak
 memory (VmHWM). Nothing here asserts: this is a measuring tool, not a test.
@@ -160,17 +161,21 @@ def summary_run(db: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def edit_times(db: Path, tries: int) -> list[float]:
-    """Seconds of ``tries`` conditional edits in one session (as the dashboard does them)."""
+def edit_times(db: Path, tries: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``tries`` conditional edits in one session (as the dashboard does them), and of
+    the reload after each (a new snapshot of the changed file: what every open dashboard does
+    after anyone's edit)."""
     store = Store(db)
     store.snapshot()
-    times = []
+    edits, reloads = [], []
     for _ in range(tries):
+        t0 = time.perf_counter()
         current = store.snapshot().reading("krong_no", "members", 2020)
+        reloads.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         store.set_value("krong_no", "members", 2020, (current.value or 0) + 1, expect=current)
-        times.append(time.perf_counter() - t0)
-    return times
+        edits.append(time.perf_counter() - t0)
+    return edits, reloads[1:]  # the first snapshot was already loaded: not a reload
 
 
 def first_frame(db: Path, quiet: float = 0.4) -> tuple[float, float]:
@@ -194,6 +199,7 @@ class Row:
     summary_s: float
     summary_mb: float
     edit_ms: float
+    reload_s: float
     frame_s: float
     frame_mb: float
 
@@ -207,9 +213,12 @@ def measure(size: Size, src: Path, work: Path, tries_cmd: int, tries_edit: int) 
     frames = [first_frame(db) for _ in range(tries_cmd)]
     frame_s = statistics.median(f[0] for f in frames)
     frame_mb = max(f[1] for f in frames)
-    edit_ms = statistics.median(edit_times(db, tries_edit)) * 1000
+    edits, reloads = edit_times(db, tries_edit)
+    edit_ms = statistics.median(edits) * 1000
+    reload_s = statistics.median(reloads)
     shutil.rmtree(db.parent, ignore_errors=True)  # the backups of a national store add up
-    return Row(size, src.stat().st_size / 1e6, records, summary_s, summary_mb, edit_ms, frame_s, frame_mb)
+    return Row(size, src.stat().st_size / 1e6, records, summary_s, summary_mb, edit_ms, reload_s, frame_s,
+               frame_mb)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,13 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"ccb-tui scale · {time.strftime('%Y-%m-%d %H:%M')} · python {sys.version.split()[0]} · "
-          f"{os.cpu_count()} CPUs · 6 years · dashboard at 80×24 on a pseudo-terminal")
+          f"{os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · 6 years · dashboard at 80×24 on a pseudo-terminal")
     head = (f"{'size':<9} {'units':>6} {'clusters':>8} {'records':>8} {'file':>9} {'summary':>9} "
-            f"{'(RSS)':>8} {'edit':>9} {'1st frame':>10} {'(RSS)':>8}")
+            f"{'(RSS)':>8} {'edit':>9} {'reload':>8} {'1st frame':>10} {'(RSS)':>8}")
     print(head)
     for r in rows:
         print(f"{r.size.name:<9} {r.size.units:>6,} {r.size.clusters:>8,} {r.records:>8,} "
               f"{r.file_mb:>6.2f} MB {r.summary_s:>7.2f} s {r.summary_mb:>5.0f} MB {r.edit_ms:>6.1f} ms "
+              f"{r.reload_s:>6.2f} s "
               f"{r.frame_s:>8.2f} s {r.frame_mb:>5.0f} MB")
     by = {r.size.name: r for r in rows}
     if "province" in by:
