@@ -15,6 +15,8 @@ from typing import Any, Mapping
 from .errors import InvalidValue
 from .indicators import CATALOGUE, Indicator
 from .models import Cluster, Msg, Number, Qualifier, Reading, Snapshot, Unit
+# _sum is the totals' own way of adding figures (fsum, rounded to the indicator): a like-for-like
+# total over fewer units must add up exactly as the full one does.
 from .totals import YearSummary, _sum, summarize
 
 __all__ = ["Change", "UnitComparison", "TotalComparison", "Comparison", "change", "compare",
