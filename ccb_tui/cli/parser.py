@@ -174,6 +174,15 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     s.add_argument("--year", type=year_arg, help=year_latest)
     s.add_argument("--json", action="store_true", help=h("in một đối tượng JSON", "print one JSON object"))
 
+    s = add("compare", h("so sánh hai năm: số liệu từng đơn vị và tổng cụm, mức thay đổi và phần trăm",
+                         "compare two years: each unit's figures and the cluster totals, the change and percent"))
+    s.add_argument("--from", dest="from_year", type=year_arg, required=True, metavar=h("NĂM", "YEAR"),
+                   help=h("năm gốc để so sánh", "the year to compare from"))
+    s.add_argument("--to", dest="to_year", type=year_arg, required=True, metavar=h("NĂM", "YEAR"),
+                   help=h("năm so với năm gốc", "the year to compare with it"))
+    s.add_argument("--json", action="store_true",
+                   help=h("in một đối tượng JSON (tiền tính bằng đồng)", "print one JSON object (money in đồng)"))
+
     s = add("set", h("ghi số liệu của một đơn vị cho một chỉ tiêu", "set a unit's figure for an indicator"))
     s.add_argument("unit", help=unit_help)
     s.add_argument("indicator", help=indicator_help)

@@ -1,0 +1,147 @@
+"""The cluster through the years: ``compare`` (two years side by side)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+
+from ..core.domain import compare as cmp_mod
+from ..core.domain.fmt import format_number
+from ..core.domain.indicators import CATALOGUE, Indicator, Kind
+from ..core.domain.models import Number, Qualifier
+from ..core.report.text import NOT_REPORTED_LONG, pad, show_number, width
+from .common import EXIT_OK, lang_of, open_store
+
+NOT_IN_CLUSTER = {"vi": "không thuộc cụm", "en": "not in the cluster"}
+_SCALES = {"vi": ((10**9, "tỷ"), (10**6, "tr.")), "en": ((10**9, "B ₫"), (10**6, "M ₫"))}
+
+
+def _money_delta(amount: Number, ref: Number, lang: str) -> str:
+    """A money change in the scale of the figures it is a change of: 7,1 tỷ − 6,7 tỷ is "0,4 tỷ",
+    not "400 tr." (the unit of ``ref``, the larger of the two figures)."""
+    for factor, word in _SCALES[lang]:
+        if abs(ref) >= factor:
+            scaled = (Decimal(int(amount)) / factor).quantize(Decimal("0.01")).normalize()
+            return f"{format_number(float(scaled), None, lang)} {word}"
+    return format_number(amount, 0, lang) + (" ₫" if lang == "en" else "")
+
+
+def show_delta(ind: Indicator, c: cmp_mod.Change, lang: str) -> str:
+    """"▲ +5", "▼ -0,2", "= 0", "≈ ▲ +0,4 tỷ" — the sign in text, not colour; "—" when a side is
+    missing."""
+    if c.delta is None:
+        return "—"
+    if c.delta == 0:
+        body = "= 0"
+    else:
+        if ind.kind is Kind.MONEY:
+            ref = max(abs(c.before or 0), abs(c.after or 0))
+            shown = _money_delta(abs(c.delta), ref, lang)
+        else:
+            shown = show_number(ind, abs(c.delta), lang)
+        body = f"▲ +{shown}" if c.delta > 0 else f"▼ -{shown}"
+    return f"≈ {body}" if c.approximate else body
+
+
+def show_percent(c: cmp_mod.Change, lang: str) -> str:
+    """"+4,17%" (2 decimals); "—" when not computable (a side missing, or from 0)."""
+    if c.percent is None:
+        return "—"
+    p = round(c.percent, 2)
+    sign = "+" if p > 0 else "-" if p < 0 else ""
+    shown = f"{sign}{format_number(abs(p), 2, lang)}%"
+    return f"≈ {shown}" if c.approximate else shown
+
+
+def _side(ind: Indicator, value: Number | None, qualifier: Qualifier, present: bool, lang: str) -> str:
+    if not present:
+        return NOT_IN_CLUSTER[lang]
+    if value is None:
+        return NOT_REPORTED_LONG[lang]
+    q = qualifier.label(lang)
+    shown = show_number(ind, value, lang)
+    return f"{q} {shown}" if q else shown
+
+
+def _left_out(cmp: cmp_mod.Comparison, t: cmp_mod.TotalComparison, lang: str) -> str:
+    """Why units are left out of a total's comparison: "Ea R'Bin chưa báo cáo năm 2020"."""
+    en = lang == "en"
+    parts = []
+    for row in cmp.units:
+        code = row.unit.code
+        if code in t.units_counted:
+            continue
+        years = []
+        for year, present, reported in ((cmp.before, row.in_before, t.reported_before),
+                                        (cmp.after, row.in_after, t.reported_after)):
+            if not present:
+                years.append(f"not in the cluster in {year}" if en else f"không thuộc cụm năm {year}")
+            elif code not in reported:
+                years.append(f"not reported in {year}" if en else f"chưa báo cáo năm {year}")
+        parts.append(f"{cmp.short_name(row.unit)} " + (" and " if en else " và ").join(years))
+    return "; ".join(parts)
+
+
+def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
+    """Per indicator a table: each unit's two figures, the change and the change in percent, then
+    the cluster total compared like for like."""
+    en = lang == "en"
+    y1, y2 = str(cmp.before), str(cmp.after)
+    lines = [f"{cmp.cluster.name(lang)} · " + (f"year {y1} → {y2}" if en else f"so sánh năm {y1} → {y2}")]
+    head = ["Unit" if en else "Đơn vị", y1, y2, "Change" if en else "Thay đổi", "%"]
+    for ind in CATALOGUE:
+        unit_word = ind.unit(lang)
+        title = ind.label(lang) + (f" ({unit_word})" if ind.kind is not Kind.MONEY else
+                                   (" (VND)" if en else " (đồng)"))
+        rows: list[list[str]] = []
+        for row in cmp.units:
+            c = row.values[ind.code]
+            rows.append([cmp.short_name(row.unit),
+                         _side(ind, c.before, c.before_qualifier, row.in_before, lang),
+                         _side(ind, c.after, c.after_qualifier, row.in_after, lang),
+                         show_delta(ind, c, lang), show_percent(c, lang)])
+        t = cmp.totals[ind.code]
+        tc = t.change
+        label = "Cluster total" if en else "Tổng cụm"
+
+        def total_side(v: Number | None, approximate: bool) -> str:
+            if v is None:
+                return NOT_REPORTED_LONG[lang]
+            return ("≈" if approximate else "") + show_number(ind, v, lang)
+        if t.units_counted:
+            if t.partial:
+                label += f" ({len(t.units_counted)}/{t.units_total})"
+            before, after = total_side(tc.before, tc.approximate), total_side(tc.after, tc.approximate)
+        else:  # nothing to compare like for like: the years' own totals, and no change
+            before, after = total_side(t.total_before, False), total_side(t.total_after, False)
+        rows.append([label, before, after, show_delta(ind, tc, lang), show_percent(tc, lang)])
+        widths = [max(width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        lines += ["", title]
+        for r in [head, *rows]:
+            lines.append("  " + "  ".join(pad(c, widths[i], right=i > 0) for i, c in enumerate(r)).rstrip())
+        if not t.units_counted:
+            lines.append("  * " + ("no unit has figures in both years: no change is computed" if en
+                                   else "không đơn vị nào có số liệu cả hai năm: không tính thay đổi"))
+        elif t.partial:
+            n = f"{len(t.units_counted)}/{t.units_total}"
+            why = _left_out(cmp, t, lang)
+            lines.append("  * " + (f"only the {n} units with figures in both years are compared ({why})" if en
+                                   else f"chỉ so {n} đơn vị có số liệu cả hai năm ({why})"))
+    lines += ["", ("▲ up · ▼ down · = unchanged · ≈ approximate (a figure stated as nearly, over, about…); "
+                   "not reported is not zero and gives no change" if en else
+                   "▲ tăng · ▼ giảm · = không đổi · ≈ ước lượng (số liệu có từ chỉ mức: gần, trên, khoảng…); "
+                   "chưa báo cáo không phải là 0 và không tính thay đổi")]
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    lang = lang_of(args)
+    store = open_store(args)
+    snap = store.snapshot()
+    result = cmp_mod.compare(snap, args.from_year, args.to_year)
+    if args.json:
+        print(json.dumps(cmp_mod.to_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(compare_text(result, lang))
+    return EXIT_OK
