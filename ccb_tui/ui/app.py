@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -24,14 +24,6 @@ from .screens.dashboard import DashboardScreen
 MIN_WIDTH, MIN_HEIGHT = 80, 20  # a projector or a short laptop window: 100×20 must work
 POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
-
-
-@dataclass(frozen=True)
-class UndoStep:
-    """How to revert one change made in this session: the edit to apply, and its description."""
-
-    describe: str
-    apply: Callable[[Store], Change]
 
 
 def _screen(module: str, name: str) -> Screen:
@@ -86,7 +78,9 @@ class CcbApp(App[int]):
         self.store: Store | None = None
         self.snap: Snapshot | None = None
         self.open_error: CcbError | None = None
-        self.undo_stack: list[UndoStep] = []
+        self.undo_stack: list[int] = []
+        """Audit-log entry ids of this session's changes, newest last: ``z`` reverts the top one."""
+        self._undo_changes: dict[int, Change] = {}  # what each entry did, to say what undoing it does
         self.set_reactive(CcbApp.lang, lang)
         self._start_year = year
         # No animations: over a slow SSH link every animated frame is bytes on the wire.
@@ -207,10 +201,10 @@ class CcbApp(App[int]):
                     seen.append(screen)
         return seen
 
-    def save(self, edit: Callable[[Store], Change], undo: Callable[[Change], UndoStep] | None = None,
+    def save(self, edit: Callable[[Store], Change],
              on_conflict: Callable[[ConflictError], None] | None = None,
              on_error: Callable[[CcbError], None] | None = None,
-             saved_as: str | None = None) -> Change | None:
+             saved_as: str | None = None, undoing: bool = False) -> Change | None:
         """Run one edit through the store; on success reload and offer undo.
 
         Errors are shown and return None, leaving the caller's form as it was; a conflict goes to
@@ -235,8 +229,9 @@ class CcbApp(App[int]):
             else:
                 self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
             return None
-        if undo is not None:
-            self.undo_stack.append(undo(change))
+        if change.entry_id is not None and not undoing:
+            self.undo_stack.append(change.entry_id)
+            self._undo_changes[change.entry_id] = change
         self.reload()
         self.screen.refresh_bindings()
         self.announce((saved_as or self.t("Đã lưu: ", "Saved: ")) + change.text(self.lang))
@@ -390,10 +385,21 @@ class CcbApp(App[int]):
             self.announce(self.t("Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn.",
                                  "Nothing to undo: no change of yours is left in this session."))
             return
-        step = self.undo_stack.pop()
-        change = self.save(step.apply, saved_as=self.t("Hoàn tác: ", "Undone: "))
+        entry_id = self.undo_stack.pop()
+        done = self._undo_changes.get(entry_id)
+
+        def revert(store: Store) -> Change:
+            undone = store.undo(entry_id)
+            if done is None:
+                return undone
+            # Say it the way the change itself was said, reversed: "…: 65 triệu đồng → 62 triệu đồng".
+            en = (done.en[0], done.en[2], done.en[1]) if done.en else None
+            return replace(undone, what=done.what, old=done.new, new=done.old, en=en)
+
+        change = self.save(revert, undoing=True,
+                           saved_as=self.t("Hoàn tác: ", "Undone: "))
         if change is None:  # refused (conflict or error): keep it so the user can retry after a look
-            self.undo_stack.append(step)
+            self.undo_stack.append(entry_id)
 
     # --- terminal size ----------------------------------------------------------------------
 

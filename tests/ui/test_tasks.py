@@ -194,8 +194,12 @@ async def test_add_edit_note_and_remove_through_dialogs(tmp_path: Path) -> None:
         assert Store(path).snapshot().task(added.id) is None
         assert table.row_count == 8
 
-        await pilot.press("z")  # undo the removal: same title, note and states (a new number)
+        revision = Store(path).snapshot().revision
+        await pilot.press("z")  # undo the removal: same title, note, states and number, in one write
+        await pilot.pause()
+        assert Store(path).snapshot().revision == revision + 1
         restored = Store(path).snapshot().tasks_for(2021)[-1]
+        assert restored.id == added.id
         assert restored.title == "Thăm hỏi, tặng quà hội viên"
         assert restored.status("krong_no").state is TaskState.DOING
         assert restored.status("krong_no").note == "Đã lên kế hoạch"

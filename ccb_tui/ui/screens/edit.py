@@ -179,15 +179,8 @@ class EditValueDialog(CellDialog):
         def edit(store: Store) -> Change:
             return store.set_value(unit, ind, year, value, qualifier=qualifier, reported=reported, expect=base)
 
-        def undo(change: Change):  # noqa: ANN202 - UndoStep, imported lazily
-            from ..app import UndoStep
-            before = self.base if expect is None else expect
-            new = Reading(value, qualifier, Status.REPORTED if reported else Status.NOT_REPORTED)
-            return UndoStep(change.text(), lambda store: store.set_value(
-                unit, ind, year, before.value, qualifier=before.qualifier, reported=before.reported, expect=new))
-
         del old
-        change = self.ccb.save(edit, undo=undo, on_conflict=self._conflict,
+        change = self.ccb.save(edit, on_conflict=self._conflict,
                                on_error=lambda exc: self.show_refusal(exc, "value"))
         if change is not None:
             self.dismiss(change)
@@ -267,12 +260,8 @@ class EditTargetDialog(CellDialog):
         base_value = (self.base.value if self.base else None) if expect is _BASE else expect
         unit, ind, year = self.unit_code, self.indicator, self.year
 
-        def undo(change: Change):  # noqa: ANN202
-            from ..app import UndoStep
-            return UndoStep(change.text(), lambda store: store.set_target(unit, ind, year, base_value, expect=value))
-
         change = self.ccb.save(lambda store: store.set_target(unit, ind, year, value, expect=base_value),
-                               undo=undo, on_conflict=self._conflict,
+                               on_conflict=self._conflict,
                                on_error=lambda exc: self.show_refusal(exc, "value"))
         if change is not None:
             self.dismiss(change)

@@ -19,7 +19,7 @@ from ...core.domain.checklist import Checklist, checklist_for
 from ...core.domain.errors import ConflictError
 from ...core.domain.models import Task, TaskState, TaskStatus, Unit
 from ...core.store import ANY, Change, Store
-from ...core.domain.text import nfc, sanitize, sanitize_multiline
+from ...core.domain.text import nfc, sanitize
 from ..safe import cut_cells, plain
 from ..widgets.vninput import VnInput
 from .base import CcbModal, CcbScreen
@@ -258,7 +258,6 @@ class TasksScreen(CcbScreen):
     # --- actions ----------------------------------------------------------------------------
 
     def action_cycle_status(self) -> None:
-        from ..app import UndoStep
         cell = self._cursor_cell()
         if cell is None:
             return
@@ -266,10 +265,7 @@ class TasksScreen(CcbScreen):
         task_id, code = task.id, unit.code
         old = task.status(code).state
         new = old.next()
-        describe = f"{task_id}. {unit.short_name(task.year)}: {new.label()} → {old.label()}"
         self.ccb.save(lambda store: store.set_task_status(task_id, code, new, expect=old),
-                      undo=lambda _change: UndoStep(describe, lambda store: store.set_task_status(
-                          task_id, code, old, expect=new)),
                       on_conflict=self._on_conflict)
 
     def action_add_task(self) -> None:
@@ -396,7 +392,6 @@ class AddTaskDialog(TaskFormDialog):
                 ("task-year", self.t("Năm", "Year"), str(self.year))]
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
         title, note = self.value("task-title"), self.value("task-note")
         if not _title_ok(self, title):
             return None
@@ -408,15 +403,7 @@ class AddTaskDialog(TaskFormDialog):
         if not 1900 <= year <= 2200:
             self.say(self.t("Năm không hợp lệ.", "That year is not valid."))
             return None
-        added: dict[str, int] = {}
-
-        def add(store: Store) -> Change:
-            added["id"], change = store.add_task(year, title, note)
-            return change
-
-        return self.ccb.save(add, undo=lambda _c: UndoStep(
-            f"{self.t('Thêm nhiệm vụ', 'Add task')} {added['id']}",
-            lambda store: store.remove_task(added["id"])))
+        return self.ccb.save(lambda store: store.add_task(year, title, note)[1])
 
 
 class EditTaskDialog(TaskFormDialog):
@@ -441,7 +428,6 @@ class EditTaskDialog(TaskFormDialog):
             self.base_title, self.base_note = task.title, task.note
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
         title, note = self.value("task-title"), self.value("task-note")
         if not _title_ok(self, title):
             return None
@@ -454,12 +440,7 @@ class EditTaskDialog(TaskFormDialog):
             return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title,
                                    expect_note=ANY if new_note is None else base_note)
 
-        saved_title = sanitize(title)
-        saved_note = base_note if new_note is None else sanitize_multiline(new_note)
-        return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Sửa nhiệm vụ', 'Edit task')} {task_id}",
-            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title,
-                                          expect_note=saved_note)))
+        return self.ccb.save(edit, on_conflict=self.on_conflict)
 
 
 class CellNoteDialog(TaskFormDialog):
@@ -492,7 +473,6 @@ class CellNoteDialog(TaskFormDialog):
             self.base_state, self.base_note = st.state, st.note
 
     def submit(self) -> Change | None:
-        from ..app import UndoStep
         note = self.value("cell-note")
         task_id, code, state, base_note = self.task_id, self.unit_code, self.base_state, self.base_note
 
@@ -500,11 +480,7 @@ class CellNoteDialog(TaskFormDialog):
             # State and note as this dialog showed them, checked by the store under its lock.
             return store.set_task_status(task_id, code, state, note=note, expect=state, expect_note=base_note)
 
-        saved_note = sanitize_multiline(note)
-        return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Ghi chú', 'Note')} {task_id} · {self.unit_name}",
-            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state,
-                                                expect_note=saved_note)))
+        return self.ccb.save(edit, on_conflict=self.on_conflict)
 
 
 class RemoveTaskDialog(CcbModal):
@@ -538,23 +514,14 @@ class RemoveTaskDialog(CcbModal):
 
     @on(Button.Pressed, "#dialog-remove")
     def _remove(self) -> None:
-        from ..app import UndoStep
         task = self.doomed
         task_id = task.id
-        statuses = dict(task.statuses)
 
         def remove(store: Store) -> Change:
             # The store refuses, under its lock, when the task is no longer what this dialog showed.
             return store.remove_task(task_id, expect=task)
 
-        def restore(store: Store) -> Change:
-            new_id, change = store.add_task(task.year, task.title, task.note)
-            for code, st in statuses.items():
-                store.set_task_status(new_id, code, st.state, note=st.note)
-            return change
-
-        change = self.ccb.save(remove, on_conflict=self._conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Xóa nhiệm vụ', 'Remove task')} {task_id}", restore))
+        change = self.ccb.save(remove, on_conflict=self._conflict)
         if change is not None:
             self.dismiss(change)
 
