@@ -41,6 +41,7 @@ class _Write:
     report: bool
     saved_as: str | None
     undoing: bool
+    cancelled: bool = False
 
 
 def _screen(module: str, name: str) -> Screen:
@@ -240,11 +241,24 @@ class CcbApp(App[int]):
             return future
         self._writes.append(_Write(edit, future, report, saved_as, undoing))
         if len(self._writes) == 1:
-            self._write(self._writes[0].edit)
+            self._write(self._writes[0])
         return future
 
+    def cancel_save(self, future: "asyncio.Future[SaveResult]") -> None:
+        """Give up a save that has not been written yet (its dialog was closed while it waited):
+        a queued one is dropped, the one waiting on the lock stops at its next try. One that got
+        the lock meanwhile is saved as usual."""
+        for job in list(self._writes):
+            if job.future is not future:
+                continue
+            if job is self._writes[0]:
+                job.cancelled = True
+            else:
+                self._writes.remove(job)
+                future.set_result(SaveResult("refused"))
+
     @work(thread=True, group="store-write")
-    def _write(self, edit: Callable[[Store], Change]) -> None:
+    def _write(self, job: _Write) -> None:
         """The writer thread: run ``edit`` on the writer's own Store; post the result, never
         touching a widget."""
         from ..core.store.waiting import patiently
@@ -253,9 +267,9 @@ class CcbApp(App[int]):
             self._writer = Store(self.db_path, user=self.store.user if self.store else self.user,
                                  lock_timeout=LOCK_STEP, create=False, cleanup=False)
         try:
-            change = patiently(self._writer, edit, patience=self.write_patience,
+            change = patiently(self._writer, job.edit, patience=self.write_patience,
                                on_wait=lambda: self.post_message(StoreWaiting()),
-                               cancelled=lambda: worker.is_cancelled)
+                               cancelled=lambda: worker.is_cancelled or job.cancelled)
         except ConflictError as exc:
             result = SaveResult("conflict", error=exc)
         except CcbError as exc:
@@ -272,7 +286,7 @@ class CcbApp(App[int]):
         job = self._writes.popleft()
         self.store_waiting = False
         if self._writes:
-            self._write(self._writes[0].edit)
+            self._write(self._writes[0])
         result = message.result
         if result.saved and result.change is not None:
             change = result.change
@@ -285,7 +299,7 @@ class CcbApp(App[int]):
         else:
             if result.conflict is not None:
                 self.reload()  # someone else wrote: show what is stored now
-            if job.report and result.error is not None:
+            if job.report and result.error is not None and not job.cancelled:
                 self.notify(self.tm(result.error.msg), severity="error", markup=False, timeout=10)
         if not job.future.done():
             job.future.set_result(result)

@@ -11,14 +11,14 @@ from pathlib import Path
 from statistics import median
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from ccb_tui.core.domain.models import TaskState
 from ccb_tui.core.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.messages import StoreWaiting, StoreWritten
 from ccb_tui.ui.screens.help import HelpScreen
-from ccb_tui.ui.screens.tasks import TasksScreen
+from ccb_tui.ui.screens.tasks import EditTaskDialog, TasksScreen
 
 UI = Path(__file__).resolve().parents[2] / "ccb_tui" / "ui"
 SIZE = (100, 30)
@@ -187,6 +187,39 @@ async def test_screen_stays_live_while_another_process_holds_the_lock(tmp_path: 
         assert len(app.undo_stack) == 2
     assert any(isinstance(m, StoreWaiting) for m in messages)
     assert sum(isinstance(m, StoreWritten) for m in messages) == 2
+
+
+async def test_a_form_closed_while_its_save_waits_is_not_saved(tmp_path: Path) -> None:
+    path = tmp_path / "ccb.json"
+    Store(path)
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditTaskDialog)
+        dialog.query_one("#task-title", Input).value = "Tên mới"
+        proc = hold_lock(path, 2.0)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.store_waiting and app.screen is dialog
+        shown = dialog.query_one("#dialog-msg", Static)
+        assert shown.display and str(shown.content).startswith("Đang chờ… (người khác đang ghi)")
+        assert shown.has_class("-waiting")  # news, not drawn as an error
+        await pilot.press("escape")  # changed their mind while it waited
+        await pilot.pause()
+        assert app.screen is screen
+        assert proc.wait(30) == 0
+        while app._writes:
+            await pilot.pause(0.05)
+        assert snap(path).task(1).title != "Tên mới" and app.undo_stack == []
+        assert not [n for n in app._notifications if n.severity == "error"]
+        await pilot.press("space")  # the queue goes on
+        await pilot.pause()
+        assert snap(path).task(1).status(snap(path).units_in(2021)[0].code).state is TaskState.DOING
 
 
 async def test_quit_while_a_save_waits_on_the_lock(tmp_path: Path) -> None:

@@ -61,6 +61,14 @@ def hold_and_write(path: Path, kind: str, tmp_path: Path) -> subprocess.Popen[by
     return proc
 
 
+async def saves_done(pilot) -> None:  # noqa: ANN001
+    """Wait until the app's queued saves have ended (``Pilot.pause`` stops waiting for a save
+    once it waits on another session's lock), and their results are shown."""
+    while pilot.app._writes:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 def conflict_text(app) -> str:  # noqa: ANN001
     """The message the conflict dialog on top shows."""
     content = app.screen.query_one("#conflict-message", Static).content
@@ -106,7 +114,7 @@ async def test_cell_note_saved_while_another_session_holds_the_lock(tmp_path: Pa
         await pilot.press("enter")  # waits for the other session's transaction
         await pilot.pause()
         assert proc.wait(30) == 0
-        await pilot.pause()  # the save's result, back from the writer thread
+        await saves_done(pilot)  # the save's result, back from the writer thread
         status = Store(path).snapshot().task(1).status("krong_no")
         assert status.note == "OTHER"  # the other session's note survives
         assert isinstance(app.screen, ConflictDialog)
@@ -132,7 +140,7 @@ async def test_task_note_edited_while_another_session_holds_the_lock(tmp_path: P
         await pilot.click("#dialog-save")
         await pilot.pause()
         assert proc.wait(30) == 0
-        await pilot.pause()
+        await saves_done(pilot)
         assert Store(path).snapshot().task(1).note == "OTHER"
         assert isinstance(app.screen, ConflictDialog) and app.screen_stack[-2] is dialog
         assert "Xung đột" in conflict_text(app) and "'OTHER'" in conflict_text(app)
@@ -149,7 +157,7 @@ async def test_task_removed_while_another_session_holds_the_lock(tmp_path: Path)
         await pilot.click("#dialog-confirm")
         await pilot.pause()
         assert proc.wait(30) == 0
-        await pilot.pause()
+        await saves_done(pilot)
         task = Store(path).snapshot().task(1)
         assert task is not None  # not removed: it changed after the user looked at it
         assert (task.status("krong_no").state, task.status("krong_no").note) == (TaskState.DONE, "OTHER")

@@ -10,12 +10,14 @@ Two shapes build on it:
   conflict opens ``ConflictDialog``: "keep mine" rebases the form on what is stored now
   (``rebase``) and saves again, "keep theirs" closes.
 
-All of them share one CSS block (``.dialog`` in ``app.tcss``).
+While a save waits for another session's lock the dialog says so (and the screen stays live);
+closing it then gives the save up. All of them share one CSS block (``.dialog`` in ``app.tcss``).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import asyncio
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -29,8 +31,14 @@ from ...core.store import Change, Store
 from ..safe import plain
 from .base import CcbModal
 
+if TYPE_CHECKING:
+    from ..messages import SaveResult
+
 Edit = Callable[[Store], Change]
 """One store edit, run by the app's writer thread."""
+
+WAITING = ("Đang chờ… (người khác đang ghi). Sẽ lưu ngay khi tệp được nhả; Hủy để thôi không lưu.",
+           "Waiting… (someone else is writing). Saved as soon as the file is free; Cancel to not save.")
 
 
 class Dialog(CcbModal):
@@ -62,13 +70,33 @@ class Dialog(CcbModal):
             with Horizontal(classes="buttons"):
                 yield from self.compose_buttons()
 
-    def say(self, message: str) -> None:
-        """A line under the body: why the dialog is still open (empty hides it)."""
+    def say(self, message: str, *, waiting: bool = False) -> None:
+        """A line under the body: why the dialog is still open (empty hides it); ``waiting`` is
+        news, not an error, and is not drawn in the error colour."""
         label = self.query_one("#dialog-msg", Static)
         label.update(plain(message))
+        label.set_class(waiting, "-waiting")
         label.display = bool(message)
 
+    pending: "asyncio.Future[SaveResult] | None" = None
+    """This dialog's save, while it is queued or running."""
+
+    def save(self, edit: Edit, *, report: bool) -> "asyncio.Future[SaveResult]":
+        """``app.save``, remembered so that closing the dialog while it waits gives it up."""
+        self.pending = self.ccb.save(edit, report=report)
+        return self.pending
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "store_waiting", self._store_waiting, init=False)
+
+    def _store_waiting(self, waiting: bool) -> None:
+        # The key bar under this dialog says it too, dimmed: say it where the user looks.
+        if self.pending is not None and not self.pending.done():
+            self.say(self.t(*WAITING) if waiting else "", waiting=waiting)
+
     def action_cancel(self) -> None:
+        if self.pending is not None and not self.pending.done():
+            self.ccb.cancel_save(self.pending)  # closed while waiting for the lock: not saved
         self.dismiss(None)
 
 
@@ -115,7 +143,7 @@ class ConfirmDialog(Dialog):
 
     @work(group="dialog-save", exclusive=True)
     async def _save_then_close(self, edit: Edit) -> None:
-        result = await self.ccb.save(edit)
+        result = await self.save(edit, report=True)
         self.dismiss(result.change if result.saved else None)
 
 
@@ -124,6 +152,7 @@ class FormDialog(Dialog):
 
     saving = False
     """A save of this form is queued or running: Enter again does not queue a second one."""
+
 
     def compose_buttons(self) -> ComposeResult:
         yield Button(self.t("Lưu", "Save"), id="dialog-save", variant="primary")
@@ -173,12 +202,14 @@ class FormDialog(Dialog):
     @work(group="dialog-save", exclusive=True)
     async def _save(self, edit: Edit) -> None:
         try:
-            result = await self.ccb.save(edit, report=False)
+            result = await self.save(edit, report=False)
         finally:
             self.saving = False
         if result.saved:
             self.dismiss(result.change)
-        elif result.conflict is not None:
+            return
+        self.say("")  # no longer waiting
+        if result.conflict is not None:
             self.on_conflict(result.conflict)
         elif result.error is not None:
             self.show_refusal(result.error)
