@@ -64,3 +64,28 @@ def temp_files(folder: Path) -> list[str]:
 def tmp_leftovers():
     """The ``temp_files`` helper as a fixture."""
     return temp_files
+
+
+@pytest.fixture(autouse=True)
+def _pause_lets_saves_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Pilot.pause`` (and so ``Pilot.press``) also waits for the dashboard's queued saves.
+
+    The dashboard writes in a worker thread (the screen stays live while another session holds the
+    lock); a test that presses Enter in a form and then looks at the file means "after the save".
+    ``CcbApp.settle`` returns as soon as a save waits on another session's lock, so a test can
+    still measure how the screen answers meanwhile.
+    """
+    from textual.pilot import Pilot
+
+    original = Pilot.pause
+
+    async def pause(self: Pilot, delay: float | None = None) -> None:  # type: ignore[type-arg]
+        settle = getattr(self.app, "settle", None)
+        if settle is not None:
+            await settle()
+        await original(self, delay)
+        if settle is not None and getattr(self.app, "_writes", None) is not None:
+            await settle()  # a save the pause let a dialog start
+            await original(self, delay)
+
+    monkeypatch.setattr(Pilot, "pause", pause)

@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections import deque
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from ..core.domain.errors import CcbError, ConflictError
 from ..core.domain.models import Msg, Snapshot
 from ..core.store import Change, Store
 from .i18n import translate
+from .messages import SaveResult, StoreWaiting, StoreWritten
 from .screens.dashboard import DashboardScreen
-from .undo import UndoStep
 
 MIN_WIDTH, MIN_HEIGHT = 80, 20  # a projector or a short laptop window: 100×20 must work
 POLL_SECONDS = 0.5  # one stat() per tick; nothing is redrawn unless the file changed
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+LOCK_STEP = 0.05  # the writer thread tries the lock this long, every 0.2 s, so it notices a quit
+WRITE_PATIENCE = 30.0  # then gives up, saying the file stayed locked; the screen stays live meanwhile
+
+
+@dataclass
+class _Write:
+    """One queued save."""
+
+    edit: Callable[[Store], Change]
+    future: "asyncio.Future[SaveResult]"
+    report: bool
+    saved_as: str | None
+    undoing: bool
+    cancelled: bool = False
 
 
 def _screen(module: str, name: str) -> Screen:
@@ -65,6 +83,8 @@ class CcbApp(App[int]):
     """The year every screen shows."""
     lang: reactive[str] = reactive("vi", init=False)
     """Interface language: "vi" or "en"."""
+    store_waiting: reactive[bool] = reactive(False, init=False)
+    """A save is waiting for another session's lock (the key bar says so)."""
 
     def __init__(self, db_path: Path | str, *, lang: str = "vi", read_only: bool = False,
                  meeting: bool = False, year: int | None = None, user: str | None = None,
@@ -78,7 +98,12 @@ class CcbApp(App[int]):
         self.store: Store | None = None
         self.snap: Snapshot | None = None
         self.open_error: CcbError | None = None
-        self.undo_stack: list[UndoStep] = []
+        self._writes: deque[_Write] = deque()  # queued saves, the running one first
+        self._writer: Store | None = None  # the writer thread's own Store (a Store is not shared)
+        self.write_patience = WRITE_PATIENCE
+        self.undo_stack: list[int] = []
+        """Audit-log entry ids of this session's changes, newest last: ``z`` reverts the top one."""
+        self._undo_changes: dict[int, Change] = {}  # what each entry did, to say what undoing it does
         self.set_reactive(CcbApp.lang, lang)
         self._start_year = year
         # No animations: over a slow SSH link every animated frame is bytes on the wire.
@@ -199,40 +224,100 @@ class CcbApp(App[int]):
                     seen.append(screen)
         return seen
 
-    def save(self, edit: Callable[[Store], Change], undo: Callable[[Change], UndoStep] | None = None,
-             on_conflict: Callable[[ConflictError], None] | None = None,
-             on_error: Callable[[CcbError], None] | None = None,
-             saved_as: str | None = None) -> Change | None:
-        """Run one edit through the store; on success reload and offer undo.
+    def save(self, edit: Callable[[Store], Change], *, report: bool = True, saved_as: str | None = None,
+             undoing: bool = False) -> "asyncio.Future[SaveResult]":
+        """Queue one edit for the store's writer thread; the future resolves to a SaveResult.
 
-        Errors are shown and return None, leaving the caller's form as it was; a conflict goes to
-        ``on_conflict`` and any other refusal to ``on_error`` when given (a form shows them
-        beside its fields), else they are notified. ``saved_as`` replaces the "Đã lưu: " that
-        starts the message on success.
+        Writes run one at a time, in the order asked, in a worker thread: the screen stays live
+        while another session holds the lock ("đang chờ…" in the key bar). On success the app
+        reloads, offers undo (``z``) and says what was saved (``saved_as`` replaces the "Đã lưu: "
+        in front). A conflict or refusal is notified when ``report``; a form that shows them
+        beside its fields passes ``report=False`` and reads the result.
         """
+        future: asyncio.Future[SaveResult] = asyncio.get_running_loop().create_future()
         if self.read_only or self.store is None:
             self.say_read_only()
-            return None
+            future.set_result(SaveResult("refused"))
+            return future
+        self._writes.append(_Write(edit, future, report, saved_as, undoing))
+        if len(self._writes) == 1:
+            self._write(self._writes[0])
+        return future
+
+    def cancel_save(self, future: "asyncio.Future[SaveResult]") -> None:
+        """Give up a save that has not been written yet (its dialog was closed while it waited):
+        a queued one is dropped, the one waiting on the lock stops at its next try. One that got
+        the lock meanwhile is saved as usual."""
+        for job in list(self._writes):
+            if job.future is not future:
+                continue
+            if job is self._writes[0]:
+                job.cancelled = True
+            else:
+                self._writes.remove(job)
+                future.set_result(SaveResult("refused"))
+
+    @work(thread=True, group="store-write")
+    def _write(self, job: _Write) -> None:
+        """The writer thread: run ``edit`` on the writer's own Store; post the result, never
+        touching a widget."""
+        from ..core.store import patiently
+        worker = get_current_worker()
+        if self._writer is None:
+            self._writer = Store(self.db_path, user=self.store.user if self.store else self.user,
+                                 lock_timeout=LOCK_STEP, create=False, cleanup=False)
         try:
-            change = edit(self.store)
+            change = patiently(self._writer, job.edit, patience=self.write_patience,
+                               on_wait=lambda: self.post_message(StoreWaiting()),
+                               cancelled=lambda: worker.is_cancelled or job.cancelled)
         except ConflictError as exc:
-            if on_conflict is not None:
-                on_conflict(exc)
-            else:
-                self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
-            return None
+            result = SaveResult("conflict", error=exc)
         except CcbError as exc:
-            if on_error is not None:
-                on_error(exc)
-            else:
-                self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
-            return None
-        if undo is not None:
-            self.undo_stack.append(undo(change))
-        self.reload()
-        self.screen.refresh_bindings()
-        self.announce((saved_as or self.t("Đã lưu: ", "Saved: ")) + change.text(self.lang))
-        return change
+            result = SaveResult("refused", error=exc)
+        else:
+            result = SaveResult("saved", change=change)
+        self.post_message(StoreWritten(result))
+
+    def on_store_waiting(self, _message: StoreWaiting) -> None:
+        if self._writes:
+            self.store_waiting = True
+
+    def on_store_written(self, message: StoreWritten) -> None:
+        job = self._writes.popleft()
+        self.store_waiting = False
+        if self._writes:
+            self._write(self._writes[0])
+        result = message.result
+        if result.saved and result.change is not None:
+            change = result.change
+            if change.entry_id is not None and not job.undoing:
+                self.undo_stack.append(change.entry_id)
+                self._undo_changes[change.entry_id] = change
+            self.reload()
+            self.screen.refresh_bindings()
+            self.announce((job.saved_as or self.t("Đã lưu: ", "Saved: ")) + change.text(self.lang))
+        else:
+            if result.conflict is not None:
+                self.reload()  # someone else wrote: show what is stored now
+            if job.report and result.error is not None and not job.cancelled:
+                self.notify(self.tm(result.error.msg), severity="error", markup=False, timeout=10)
+        if not job.future.done():
+            job.future.set_result(result)
+
+    async def settle(self) -> None:
+        """Wait until every queued write has ended, or the one running waits on another session's
+        lock (for tests: ``Pilot.pause`` then means "after the save")."""
+        def busy() -> bool:
+            restoring = any(w.group == "store-restore" and not w.is_finished for w in self.workers)
+            return restoring or (bool(self._writes) and not self.store_waiting)
+
+        while busy():
+            await asyncio.sleep(0.005)
+
+    def watch_store_waiting(self) -> None:
+        for screen in self._all_screens():
+            for bar in screen.query("KeyBar"):
+                bar.rebuild()  # type: ignore[attr-defined]
 
     def announce(self, message: str, severity: str = "information") -> None:
         """Say what just happened: on the status line of the nearest screen that has one (the
@@ -382,10 +467,25 @@ class CcbApp(App[int]):
             self.announce(self.t("Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn.",
                                  "Nothing to undo: no change of yours is left in this session."))
             return
-        step = self.undo_stack.pop()
-        change = self.save(step.apply, saved_as=self.t("Hoàn tác: ", "Undone: "))
-        if change is None:  # refused (conflict or error): keep it so the user can retry after a look
-            self.undo_stack.append(step)
+        entry_id = self.undo_stack.pop()
+        done = self._undo_changes.get(entry_id)
+
+        def revert(store: Store) -> Change:
+            undone = store.undo(entry_id)
+            if done is None:
+                return undone
+            # Said the way the change itself was said, reversed: "…: 65 triệu đồng → 62 triệu đồng".
+            en = (done.en[0], done.en[2], done.en[1]) if done.en else None
+            return replace(undone, what=done.what, old=done.new, new=done.old, en=en)
+
+        future = self.save(revert, undoing=True, saved_as=self.t("Hoàn tác: ", "Undone: "))
+
+        def ended(f: "asyncio.Future[SaveResult]") -> None:
+            if not f.result().saved:  # refused (conflict or error): kept, to retry after a look
+                self.undo_stack.append(entry_id)
+                self.screen.refresh_bindings()
+
+        future.add_done_callback(ended)
 
     # --- terminal size ----------------------------------------------------------------------
 

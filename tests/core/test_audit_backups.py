@@ -141,6 +141,62 @@ def test_undo_each_kind(db_path: Path, make, check) -> None:
     assert s.log_entries()[-1].action == "undo"
 
 
+def _change_of(result):  # noqa: ANN001, ANN202 - add_task and open_year return the Change in a tuple
+    return next(x for x in result if hasattr(x, "entry_id")) if isinstance(result, tuple) else result
+
+
+@pytest.mark.parametrize("make, check", [
+    (lambda s: s.set_task_status(1, "nam_ka", TaskState.DONE, note="xong"),
+     lambda snap: snap.task(1).status("nam_ka").state is TaskState.TODO),
+    (lambda s: s.add_task(2021, "Nhiệm vụ mới"), lambda snap: len(snap.tasks_for(2021)) == 8),
+    (lambda s: s.edit_task(2, title="Tiêu đề khác"),
+     lambda snap: snap.task(2).title == "Tiếp tục đổi mới hình thức tổ chức các phong trào thi đua"),
+    (lambda s: s.remove_task(3), lambda snap: snap.task(3) is not None and snap.task(3).id == 3),
+    (lambda s: s.rename_unit("ea_rbin", "Xã Ea Rbin", year=2021),
+     lambda snap: snap.unit("ea_rbin").name(2021) == "Xã Ea R'Bin"),
+    (lambda s: s.set_value("ea_rbin", "loans", 2020, 1_000_000_000),
+     lambda snap: not snap.reading("ea_rbin", "loans", 2020).reported),
+    (lambda s: s.set_target("nam_ka", "workdays", 2021, 100),
+     lambda snap: snap.target("nam_ka", "workdays", 2021) is None),
+    (lambda s: s.set_setting("current_year", 2021), lambda snap: snap.settings.current_year == 2020),
+])
+def test_undo_by_entry_id_in_one_transaction(db_path: Path, make, check) -> None:
+    s = Store(db_path, user="u")
+    other = Store(db_path, user="v")
+    change = _change_of(make(s))
+    assert change.entry_id == s.log_entries()[-1].id
+    other.set_value("lien_son", "members", 2020, 109)  # someone else's later change is left alone
+    revision = s.revision()
+    undone = s.undo(change.entry_id)
+    assert check(s.snapshot())
+    assert s.revision() == revision + 1  # one transaction
+    last = s.log_entries()[-1]
+    assert (last.action, last.undoes, last.id) == ("undo", change.entry_id, undone.entry_id)
+    assert s.snapshot().reading("lien_son", "members", 2020).value == 109
+    with pytest.raises(InvalidValue):  # an entry is undone once
+        s.undo(change.entry_id)
+
+
+def test_entry_id_is_none_for_a_no_op_and_a_batch(db_path: Path) -> None:
+    s = Store(db_path, user="u")
+    assert s.set_value("krong_no", "members", 2020, 121).entry_id is not None
+    assert s.set_value("krong_no", "members", 2020, 121).entry_id is None  # the same value: nothing logged
+    assert s.rename_unit("nam_ka", "Xã Nam Ka").entry_id is None
+
+
+def test_undo_by_entry_id_refused_when_changed_since(db_path: Path) -> None:
+    alice = Store(db_path, user="alice")
+    change = alice.set_value("krong_no", "members", 2020, 121)
+    Store(db_path, user="bob").set_value("krong_no", "members", 2020, 125)
+    before = db_path.read_bytes()
+    with pytest.raises(ConflictError) as err:
+        alice.undo(change.entry_id)
+    assert err.value.msg.vi.startswith("Xung đột") and "125" in err.value.msg.vi
+    assert db_path.read_bytes() == before
+    with pytest.raises(InvalidValue):
+        alice.undo(10_000)
+
+
 def test_cli_undo(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["set", "krong no", "members", "121", "--db", str(db_path)]) == 0
     capsys.readouterr()

@@ -380,8 +380,9 @@ async def test_every_value_error_is_shown_beside_the_field(tmp_path: Path, sha) 
             if n % 3 == 0:
                 await pilot.press("enter")
                 await pilot.pause()
-            else:  # the same path as Enter, without waiting for a redraw each time
+            else:  # the same path as Enter, then only what the save needs (no key event)
                 dialog.action_save()
+                await pilot.pause()  # a refusal by the store comes back from the writer thread
             assert app.screen is dialog, typed  # the form stays open
             assert message in dialog_error(dialog), (typed, dialog_error(dialog))
             assert dialog.query_one("#value", Input).value == typed  # the input is kept
@@ -573,7 +574,8 @@ async def test_read_only_hides_the_edit_keys_and_never_writes(tmp_path: Path, sh
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
         # Even called directly, a save is refused and says why.
-        assert app.save(lambda s: s.set_value("krong_no", "members", 2020, 1)) is None
+        result = await app.save(lambda s: s.set_value("krong_no", "members", 2020, 1))
+        assert result.status == "refused" and result.error is None
         await pilot.pause()
         assert notes(app, "warning") == ["Chế độ chỉ xem: không sửa được."]
     assert sha(path) == before
@@ -898,7 +900,7 @@ def _break(kind: str, monkeypatch: pytest.MonkeyPatch, app, path: Path):  # noqa
     if kind == "lock timeout":
         lock = filelock.FileLock(str(path) + ".lock", timeout=1)
         lock.acquire()  # another session holds the lock
-        app.store.lock_timeout = 0.2
+        app.write_patience = 0.3  # the save waits this long for the lock (the screen stays live)
         return lock.release
     if kind == "corrupt file":
         good = path.read_bytes()
@@ -925,6 +927,11 @@ async def test_a_failed_write_shows_why_and_keeps_the_input(
         before = sha(path)
         await pilot.press("enter")
         await pilot.pause()
+        if kind == "lock timeout":  # the save waits (the screen below says so), then gives up
+            assert "đang chờ… (người khác đang ghi)" in static_text(app.screen_stack[-2], "KeyBar")
+            while app._writes:
+                await pilot.pause(0.05)
+            await pilot.pause()
         assert app.screen is dialog
         error = dialog_error(dialog)
         assert message in error and "ccb.json" in error, error

@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from ccb_tui.core.domain.models import TaskState
 from ccb_tui.core.store import Store
 from ccb_tui.ui.app import create_app
+from ccb_tui.ui.screens.dialog import ConflictDialog
 from ccb_tui.ui.screens.tasks import CellNoteDialog, EditTaskDialog, RemoveTaskDialog, TasksScreen
 
 SIZE = (80, 24)
@@ -58,6 +59,20 @@ def hold_and_write(path: Path, kind: str, tmp_path: Path) -> subprocess.Popen[by
         assert time.monotonic() < deadline, "the holder process never took the lock"
         time.sleep(0.01)
     return proc
+
+
+async def saves_done(pilot) -> None:  # noqa: ANN001
+    """Wait until the app's queued saves have ended (``Pilot.pause`` stops waiting for a save
+    once it waits on another session's lock), and their results are shown."""
+    while pilot.app._writes:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def conflict_text(app) -> str:  # noqa: ANN001
+    """The message the conflict dialog on top shows."""
+    content = app.screen.query_one("#conflict-message", Static).content
+    return getattr(content, "plain", str(content))
 
 
 def errors(app) -> list[str]:  # noqa: ANN001
@@ -99,11 +114,13 @@ async def test_cell_note_saved_while_another_session_holds_the_lock(tmp_path: Pa
         await pilot.press("enter")  # waits for the other session's transaction
         await pilot.pause()
         assert proc.wait(30) == 0
+        await saves_done(pilot)  # the save's result, back from the writer thread
         status = Store(path).snapshot().task(1).status("krong_no")
         assert status.note == "OTHER"  # the other session's note survives
-        assert app.screen is dialog  # the user's text is still there to save knowingly
+        assert isinstance(app.screen, ConflictDialog)
+        assert app.screen_stack[-2] is dialog  # the user's text is still there to save knowingly
         assert dialog.query_one("#cell-note", Input).value == "TUI-NOTE"
-        said = " ".join(errors(app))
+        said = conflict_text(app)
         assert "Xung đột" in said and "'OTHER'" in said and "''" in said  # both notes named
     notes = [line for line in log_lines(path) if "ghi chú" in line]
     assert len(notes) == 1 and "ghi chú: '' → 'OTHER'" in notes[0]  # a note change, read as one
@@ -123,9 +140,10 @@ async def test_task_note_edited_while_another_session_holds_the_lock(tmp_path: P
         await pilot.click("#dialog-save")
         await pilot.pause()
         assert proc.wait(30) == 0
+        await saves_done(pilot)
         assert Store(path).snapshot().task(1).note == "OTHER"
-        assert app.screen is dialog
-        assert any("Xung đột" in m and "'OTHER'" in m for m in errors(app))
+        assert isinstance(app.screen, ConflictDialog) and app.screen_stack[-2] is dialog
+        assert "Xung đột" in conflict_text(app) and "'OTHER'" in conflict_text(app)
 
 
 async def test_task_removed_while_another_session_holds_the_lock(tmp_path: Path) -> None:
@@ -136,9 +154,10 @@ async def test_task_removed_while_another_session_holds_the_lock(tmp_path: Path)
         await pilot.press("X")
         assert isinstance(app.screen, RemoveTaskDialog)
         proc = hold_and_write(path, "state", tmp_path)
-        await pilot.click("#dialog-remove")
+        await pilot.click("#dialog-confirm")
         await pilot.pause()
         assert proc.wait(30) == 0
+        await saves_done(pilot)
         task = Store(path).snapshot().task(1)
         assert task is not None  # not removed: it changed after the user looked at it
         assert (task.status("krong_no").state, task.status("krong_no").note) == (TaskState.DONE, "OTHER")

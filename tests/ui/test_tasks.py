@@ -15,6 +15,7 @@ from ccb_tui.core.domain.models import TaskState
 from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.base import EDIT_ACTIONS
+from ccb_tui.ui.screens.dialog import ConflictDialog
 from ccb_tui.ui.screens.tasks import (
     AddTaskDialog, CellNoteDialog, EditTaskDialog, RemoveTaskDialog, TasksScreen,
 )
@@ -188,14 +189,18 @@ async def test_add_edit_note_and_remove_through_dialogs(tmp_path: Path) -> None:
         dialog = app.screen
         assert isinstance(dialog, RemoveTaskDialog)
         assert dialog.focused is not None and dialog.focused.id == "dialog-cancel"
-        await pilot.click("#dialog-remove")
+        await pilot.click("#dialog-confirm")
         await pilot.pause()
         assert app.screen is screen
         assert Store(path).snapshot().task(added.id) is None
         assert table.row_count == 8
 
-        await pilot.press("z")  # undo the removal: same title, note and states (a new number)
+        revision = Store(path).snapshot().revision
+        await pilot.press("z")  # undo the removal: same title, note, states and number, in one write
+        await pilot.pause()
+        assert Store(path).snapshot().revision == revision + 1
         restored = Store(path).snapshot().tasks_for(2021)[-1]
+        assert restored.id == added.id
         assert restored.title == "Thăm hỏi, tặng quà hội viên"
         assert restored.status("krong_no").state is TaskState.DOING
         assert restored.status("krong_no").note == "Đã lên kế hoạch"
@@ -238,12 +243,13 @@ async def test_dialog_stays_open_when_the_save_is_refused(tmp_path: Path) -> Non
         Store(path, user="other").edit_task(1, title="Tên của người khác")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is dialog  # still open, with the user's text
+        conflict = app.screen  # the conflict dialog, over the form with the user's text
+        assert isinstance(conflict, ConflictDialog) and app.screen_stack[-2] is dialog
         assert dialog.query_one("#task-title", Input).value == "Tên của tôi"
         assert Store(path).snapshot().task(1).title == "Tên của người khác"
-        assert any("Xung đột" in m for m in errors(app))
+        assert "Xung đột" in text_of(conflict, "#conflict-message")
         assert "Tên của người khác" in text_of(screen, "#tasks-detail")  # the screen below reloaded
-        await pilot.press("enter")  # a second Lưu, knowingly, writes the user's title
+        await pilot.press("t")  # keep mine: knowingly writes the user's title over theirs
         await pilot.pause()
         assert app.screen is screen
         assert Store(path).snapshot().task(1).title == "Tên của tôi"

@@ -10,7 +10,8 @@ from textual.widgets import DataTable, Input, Static
 from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.dashboard import DashboardScreen
-from ccb_tui.ui.screens.tasks import CellNoteDialog, TasksScreen, truncate
+from ccb_tui.ui.screens.tasks import CellNoteDialog, TasksScreen
+from ccb_tui.ui.widgets.checklist import truncate
 
 SIZE = (80, 24)
 READ_ONLY = "Chế độ chỉ xem: không sửa được."

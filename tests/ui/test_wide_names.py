@@ -112,7 +112,7 @@ async def test_wide_names_stay_inside_the_panels(db: Path, lang: str) -> None:
 
 def test_chart_labels_cut_between_glyphs() -> None:
     from ccb_tui.ui.widgets.charts import fit_cells
-    from ccb_tui.ui.screens.tasks import truncate
+    from ccb_tui.ui.widgets.checklist import truncate
     for cut in (fit_cells("🎖️" * 10, 6), truncate("🎖️" * 10, 6)):
         assert cut == "🎖️🎖️…" and cell_len(cut) == 5
     assert fit_cells("北京北京", 6) == "北京…" and cell_len(fit_cells("北京北京", 6)) == 5

@@ -17,6 +17,8 @@ class Change:
     new: str
     revision: int
     en: tuple[str, str, str] | None = None  # what, old, new in English, where the edit gives them
+    entry_id: int | None = None
+    """The audit-log entry this edit wrote, for ``Store.undo``; None for a no-op or a batch."""
 
     def text(self, lang: str = "vi") -> str:
         """"what: old → new" in ``lang`` (Vietnamese when no English was given)."""

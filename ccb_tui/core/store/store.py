@@ -22,6 +22,7 @@ from ..domain.errors import (
     ConflictError, InvalidValue, StoreCorrupt, StoreLocked, StoreUnavailable, StoreWriteFailed,
 )
 from ..domain.fmt import format_value
+from .undo import audited as _audited
 from ..domain.models import (
     SETTING_KEYS, SETTING_LABELS, Msg, Number, Qualifier, Reading, Snapshot, Status, Target, Task, TaskState,
     TaskStatus, Unit,
@@ -60,6 +61,7 @@ class Store:
         self._sig: tuple[int, ...] | None = None
         self._snapshot: Snapshot | None = None
         self._tx_cache: tuple[bytes, dict[str, Any]] | None = None
+        self._entry_ids: list[int] = []  # log entries written by the current edit (see undo.audited)
         if not self.path.exists():
             if not create:
                 raise StoreCorrupt(Msg(f"Không có tệp dữ liệu {self.path}.",
@@ -252,8 +254,8 @@ class Store:
         return db.table(name, cache_size=0)
 
     def _log(self, db: TinyDB, action: str, target: dict[str, Any], old: Any, new: Any) -> None:
-        self._table(db, "log").insert({"at": now_iso(), "user": self.user, "action": action,
-                                       "target": target, "old": old, "new": new})
+        self._entry_ids.append(self._table(db, "log").insert({
+            "at": now_iso(), "user": self.user, "action": action, "target": target, "old": old, "new": new}))
 
     def _committed_revision(self) -> int:
         return self.snapshot().revision
@@ -358,6 +360,7 @@ class Store:
 
     # edits
 
+    @_audited
     def set_value(self, unit: str, indicator: str, year: int, value: Number | None, *,
                   qualifier: Qualifier = Qualifier.EXACT, reported: bool = True,
                   expect: object = ANY) -> Change:
@@ -407,6 +410,7 @@ class Store:
         self._log(db, "set_value", target, documents.reading_doc(current), documents.reading_doc(new))
         return current
 
+    @_audited
     def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
                    expect: object = ANY) -> Change:
         """Set (or with ``value=None`` remove) a unit's target. ``expect`` is the old target value."""
@@ -481,6 +485,7 @@ class Store:
                 f"based on {exp_en}. Nothing overwritten; review and retry."),
             what_vi, exp_vi, cur_vi, documents.describe(indicator, new, "vi"))
 
+    @_audited
     def set_task_status(self, task_id: int, unit: str, state: TaskState, *, note: str | None = None,
                         expect: object = ANY, expect_note: object = ANY) -> Change:
         """Set one unit's state on a task.
@@ -605,6 +610,7 @@ class Store:
                                    f"There is no task {task_id}. See: ccb-tui task list"))
         return task
 
+    @_audited
     def add_task(self, year: int, title: str, note: str = "") -> tuple[int, Change]:
         """Add a task to the year's checklist; returns its id."""
         title = text.sanitize(title)
@@ -620,6 +626,7 @@ class Store:
             rev = snap.revision + 1
         return task_id, Change(f"Nhiệm vụ {task_id}", "—", title, rev)
 
+    @_audited
     def edit_task(self, task_id: int, *, title: str | None = None, note: str | None = None,
                   expect_title: object = ANY, expect_note: object = ANY) -> Change:
         """Change a task's title or note.
@@ -652,6 +659,7 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Nhiệm vụ {task_id}", task.title, upd.get("title", task.title), rev)
 
+    @_audited
     def remove_task(self, task_id: int, *, expect: Task | object = ANY) -> Change:
         """Remove a task from the checklist.
 
@@ -706,6 +714,7 @@ class Store:
                 f"review it."),
             f"task {task.id}", changes_vi[0][1], changes_vi[0][2], "—")
 
+    @_audited
     def add_unit(self, code: str, name: str, *, year: int, kind: str = "xa", cluster: str | None = None) -> Change:
         """Add a unit to a cluster from ``year`` on."""
         code = text.fold(code).replace(" ", "_")
@@ -730,6 +739,7 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", "—", name, rev)
 
+    @_audited
     def rename_unit(self, code: str, name: str, *, year: int | None = None, expect: object = ANY) -> Change:
         """Rename a unit from ``year`` on (None: its current name is corrected in place)."""
         name = text.sanitize(name)
@@ -764,6 +774,7 @@ class Store:
             rev = snap.revision + 1
         return Change(f"Đơn vị {code}", old, name, rev)
 
+    @_audited
     def retire_unit(self, code: str, *, year: int, expect: object = ANY, drop_later: bool = False) -> "RetireChange":
         """Mark a unit as no longer existing from ``year`` on (its history stays).
 
@@ -864,6 +875,7 @@ class Store:
 
     # --- the cluster's own plan, settings and years ------------------------------------------
 
+    @_audited
     def set_cluster_target(self, cluster: str, indicator: str, year: int, value: Number | None, *,
                            expect: object = ANY) -> Change:
         """Set (``None``: remove) the cluster's own target (kế hoạch trên giao cho cả cụm).
@@ -928,6 +940,7 @@ class Store:
         doc = meta.all()[0]
         return meta, doc.doc_id, dict(doc.get("settings") or {})
 
+    @_audited
     def set_setting(self, key: str, value: Any, *, expect: object = ANY) -> Change:
         """Change one store-wide setting (see :class:`~.models.Settings`), audited.
 
@@ -974,6 +987,7 @@ class Store:
         shown_new = str(value) if value != "" else "—"
         return Change(label_vi, shown_old, shown_new, rev, (label_en, shown_old, shown_new))
 
+    @_audited
     def open_year(self, year: int) -> tuple[Change, list[Unit]]:
         """Open ``year`` for writing and make it the current year; the units active in it.
 
@@ -1032,6 +1046,13 @@ class Store:
             rev = snap.revision + 1
         what = audit.describe(entry, snap, "vi")
         return Change(f"Hoàn tác: {what}", "", "", rev)
+
+    def undo(self, entry_id: int) -> Change:
+        """Revert exactly the audited change ``entry_id`` (``Change.entry_id``) in one transaction.
+
+        Refused with a ConflictError when someone changed that value since; see ``undo.undo_entry``.
+        """
+        return _undo.undo_entry(self, entry_id)
 
     # --- backups (implemented in core.recovery) -------------------------------------------
 

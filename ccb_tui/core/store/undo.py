@@ -9,26 +9,97 @@ the undo is refused with a conflict naming both, and nothing is written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import dataclasses
+import functools
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from . import documents
 from ..domain import indicators, validation
 from .audit import LogEntry, describe
 from ..domain.errors import ConflictError, InvalidValue
+from .changes import Change
 from .files import now_iso
 from ..domain.models import Msg, Snapshot
 
 if TYPE_CHECKING:
     from .store import Store
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def audited(method: F) -> F:
+    """Give the ``Change`` a store edit returns the id of the audit entry it wrote.
+
+    ``Store._log`` collects the ids of the entries written during the call; exactly one means
+    ``Change.entry_id`` is that entry (what ``Store.undo`` takes); none (a no-op) or several (a
+    retirement that also dropped later figures) leave it None. The Change may be returned alone
+    or inside a tuple (``add_task``, ``open_year``).
+    """
+    @functools.wraps(method)
+    def wrapper(store: "Store", *args: Any, **kwargs: Any) -> Any:
+        store._entry_ids = []
+        result = method(store, *args, **kwargs)
+        ids, store._entry_ids = store._entry_ids, []
+        entry_id = ids[0] if len(ids) == 1 else None
+        if entry_id is None:
+            return result
+        if isinstance(result, tuple):
+            return tuple(_with_id(item, entry_id) for item in result)
+        return _with_id(result, entry_id)
+    return wrapper  # type: ignore[return-value]
+
+
+def _with_id(item: Any, entry_id: int) -> Any:
+
+    return dataclasses.replace(item, entry_id=entry_id) if isinstance(item, Change) else item
+
+
+def undo_entry(store: "Store", entry_id: int) -> "Change":
+    """Revert the audited change ``entry_id`` in one transaction, audited as an undo.
+
+    Refused (InvalidValue) when there is no such entry, it is an undo or a restore itself, or it
+    was already undone; refused with a ConflictError when what it wrote has changed since. A task
+    removal undone puts the task back with its old id.
+    """
+
+    with store._transaction() as db:
+        snap = store._snap_in(db)
+        log = store._table(db, "log")
+        doc = log.get(doc_id=int(entry_id))
+        if doc is None:
+            raise InvalidValue(Msg(f"Không có thay đổi số {entry_id} trong nhật ký.",
+                                   f"There is no change {entry_id} in the log."))
+        entry = documents.log_entry(int(entry_id), doc)
+        if entry.action in ("undo", "restore"):
+            raise InvalidValue(Msg(f"Thay đổi số {entry_id} là một lần hoàn tác hoặc khôi phục; không hoàn tác được.",
+                                   f"Change {entry_id} is an undo or a restore; it cannot be undone."))
+        if any(d.get("undoes") == entry.id for d in log.all()):
+            raise InvalidValue(Msg(f"Thay đổi số {entry_id} đã được hoàn tác.",
+                                   f"Change {entry_id} has already been undone."))
+        revert(store, db, snap, entry)
+        undo_id = log.insert({"at": now_iso(), "user": store.user, "action": "undo",
+                              "target": {**entry.target, "action": entry.action},
+                              "old": entry.new, "new": entry.old, "undoes": entry.id})
+        rev = snap.revision + 1
+    reverse = dataclasses.replace(entry, old=entry.new, new=entry.old)
+    vi, en = _split(describe(reverse, snap, "vi")), _split(describe(reverse, snap, "en"))
+    return Change(*vi, rev, en, undo_id)
+
+
+def _split(described: str) -> tuple[str, str, str]:
+    """"what: old → new" as its three parts (``Change.text`` joins them back the same way)."""
+    head, _, new = described.rpartition(" → ")
+    what, _, old = head.rpartition(": ")
+    return what, old, new
+
 
 def _conflict(entry: LogEntry, snap: Snapshot, now: str, then: str) -> ConflictError:
     what = describe(entry, snap, "vi")
     what_en = describe(entry, snap, "en")
     return ConflictError(
-        Msg(f"Không hoàn tác được ({what}): giá trị đã được đổi thành {now} sau thay đổi của bạn "
+        Msg(f"Xung đột: không hoàn tác được ({what}): giá trị đã được đổi thành {now} sau thay đổi của bạn "
             f"({then}). Không ghi đè.",
-            f"Cannot undo ({what_en}): the value was changed to {now} after your change ({then}). "
+            f"Conflict: cannot undo ({what_en}): the value was changed to {now} after your change ({then}). "
             f"Nothing overwritten."), what, then, now, "")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -34,14 +38,33 @@ class StoreErrorScreen(Screen[None]):
             return self.backup is not None and not getattr(self.app, "read_only", False)
         return True
 
+    class Restored(Message):
+        """The restore in the worker thread ended: the backup put back, or why not."""
+
+        def __init__(self, backup: Any, error: CcbError | None) -> None:  # backup: a store Backup
+            super().__init__()
+            self.backup, self.error = backup, error
+
     def action_restore(self) -> None:
         """Restore the newest good backup (the damaged file is kept aside), then open the store."""
-        lang = getattr(self.app, "lang", "vi")
+        self._restore()
+
+    @work(thread=True, group="store-restore", exclusive=True)
+    def _restore(self) -> None:
+        # Under the store's lock: in a worker thread, which posts the result and touches no widget.
         try:
-            backup, change = Store(self.error.path, create=False, cleanup=False).restore()
+            backup, _change = Store(self.error.path, create=False, cleanup=False).restore()
         except CcbError as exc:
-            self.query_one("#error-message", Static).update(plain(exc.text(lang)))
+            self.post_message(self.Restored(None, exc))
+        else:
+            self.post_message(self.Restored(backup, None))
+
+    def on_store_error_screen_restored(self, message: Restored) -> None:
+        lang = getattr(self.app, "lang", "vi")
+        if message.error is not None or message.backup is None:
+            self.query_one("#error-message", Static).update(plain(message.error.text(lang) if message.error else ""))
             return
+        backup = message.backup
         self.app.pop_screen()
         self.app.notify((f"Restored {backup.name} ({backup.label()})" if lang == "en"
                          else f"Đã khôi phục {backup.name} ({backup.label()})"), markup=False, timeout=8)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
 from ...core.exchange import export as exchange
@@ -21,7 +20,7 @@ from ...core.exchange.output import infer_format
 from ...core.domain.errors import CcbError
 from ..safe import plain
 from ..widgets.vninput import VnInput
-from .base import CcbModal
+from .dialog import FormDialog
 
 FORMAT_LABELS = (
     ("xlsx", "Bảng tính Excel (.xlsx)", "Excel workbook (.xlsx)"),
@@ -31,11 +30,11 @@ FORMAT_LABELS = (
 )
 
 
-class ExportDialog(CcbModal):
-    """Ask for a format and a file name, then write the year's export."""
+class ExportDialog(FormDialog):
+    """Ask for a format and a file name, then write the year's export (reading ``app.snap`` only:
+    no store write, so no background save)."""
 
     CSS_PATH = "export.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Hủy")]
 
     def __init__(self, year: int, folder: Path | None = None) -> None:
         super().__init__()
@@ -43,42 +42,41 @@ class ExportDialog(CcbModal):
         self.folder = folder if folder is not None else Path.cwd()
         self.confirm_path: Path | None = None  # the existing file the user was warned about
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Text:
+        return Text(self.t(f"Xuất dữ liệu năm {self.year}", f"Export {self.year}"), style="bold")
+
+    def compose_body(self) -> ComposeResult:
         lang = self.ccb.lang
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.t(f"Xuất dữ liệu năm {self.year}", f"Export {self.year}"), style="bold"),
-                         classes="dialog-title")
-            yield Static(plain(self.t("Định dạng", "Format")), classes="field-label")
-            yield Select([(en if lang == "en" else vi, code) for code, vi, en in FORMAT_LABELS],
-                         value="xlsx", allow_blank=False, id="format")
-            yield Static(plain(self.t("Tên tệp (đường dẫn tương đối tính từ ", "File name (relative to ")
-                               + str(self.folder) + ")"), classes="field-label")
-            yield VnInput(value=exchange.default_name(self.year, "xlsx"), id="path")
-            yield Static(id="path-error", classes="field-error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("Xuất", "Export"), id="export", variant="primary")
-                yield Button(self.t("Hủy", "Cancel"), id="cancel")
+        yield Static(plain(self.t("Định dạng", "Format")), classes="field-label")
+        yield Select([(en if lang == "en" else vi, code) for code, vi, en in FORMAT_LABELS],
+                     value="xlsx", allow_blank=False, id="format")
+        yield Static(plain(self.t("Tên tệp (đường dẫn tương đối tính từ ", "File name (relative to ")
+                           + str(self.folder) + ")"), classes="field-label")
+        yield VnInput(value=exchange.default_name(self.year, "xlsx"), id="path")
+        yield self.field_error("path")
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button(self.t("Xuất", "Export"), id="export", variant="primary")
+        yield Button(self.t("Hủy", "Cancel"), id="dialog-cancel")
 
     def on_mount(self) -> None:
-        self.show_error("")
         self.query_one("#path", Input).focus()
 
-    def show_error(self, message: str) -> None:
-        """A message under the file name (empty clears it)."""
-        label = self.query_one("#path-error", Static)
-        label.update(plain(message))
-        label.display = bool(message)
+    def error_field(self) -> str:
+        return "path"
 
     def _reset_confirmation(self) -> None:
         if self.confirm_path is not None:
             self.confirm_path = None
             self.query_one("#export", Button).label = self.t("Xuất", "Export")
-            self.show_error("")
+            self.show_error("path", "")
 
-    def on_input_changed(self, _event: Input.Changed) -> None:
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
         self._reset_confirmation()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#format")
+    def _format_changed(self, event: Select.Changed) -> None:
         fmt = str(event.value)
         field = self.query_one("#path", Input)
         current = Path(field.value.strip())
@@ -86,17 +84,12 @@ class ExportDialog(CcbModal):
             field.value = str(current.with_suffix(f".{fmt}"))
         self._reset_confirmation()
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
+    @on(Button.Pressed, "#export")
+    def _export_pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
         self.action_export()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export":
-            self.action_export()
-        elif event.button.id == "cancel":
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def target_path(self) -> Path | None:
         """The file to write, resolved against the folder the app was started in."""
@@ -111,7 +104,7 @@ class ExportDialog(CcbModal):
         fmt = str(self.query_one("#format", Select).value)
         path = self.target_path()
         if path is None:
-            self.show_error(self.t("Nhập tên tệp.", "Enter a file name."))
+            self.show_error("path", self.t("Nhập tên tệp.", "Enter a file name."))
             return
         if app.snap is None:
             return
@@ -119,7 +112,7 @@ class ExportDialog(CcbModal):
         if path.exists() and not force and not path.is_dir():
             self.confirm_path = path
             self.query_one("#export", Button).label = self.t("Ghi đè", "Overwrite")
-            self.show_error(self.t(f"Tệp {path} đã có. Nhấn “Ghi đè” để thay, hoặc đổi tên tệp.",
+            self.show_error("path", self.t(f"Tệp {path} đã có. Nhấn “Ghi đè” để thay, hoặc đổi tên tệp.",
                                    f"The file {path} exists. Press “Overwrite” to replace it, or change the name."))
             return
         protect = [app.store.path, app.store.lock_path] if app.store is not None else []
@@ -128,7 +121,7 @@ class ExportDialog(CcbModal):
             written = exchange.export_file(app.snap, self.year, fmt, path, force=force, lang=app.lang,
                                            protect=protect)
         except CcbError as exc:
-            self.show_error(exc.text(app.lang))
+            self.show_error("path", exc.text(app.lang))
             return
         app.notify(self.t(f"Đã xuất năm {self.year}: {written}", f"Exported {self.year}: {written}"),
                    markup=False, timeout=6)

@@ -12,7 +12,7 @@ from ...core.domain.errors import CcbError
 from ...core.domain.text import sanitize
 from ..safe import plain
 from .base import CcbScreen
-from .tasks import truncate
+from ..widgets.checklist import truncate
 
 WHEN_W = 14  # "01/04/26 01:30"
 USER_MAX = 12

@@ -24,7 +24,7 @@ from ..safe import plain, right
 from ..widgets.charts import MembersChart, MoneyChart
 from .base import CcbScreen
 from ...core.domain.checklist import checklist_for
-from .tasks import checklist_title, fill_matrix, legend, progress_line
+from ..widgets.checklist import checklist_title, fill_matrix, legend, progress_line
 
 AUTO_SECONDS = 20.0
 PAGES: tuple[tuple[str, str, str], ...] = (

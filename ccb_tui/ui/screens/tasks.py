@@ -7,132 +7,26 @@ the year typed in the dialog, which starts at the app's year.
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...core.domain.checklist import Checklist, checklist_for
-from ...core.domain.errors import ConflictError
-from ...core.domain.models import Task, TaskState, TaskStatus, Unit
+from ...core.domain.models import Task, TaskState, Unit
+from ...core.domain.text import nfc, sanitize
 from ...core.store import ANY, Change, Store
-from ...core.domain.text import nfc, sanitize, sanitize_multiline
-from ..safe import cut_cells, plain
+from ..safe import plain
+from ..widgets.checklist import STATE_STYLE, checklist_title, fill_matrix, legend, progress_line
 from ..widgets.vninput import VnInput
-from .base import CcbModal, CcbScreen
+from .base import CcbScreen
+from .dialog import ConfirmDialog, Edit, FormDialog
 
-SHORT_WORDS: dict[TaskState, tuple[str, str]] = {
-    TaskState.TODO: ("chưa", "todo"),
-    TaskState.DOING: ("đang", "doing"),
-    TaskState.DONE: ("xong", "done"),
-}
-STATE_STYLE = {TaskState.TODO: "", TaskState.DOING: "bold", TaskState.DONE: "bold green"}
-NOTE_MARK = "✎"
-
-
-# --- the checklist as data, shared with the meeting screen ----------------------------------
-
-def cell_text(status: TaskStatus, lang: str) -> Text:
-    """"◐ đang": glyph and short word (never colour alone), ✎ when the unit left a note."""
-    word = SHORT_WORDS[status.state][1 if lang == "en" else 0]
-    out = Text(f"{status.state.glyph} {word}", style=STATE_STYLE[status.state])
-    if status.note:
-        out.append(f" {NOTE_MARK}", style="dim")
-    return out
-
-
-def progress_line(cl: Checklist, lang: str) -> Text:
-    """"11/32 hoàn thành · 3 đang thực hiện · 18 chưa thực hiện"."""
-    total = len(cl.tasks) * len(cl.units)
-    done, doing, todo = (cl.count(s) for s in (TaskState.DONE, TaskState.DOING, TaskState.TODO))
-    out = Text()
-    out.append(f"{done}/{total} {TaskState.DONE.label(lang)}", style="bold")
-    if total:
-        out.append(f" ({round(done * 100 / total)}%)")
-    out.append(f" · {doing} {TaskState.DOING.label(lang)} · {todo} {TaskState.TODO.label(lang)}")
-    return out
-
-
-def legend(lang: str) -> Text:
-    """"○ chưa thực hiện · ◐ đang thực hiện · ● hoàn thành · ✎ có ghi chú"."""
-    out = Text()
-    for s in TaskState:
-        out.append(f"{s.glyph} {s.label(lang)}", style=STATE_STYLE[s])
-        out.append(" · ")
-    out.append(f"{NOTE_MARK} {'has a note' if lang == 'en' else 'có ghi chú'}")
-    return out
-
-
-def truncate(s: str, n: int) -> str:
-    """``s`` on one line in ``n`` terminal cells: runs of spaces made one, and when too long, cut
-    at the last word boundary that fits (mid-word only when one word is most of the line, and
-    then between glyphs), with "…" after the word and no trailing space or punctuation before it."""
-    s = " ".join(s.split())
-    if cell_len(s) <= n:
-        return s
-    out = cut_cells(s, n - 1)
-    if s[len(out):len(out) + 1] != " " and " " in out:
-        head = out[:out.rindex(" ")]
-        if cell_len(head) >= n // 2:
-            out = head
-    return out.rstrip(" ,.;:-–—") + "…"
-
-
-def fill_matrix(table: DataTable, cl: Checklist, lang: str, avail: int) -> None:
-    """Rebuild ``table`` from ``cl`` in ``avail`` cells of width, keeping the cursor on its task."""
-    old_row, old_col = table.cursor_coordinate
-    old_key = None
-    if 0 <= old_row < table.row_count:
-        old_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    table.clear(columns=True)
-    head_task = "Task" if lang == "en" else "Nhiệm vụ"
-    head_done = "Done" if lang == "en" else "Xong"
-    fixed = 0
-    for u in cl.units:
-        cells = [cell_len(cell_text(t.status(u.code), lang).plain) for t in cl.tasks]
-        fixed += max([cell_len(u.short_name(cl.year)), *cells]) + 2
-    n = len(cl.units)
-    fixed += max(cell_len(head_done), len(f"{n}/{n}")) + 2
-    title_w = max(16, avail - fixed - 2)
-    table.add_column(plain(head_task), width=title_w, key="task")
-    for u in cl.units:
-        table.add_column(plain(u.short_name(cl.year), justify="center"), key=u.code)
-    table.add_column(plain(head_done), key="progress")
-    for t in cl.tasks:
-        done = cl.done_in(t)
-        table.add_row(
-            plain(truncate(f"{t.id}. {t.title}", title_w)),
-            *(cell_text(t.status(u.code), lang) for u in cl.units),
-            plain(f"{done}/{n}", style="bold green" if n and done == n else "", justify="right"),
-            key=str(t.id))
-    if not cl.tasks:
-        return
-    row = next((i for i, t in enumerate(cl.tasks) if str(t.id) == old_key), min(old_row, len(cl.tasks) - 1))
-    col = old_col if 0 < old_col < len(table.columns) else min(1, len(table.columns) - 1)
-    table.move_cursor(row=max(0, row), column=col, animate=False)
-
-
-def checklist_title(app, cl: Checklist, brief: bool = False) -> Text:  # noqa: ANN001 - CcbApp, import cycle
-    """Cluster · "Nhiệm vụ trọng tâm năm 2021", and why that year when it is not the app's.
-
-    ``brief`` leaves out the cluster and the read-only mark (the meeting screen shows them).
-    """
-    snap = app.snap
-    out = Text()
-    if not brief and snap is not None and snap.clusters:
-        out.append_text(plain(snap.clusters[snap.default_cluster()].name(app.lang), style="bold"))
-        out.append(" · ")
-    out.append(app.t(f"Nhiệm vụ trọng tâm năm {cl.year}", f"Checklist {cl.year}"), style="bold")
-    if cl.fallback:
-        out.append(app.t(f"  (năm {cl.requested} chưa có nhiệm vụ)",
-                         f"  ({cl.requested} has no tasks)"), style="italic")
-    if app.read_only and not brief:
-        out.append(f"   {app.t('chỉ xem', 'read-only')}", style="dim")
-    return out
-
+if TYPE_CHECKING:
+    from ...core.domain.errors import ConflictError
 
 # --- the screen -----------------------------------------------------------------------------
 
@@ -151,6 +45,10 @@ class TasksScreen(CcbScreen):
     ]
 
     checklist: Checklist | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[tuple[int, str], TaskState] = {}  # states being saved, per cell
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="tasks-title")
@@ -250,27 +148,26 @@ class TasksScreen(CcbScreen):
             return None
         return task, self.checklist.units[col - 1]
 
-    def _on_conflict(self, exc: ConflictError) -> None:
-        """Say what happened and show the other session's value."""
-        self.notify(self.ccb.tm(exc.msg), severity="error", markup=False, timeout=10)
-        self.ccb.reload()
-
     # --- actions ----------------------------------------------------------------------------
 
     def action_cycle_status(self) -> None:
-        from ..undo import UndoStep
         cell = self._cursor_cell()
         if cell is None:
             return
         task, unit = cell
         task_id, code = task.id, unit.code
-        old = task.status(code).state
+        key = (task_id, code)
+        # A key pressed again before the last save ended moves on from the state being saved.
+        old = self._pending.get(key, task.status(code).state)
         new = old.next()
-        describe = f"{task_id}. {unit.short_name(task.year)}: {new.label()} → {old.label()}"
-        self.ccb.save(lambda store: store.set_task_status(task_id, code, new, expect=old),
-                      undo=lambda _change: UndoStep(describe, lambda store: store.set_task_status(
-                          task_id, code, old, expect=new)),
-                      on_conflict=self._on_conflict)
+        self._pending[key] = new
+        future = self.ccb.save(lambda store: store.set_task_status(task_id, code, new, expect=old))
+
+        def ended(_future: object) -> None:
+            if self._pending.get(key) is new:
+                del self._pending[key]
+
+        future.add_done_callback(ended)
 
     def action_add_task(self) -> None:
         self.app.push_screen(AddTaskDialog(self.ccb.year))
@@ -293,112 +190,70 @@ class TasksScreen(CcbScreen):
 
 # --- dialogs --------------------------------------------------------------------------------
 
-class TaskFormDialog(CcbModal):
-    """A small form: Inputs, then Lưu / Hủy buttons. Enter or Lưu saves, Esc or Hủy cancels.
+class TaskFormDialog(FormDialog):
+    """A task form: text fields, one message line under them (``#dialog-msg``).
 
     Every Input is NFC-normalised on each change (Textual's Input mishandles decomposed
     Vietnamese). The dialog stays open with the user's input when the save is refused.
     """
 
-    CSS_PATH = "tasks.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Hủy")]
+    TITLE_VI_EN = ("", "")
 
-    def heading(self) -> str:
-        """The dialog's title."""
-        raise NotImplementedError
+    def heading(self) -> Text:
+        return plain(self.t(*self.TITLE_VI_EN), style="bold")
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(id, label, initial value) per Input."""
-        raise NotImplementedError
-
-    def submit(self) -> Change | None:
-        """Save through ``app.save``; None keeps the dialog open."""
         raise NotImplementedError
 
     def intro(self) -> Text | None:
         """Read-only context shown under the heading."""
         return None
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="task-dialog"):
-            yield Static(plain(self.heading(), style="bold"), classes="task-dialog-heading")
-            intro = self.intro()
-            if intro is not None:
-                yield Static(intro, classes="task-dialog-intro")
-            for field_id, label, value in self.fields():
-                yield Label(plain(label))
-                yield VnInput(value=nfc(value), id=field_id)
-            yield Static(id="dialog-msg")
-            with Horizontal(classes="task-dialog-buttons"):
-                yield Button(self.t("Lưu"), id="dialog-save", variant="primary")
-                yield Button(self.t("Hủy"), id="dialog-cancel")
+    def compose_body(self) -> ComposeResult:
+        intro = self.intro()
+        if intro is not None:
+            yield Static(intro, classes="dialog-intro")
+        for field_id, label, value in self.fields():
+            yield Static(plain(label), classes="field-label")
+            yield VnInput(value=nfc(value), id=field_id)
 
     def value(self, field_id: str) -> str:
         """An Input's text, NFC."""
         return nfc(self.query_one(f"#{field_id}", Input).value)
 
-    def say(self, text: str) -> None:
-        """Show a line in the dialog (why it is still open)."""
-        self.query_one("#dialog-msg", Static).update(plain(text))
+    def show_error(self, field_id: str, message: str) -> None:
+        self.say(message)  # one message line for the whole form
 
-    def on_conflict(self, exc: ConflictError) -> None:
-        """Report, show the other session's value under the dialog, and let a second Lưu overwrite."""
-        self.ccb.notify(self.ccb.tm(exc.msg), severity="error", markup=False, timeout=10)
-        self.ccb.reload()
-        self.rebase()
-        self.say(self.ccb.tm(exc.msg) + self.t("  Nhấn Lưu lần nữa để ghi nội dung của bạn.",
-                                               "  Press Save again to write yours."))
+    def error_field(self) -> str:
+        return "dialog-msg"
 
-    def rebase(self) -> None:
-        """Take the store's current values as the base of the next save."""
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#dialog-save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#dialog-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_save(self) -> None:
-        change = self.submit()
-        if change is not None:
-            self.dismiss(change)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _title_ok(dialog: TaskFormDialog, title: str) -> bool:
-    if sanitize(title):
-        return True
-    dialog.say(dialog.t("Tên nhiệm vụ không được để trống.", "A task needs a title."))
-    return False
+    def title_ok(self, title: str) -> bool:
+        """A title is given (once cleaned); else say so."""
+        self.say("")
+        if sanitize(title):
+            return True
+        self.say(self.t("Tên nhiệm vụ không được để trống.", "A task needs a title."))
+        return False
 
 
 class AddTaskDialog(TaskFormDialog):
     """Add a task (title, note, year) to a year's checklist."""
 
+    TITLE_VI_EN = ("Thêm nhiệm vụ", "Add a task")
+
     def __init__(self, year: int) -> None:
         super().__init__()
         self.year = year
-
-    def heading(self) -> str:
-        return self.t("Thêm nhiệm vụ", "Add a task")
 
     def fields(self) -> list[tuple[str, str, str]]:
         return [("task-title", self.t("Tên nhiệm vụ", "Title"), ""),
                 ("task-note", self.t("Ghi chú", "Note"), ""),
                 ("task-year", self.t("Năm", "Year"), str(self.year))]
 
-    def submit(self) -> Change | None:
-        from ..undo import UndoStep
+    def build_edit(self) -> Edit | None:
         title, note = self.value("task-title"), self.value("task-note")
-        if not _title_ok(self, title):
+        if not self.title_ok(title):
             return None
         try:
             year = int(self.value("task-year").strip())
@@ -408,15 +263,7 @@ class AddTaskDialog(TaskFormDialog):
         if not 1900 <= year <= 2200:
             self.say(self.t("Năm không hợp lệ.", "That year is not valid."))
             return None
-        added: dict[str, int] = {}
-
-        def add(store: Store) -> Change:
-            added["id"], change = store.add_task(year, title, note)
-            return change
-
-        return self.ccb.save(add, undo=lambda _c: UndoStep(
-            f"{self.t('Thêm nhiệm vụ', 'Add task')} {added['id']}",
-            lambda store: store.remove_task(added["id"])))
+        return lambda store: store.add_task(year, title, note)[1]
 
 
 class EditTaskDialog(TaskFormDialog):
@@ -428,22 +275,21 @@ class EditTaskDialog(TaskFormDialog):
         self.base_title = task.title
         self.base_note = task.note
 
-    def heading(self) -> str:
-        return self.t(f"Sửa nhiệm vụ {self.task_id}", f"Edit task {self.task_id}")
+    def heading(self) -> Text:
+        return plain(self.t(f"Sửa nhiệm vụ {self.task_id}", f"Edit task {self.task_id}"), style="bold")
 
     def fields(self) -> list[tuple[str, str, str]]:
         return [("task-title", self.t("Tên nhiệm vụ", "Title"), self.base_title),
                 ("task-note", self.t("Ghi chú", "Note"), self.base_note.replace("\n", " "))]
 
-    def rebase(self) -> None:
+    def rebase(self, exc: ConflictError) -> None:
         task = self.ccb.snap.task(self.task_id) if self.ccb.snap else None
         if task is not None:
             self.base_title, self.base_note = task.title, task.note
 
-    def submit(self) -> Change | None:
-        from ..undo import UndoStep
+    def build_edit(self) -> Edit | None:
         title, note = self.value("task-title"), self.value("task-note")
-        if not _title_ok(self, title):
+        if not self.title_ok(title):
             return None
         task_id, base_title, base_note = self.task_id, self.base_title, self.base_note
         new_note = None if note == base_note.replace("\n", " ") else note  # unchanged: keep its line breaks
@@ -454,12 +300,7 @@ class EditTaskDialog(TaskFormDialog):
             return store.edit_task(task_id, title=title, note=new_note, expect_title=base_title,
                                    expect_note=ANY if new_note is None else base_note)
 
-        saved_title = sanitize(title)
-        saved_note = base_note if new_note is None else sanitize_multiline(new_note)
-        return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Sửa nhiệm vụ', 'Edit task')} {task_id}",
-            lambda store: store.edit_task(task_id, title=base_title, note=base_note, expect_title=saved_title,
-                                          expect_note=saved_note)))
+        return edit
 
 
 class CellNoteDialog(TaskFormDialog):
@@ -474,8 +315,8 @@ class CellNoteDialog(TaskFormDialog):
         st = task.status(unit.code)
         self.base_state, self.base_note = st.state, st.note
 
-    def heading(self) -> str:
-        return self.t(f"Ghi chú của {self.unit_name}", f"{self.unit_name}'s note")
+    def heading(self) -> Text:
+        return plain(self.t(f"Ghi chú của {self.unit_name}", f"{self.unit_name}'s note"), style="bold")
 
     def intro(self) -> Text | None:
         out = plain(f"{self.task_id}. {self.task_title}")
@@ -485,81 +326,42 @@ class CellNoteDialog(TaskFormDialog):
     def fields(self) -> list[tuple[str, str, str]]:
         return [("cell-note", self.t("Ghi chú", "Note"), self.base_note.replace("\n", " "))]
 
-    def rebase(self) -> None:
+    def rebase(self, exc: ConflictError) -> None:
         task = self.ccb.snap.task(self.task_id) if self.ccb.snap else None
         if task is not None:
             st = task.status(self.unit_code)
             self.base_state, self.base_note = st.state, st.note
 
-    def submit(self) -> Change | None:
-        from ..undo import UndoStep
+    def build_edit(self) -> Edit | None:
         note = self.value("cell-note")
         task_id, code, state, base_note = self.task_id, self.unit_code, self.base_state, self.base_note
-
-        def edit(store: Store) -> Change:
-            # State and note as this dialog showed them, checked by the store under its lock.
-            return store.set_task_status(task_id, code, state, note=note, expect=state, expect_note=base_note)
-
-        saved_note = sanitize_multiline(note)
-        return self.ccb.save(edit, on_conflict=self.on_conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Ghi chú', 'Note')} {task_id} · {self.unit_name}",
-            lambda store: store.set_task_status(task_id, code, state, note=base_note, expect=state,
-                                                expect_note=saved_note)))
+        # State and note as this dialog showed them, checked by the store under its lock.
+        return lambda store: store.set_task_status(task_id, code, state, note=note, expect=state,
+                                                   expect_note=base_note)
 
 
-class RemoveTaskDialog(CcbModal):
+class RemoveTaskDialog(ConfirmDialog):
     """Ask before removing a task; Hủy has the focus, Esc cancels too."""
 
-    CSS_PATH = "tasks.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Hủy")]
+    CONFIRM_VARIANT = "error"
 
     def __init__(self, task: Task) -> None:
         super().__init__()
         self.doomed = task
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="task-dialog"):
-            yield Static(plain(self.t(f"Xóa nhiệm vụ {self.doomed.id}?", f"Remove task {self.doomed.id}?"),
-                               style="bold"), classes="task-dialog-heading")
-            yield Static(plain(self.doomed.title), classes="task-dialog-intro")
-            yield Static(plain(self.t("Trạng thái của mọi đơn vị ở nhiệm vụ này cũng bị xóa (z để hoàn tác).",
-                                      "Every unit's state on this task goes too (z undoes it).")))
-            yield Static(id="dialog-msg")
-            with Horizontal(classes="task-dialog-buttons"):
-                yield Button(self.t("Xóa"), id="dialog-remove", variant="error")
-                yield Button(self.t("Hủy"), id="dialog-cancel")
+    def heading(self) -> Text:
+        return plain(self.t(f"Xóa nhiệm vụ {self.doomed.id}?", f"Remove task {self.doomed.id}?"), style="bold")
 
-    def on_mount(self) -> None:
-        self.query_one("#dialog-cancel", Button).focus()
+    def compose_body(self) -> ComposeResult:
+        yield Static(plain(self.doomed.title), classes="dialog-intro")
+        yield Static(plain(self.t("Trạng thái của mọi đơn vị ở nhiệm vụ này cũng bị xóa (z để hoàn tác).",
+                                  "Every unit's state on this task goes too (z undoes it).")))
 
-    @on(Button.Pressed, "#dialog-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def confirm_label(self) -> str:
+        return self.t("Xóa", "Remove")
 
-    @on(Button.Pressed, "#dialog-remove")
-    def _remove(self) -> None:
-        from ..undo import UndoStep
+    def action_confirm(self) -> None:
         task = self.doomed
-        task_id = task.id
-        statuses = dict(task.statuses)
-
-        def remove(store: Store) -> Change:
-            # The store refuses, under its lock, when the task is no longer what this dialog showed.
-            return store.remove_task(task_id, expect=task)
-
-        def restore(store: Store) -> Change:
-            new_id, change = store.add_task(task.year, task.title, task.note)
-            for code, st in statuses.items():
-                store.set_task_status(new_id, code, st.state, note=st.note)
-            return change
-
-        change = self.ccb.save(remove, on_conflict=self._conflict, undo=lambda _c: UndoStep(
-            f"{self.t('Xóa nhiệm vụ', 'Remove task')} {task_id}", restore))
-        if change is not None:
-            self.dismiss(change)
-
-    def _conflict(self, exc: ConflictError) -> None:
-        self.ccb.notify(self.ccb.tm(exc.msg), severity="error", markup=False, timeout=10)
-        self.ccb.reload()
-        self.dismiss(None)
-
+        # The store refuses, under its lock, when the task is no longer what this dialog showed;
+        # the app then says what changed and shows it.
+        self.save_and_close(lambda store: store.remove_task(task.id, expect=task))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from ...core.store import Change, Store
 from ..safe import plain
-from .base import CcbModal
+from .dialog import ConfirmDialog
 
 
-class CurrentYearDialog(CcbModal):
+class CurrentYearDialog(ConfirmDialog):
     """"Make 2021 the current year for everyone?" — Hủy has the focus; Esc or k cancels."""
 
     BINDINGS = [Binding("escape,k", "cancel", "Hủy"), Binding("c", "confirm", "Đồng ý")]
@@ -23,29 +22,25 @@ class CurrentYearDialog(CcbModal):
         self.year = year
         self.current = current
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Text:
+        y = self.year
+        return plain(self.t(f"Đặt năm {y} làm năm hiện hành cho mọi người?",
+                            f"Make {y} the current year for everyone?"), style="bold")
+
+    def compose_body(self) -> ComposeResult:
         y, cur = self.year, self.current if self.current is not None else "—"
-        with Vertical(classes="dialog"):
-            yield Static(plain(self.t(f"Đặt năm {y} làm năm hiện hành cho mọi người?",
-                                      f"Make {y} the current year for everyone?"), style="bold"),
-                         classes="dialog-title")
-            yield Static(plain(self.t(
-                f"Năm hiện hành đang là {cur}. Mọi người dùng chung tệp dữ liệu này (bảng điều khiển và "
-                f"các lệnh) sẽ mở năm {y}; sửa số liệu năm {y + 2} trở đi sẽ bị từ chối. z để hoàn tác.",
-                f"The current year is {cur}. Everyone sharing this store (dashboard and commands) will open "
-                f"{y}; edits to {y + 2} and later are refused. z undoes it.")))
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("Đồng ý (c)", "Confirm (c)"), id="year-confirm", variant="warning")
-                yield Button(self.t("Hủy (k)", "Cancel (k)"), id="year-cancel")
+        yield Static(plain(self.t(
+            f"Năm hiện hành đang là {cur}. Mọi người dùng chung tệp dữ liệu này (bảng điều khiển và "
+            f"các lệnh) sẽ mở năm {y}; sửa số liệu năm {y + 2} trở đi sẽ bị từ chối. z để hoàn tác.",
+            f"The current year is {cur}. Everyone sharing this store (dashboard and commands) will open "
+            f"{y}; edits to {y + 2} and later are refused. z undoes it.")))
 
-    def on_mount(self) -> None:
-        self.query_one("#year-cancel", Button).focus()
+    def confirm_label(self) -> str:
+        return self.t("Đồng ý (c)", "Confirm (c)")
 
-    @on(Button.Pressed, "#year-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def cancel_label(self) -> str:
+        return self.t("Hủy (k)", "Cancel (k)")
 
-    @on(Button.Pressed, "#year-confirm")
     def action_confirm(self) -> None:
         year, current = self.year, self.current
 
@@ -54,4 +49,4 @@ class CurrentYearDialog(CcbModal):
                 return store.set_setting("current_year", year, expect=current)
             return store.open_year(year)[0]  # the next year, not in the store yet
 
-        self.dismiss(self.ccb.save(make_current))
+        self.save_and_close(make_current)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 from ..i18n import translate
 from ..safe import show
 
+WAITING = ("đang chờ… (người khác đang ghi)", "waiting… (someone else is writing)")
 ESSENTIAL = frozenset({"help", "quit", "app.help", "app.quit"})
 
 
@@ -49,12 +50,16 @@ class KeyBar(Static):
             (shared if node is self.app else own).append((item, essential))
         items = own + shared
         room = self.size.width or self.app.size.width
+        if getattr(self.app, "store_waiting", False):
+            room -= len(WAITING[1 if lang == "en" else 0]) + 2
         while sum(t.cell_len for t, _ in items) > room:
             droppable = [i for i, (_, essential) in enumerate(items) if not essential and items[i] in shared]
             if not droppable:
                 break
             items.pop(droppable[-1])
         out = Text(no_wrap=True, overflow="ellipsis")
+        if getattr(self.app, "store_waiting", False):  # a save waits on another session's lock
+            out.append(f" {WAITING[1 if lang == 'en' else 0]} ", style="reverse")
         for item, _ in items:
             out.append_text(item)
         show(self, out, layout=False)  # always one line: no relayout, no full repaint
