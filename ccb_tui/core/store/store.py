@@ -28,20 +28,20 @@ from ..domain.models import (
 )
 from . import audit, backups, documents, recovery, schema, seed
 from . import undo as _undo
-from .changes import Change, LaterData, RetireChange, value_change
+from .changes import ANY, Change, LaterData, RetireChange, value_change
 from .files import atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, shared_file_mode
 from .names import name_keys, name_spans
 from .schema import check_store_bytes
 from .storage import SafeJSONStorage, TxStorage
+from .thidua import ThiduaEdits
 
-ANY = object()  # "not conditional": an edit that states no base value
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 
 
 # --- the store ------------------------------------------------------------------------------
 
-class Store:
+class Store(ThiduaEdits):
     """The cluster's data in one JSON file that several processes share safely.
 
     ``snapshot()`` gives the current state as frozen models; each edit method runs one locked
