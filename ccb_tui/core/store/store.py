@@ -974,11 +974,12 @@ class Store(ThiduaEdits):
         shown_new = str(value) if value != "" else "—"
         return Change(label_vi, shown_old, shown_new, rev, (label_en, shown_old, shown_new))
 
-    def open_year(self, year: int) -> tuple[Change, list[Unit]]:
+    def open_year(self, year: int, *, carry_from: int | None = None) -> tuple[Change, list[Unit]]:
         """Open ``year`` for writing and make it the current year; the units active in it.
 
         Units carry forward by themselves (a unit stays until retired); a year more than one
-        year after today's is refused as a likely typo.
+        year after today's is refused as a likely typo. ``carry_from`` also copies that year's
+        points table and checklist into ``year``, in the same transaction (``_carry_forward``).
         """
         today = date.today().year
         if year > today + 1:
@@ -995,11 +996,13 @@ class Store(ThiduaEdits):
             opened = sorted({*snap.settings.open_years, year})
             new = {"current_year": year, "open_years": opened}
             units = snap.units_in(year)
-            if old == new:
+            if old != new:
+                settings.update(new)
+                meta.update({"settings": settings}, doc_ids=[doc_id])
+                self._log(db, "open_year", {"year": year}, old, new)
+            carried = self._carry_forward(db, snap, carry_from, year) if carry_from is not None else {}
+            if old == new and not (carried.get("template") or carried.get("tasks")):
                 return Change("năm hiện hành", str(year), str(year), snap.revision), units
-            settings.update(new)
-            meta.update({"settings": settings}, doc_ids=[doc_id])
-            self._log(db, "open_year", {"year": year}, old, new)
             rev = snap.revision + 1
         return Change("năm hiện hành", str(old["current_year"] or "—"), str(year), rev,
                       ("current year", str(old["current_year"] or "—"), str(year))), units

@@ -16,6 +16,7 @@ from tinydb import Query
 from ..domain import scoring, text
 from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Msg, Snapshot
+from ..domain.scoring_text import fmt_points, parse_stage
 from .changes import ANY, Change
 from .files import now_iso
 
@@ -25,25 +26,6 @@ if TYPE_CHECKING:
 
 TEXT_LIMIT = 500
 """The longest commendation field (form, level, reason, person) or score note, in characters."""
-
-
-def fmt_points(d: Decimal | None, lang: str = "vi") -> str:
-    """Points as people write them: "88,25" (vi) or "88.25" (en); "—" for none."""
-    if d is None:
-        return "—"
-    shown = str(d if d != d.to_integral_value() else d.quantize(Decimal(1)))
-    return shown.replace(".", ",") if lang == "vi" else shown
-
-
-def stage_of(raw: str) -> str:
-    """A stage from what was typed ("self", "tự chấm", "huyện"); InvalidValue naming the choices."""
-    found = scoring.STAGE_ALIASES.get(text.fold(str(raw)).strip())
-    if found is None:
-        shown = text.sanitize(str(raw))[:40]
-        raise InvalidValue(Msg(f"Không có vòng chấm '{shown}'. Dùng: self (tự chấm), peer (cụm thẩm định), "
-                               f"final (huyện chấm).",
-                               f"There is no stage '{shown}'. Use: self, peer or final."))
-    return found
 
 
 def _no_template(year: int) -> InvalidValue:
@@ -178,7 +160,7 @@ class ThiduaEdits:
         points outside the line's min..max. ``expect`` is the points the edit was based on (None:
         no score yet; ``ANY``: whatever is there); a different stored value is a conflict.
         """
-        stage = stage_of(stage)
+        stage = parse_stage(stage)
         new_p = None if points is None else self._points_or_fail(points)
         note = _bounded(note or "", "Ghi chú", "The note", multiline=True)
         evidence = _bounded(evidence or "", "Minh chứng", "The evidence", multiline=True)
