@@ -123,8 +123,11 @@ def _score_template(args: argparse.Namespace) -> int:
             print(f"  {_pad(ln.code, 6)} {_pad(title, width)}  {span}" + (f"  · {rule}" if rule else ""))
     print()
     print(_t(lang, "Xếp loại:", "Bands:"))
-    for b in sorted(template.bands, key=lambda b: -b.low):
-        print(f"  {fmt_points(b.low, lang)}–{fmt_points(b.high, lang)}  {b.name}")
+    spans = [(f"{fmt_points(b.low, lang)}–{fmt_points(b.high, lang)}", b.name)
+             for b in sorted(template.bands, key=lambda b: -b.low)]
+    sw = max((_cells(x) for x, _ in spans), default=0)
+    for span, name in spans:
+        print(f"  {_pad(span, sw, True)}  {text.sanitize(name)}")
     return EXIT_OK
 
 
@@ -186,10 +189,10 @@ def _score_show(args: argparse.Namespace) -> int:
     head += "".join(f" {_pad(short[s], 8, True)}" for s in stages) + "  " + _t(lang, "Đề xuất", "Proposed")
     totals = {s: Decimal(0) for s in stages}
     notes: list[str] = []
+    print()
+    print(head)
     for area, lines in _by_area(template):
-        print()
         print(text.sanitize(area) or "—")
-        print(head)
         for ln in lines:
             title = ln.title if _cells(ln.title) <= width else text.cut_cells(ln.title, width - 1) + "…"
             row = f"  {_pad(ln.code, 6)} {_pad(title, width)} {_pad(fmt_points(ln.max_points, lang), 7, True)}"
@@ -260,7 +263,7 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
     nw = max([_cells(n) for n in names] + [8])
     bw = max([_cells(e.band or "—") for e in r.entries] + [8])
     out.append(f"{_pad(_t(lang, 'Hạng', 'Rank'), 4, True)}  {_pad(_t(lang, 'Đơn vị', 'Unit'), nw)}  "
-               f"{_pad(_t(lang, 'Điểm', 'Points'), 6, True)}  {_pad(_t(lang, 'Xếp loại', 'Band'), bw)}")
+               f"{_pad(_t(lang, 'Điểm', 'Points'), 6, True)}  {_t(lang, 'Xếp loại', 'Band')}")
     for e, name in zip(r.entries, names):
         flag = ""
         if not e.complete:
@@ -282,9 +285,9 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
         for d in r.differences:
             u = snap.unit(d.unit)
             ln = template.line(d.line) if template else None
-            title = f" {text.cut_cells(ln.title, 40)}" if ln else ""
+            title = f" {text.sanitize(text.cut_cells(ln.title, 40))}" if ln else ""
             name = text.sanitize(u.name(r.year) if u else d.unit)
-            out.append(f"  {name} · {d.line}{text.sanitize(title)}: {fmt_points(d.points_a, lang)} → "
+            out.append(f"  {name} · {d.line}{title}: {fmt_points(d.points_a, lang)} → "
                        f"{fmt_points(d.points_b, lang)}")
     elif r.stage != "self":
         out.append("")
