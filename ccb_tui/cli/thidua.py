@@ -326,7 +326,8 @@ def cmd_commend(args: argparse.Namespace) -> int:
             if c.person and u:
                 who += f" ({u.name(year)})"
             status = scoring.COMMENDATION_STATUS.get(c.status, (c.status, c.status))[1 if lang == "en" else 0]
-            print(text.sanitize(f"{c.id:>4}  [{status}]  {who} · {c.form} · {c.level} · {c.reason}"))
+            shown = " · ".join(text.sanitize(x) for x in (who, c.form, c.level, c.reason) if x)
+            print(f"{c.id:>4}  [{status}]  {shown}")
     elif action == "approve":
         print(text.sanitize(store.set_commendation_status(args.id, "approved").text(lang)))
     elif action == "remove":
