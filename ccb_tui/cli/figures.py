@@ -98,11 +98,14 @@ def cmd_year(args: argparse.Namespace) -> int:
     if action == "current":
         print_change(store.set_setting("current_year", args.year), lang)
     elif action == "open":
-        change, units = store.open_year(args.year)
+        source = getattr(args, "from_year", None)
+        change, units = store.open_year(args.year, carry_from=source)
         print_change(change, lang)
         names = ", ".join(u.name(args.year) for u in units) or "—"
         print(f"{len(units)} đơn vị năm {args.year}: {names}" if lang == "vi"
               else f"{len(units)} units in {args.year}: {names}")
+        if source is not None:
+            _print_carried(snap, store.snapshot(), source, args.year, lang)
     else:
         current, stray = snap.current_year(), set(snap.stray_years())
         for y in snap.years():
@@ -112,6 +115,29 @@ def cmd_year(args: argparse.Namespace) -> int:
                                  else "beyond the current year + 1: see ccb-tui check")
             print(f"{y}{mark}")
     return EXIT_OK
+
+
+def _print_carried(before: Snapshot, after: Snapshot, source: int, year: int, lang: str) -> None:
+    """What `year open --from` carried: the points table (or why not) and the checklist."""
+    vi = lang != "en"
+    if year in before.templates:
+        print(f"Bảng điểm thi đua: năm {year} đã có, giữ nguyên." if vi else
+              f"Points table: {year} already has one, kept.")
+    elif year in after.templates:
+        n = len(after.templates[year].lines)
+        print(f"Bảng điểm thi đua: mang sang từ năm {source} ({n} dòng)." if vi else
+              f"Points table: carried from {source} ({n} lines).")
+    else:
+        print(f"Bảng điểm thi đua: năm {source} không có bảng điểm để mang sang." if vi else
+              f"Points table: {source} has none to carry.")
+    added = len(after.tasks_for(year)) - len(before.tasks_for(year))
+    total = len(before.tasks_for(source))
+    print(f"Nhiệm vụ: mang sang {added}/{total} nhiệm vụ của năm {source} (chưa có trạng thái)." if vi else
+          f"Tasks: carried {added} of {source}'s {total} tasks (without statuses).")
+    print(f"Kế hoạch (đăng ký chỉ tiêu) năm {year}: ccb-tui target ĐƠN_VỊ CHỈ_TIÊU GIÁ_TRỊ --year {year}; "
+          f"ngày ký giao ước: ccb-tui pact sign --year {year}" if vi else
+          f"Registered targets for {year}: ccb-tui target UNIT INDICATOR VALUE --year {year}; "
+          f"pact day: ccb-tui pact sign --year {year}")
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from .common import EXIT_OK, EXIT_USAGE, err, lang_of
 from .figures import cmd_check, cmd_indicators, cmd_set, cmd_summary, cmd_target, cmd_where, cmd_year
 from .files import cmd_export, cmd_import, cmd_report, cmd_serve, cmd_tui
 from .parser import build_parser, peek_lang
+from .thidua import cmd_commend, cmd_pact, cmd_rank, cmd_score
 from .records import cmd_backup, cmd_log, cmd_restore, cmd_settings, cmd_task, cmd_undo, cmd_unit
 from .years import cmd_compare
 
@@ -24,7 +25,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "indicators": cmd_indicators, "task": cmd_task, "unit": cmd_unit, "check": cmd_check,
     "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
     "export": cmd_export, "import": cmd_import, "report": cmd_report, "serve": cmd_serve,
-    "settings": cmd_settings, "compare": cmd_compare,
+    "settings": cmd_settings, "score": cmd_score, "rank": cmd_rank, "commend": cmd_commend, "pact": cmd_pact,
+    "compare": cmd_compare,
 }
 
 

@@ -4,6 +4,7 @@ the argument types (years, dates, whole numbers) with their messages."""
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 from typing import Any, Callable, NoReturn, Sequence
 
@@ -22,6 +23,8 @@ class Parser(argparse.ArgumentParser):
         self.lang = lang
         with argparse_language(lang):
             super().__init__(*args, **kwargs)
+        # "-1,5" (a penalty in Vietnamese decimals) is a number, not an option
+        self._negative_number_matcher = re.compile(r"^-\d+$|^-\d*[.,]\d+$")
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         with argparse_language(self.lang):  # "unrecognized arguments" is reported here
@@ -133,6 +136,82 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         return _build_parser(lang, h)
 
 
+def _thidua_parsers(add: Any, act: Any, h: Callable[[str, str], str], year_latest: str, unit_help: str) -> None:
+    """score (template, set, show), rank, commend (add, list, approve, remove), pact (sign)."""
+    stage_help = h("vòng chấm: self (tự chấm), peer (cụm thẩm định) hoặc final (huyện chấm)",
+                   "stage: self (self-score), peer (peer check) or final (district score)")
+    sc = add("score", h("bảng điểm thi đua và điểm chấm của các đơn vị", "the points table and the units' scores"))
+    ssub = sc.add_subparsers(dest="score_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,
+                             title=h("việc", "actions"))
+    stp = act(ssub, "template", h("xem bảng điểm của năm (dòng theo lĩnh vực, điểm tối đa, xếp loại) hoặc nhập bảng mới",
+                                  "show the year's points table (lines by area, maxima, bands) or import a new one"))
+    stp.add_argument("--year", type=year_arg, help=year_latest)
+    stp.add_argument("--json", action="store_true", help=h("in một đối tượng JSON", "print one JSON object"))
+    stp.add_argument("--import", dest="import_file", metavar=h("TỆP", "FILE"),
+                     help=h("nhập bảng điểm từ tệp .json (dạng của --json) hoặc .xlsx (trang lines: code, area, title, "
+                            "max, min; trang bands: name, low, high); sai thì không ghi gì",
+                            "import the table from a .json (as --json prints it) or .xlsx file (sheet lines: code, "
+                            "area, title, max, min; sheet bands: name, low, high); nothing is written on error"))
+    sst = act(ssub, "set", h("chấm điểm một dòng cho một đơn vị; in cũ → mới", "score one line for a unit; prints old → new"))
+    sst.add_argument("unit", help=unit_help)
+    sst.add_argument("line", help=h("mã dòng trong bảng điểm (xem `ccb-tui score template`)",
+                                    "line code in the points table (see `ccb-tui score template`)"))
+    sst.add_argument("points", help=h("số điểm kiểu Việt Nam: 9,5 hoặc 88,25 ('none' để xóa)",
+                                      "points, Vietnamese style: 9,5 or 88,25 ('none' to clear)"))
+    sst.add_argument("--stage", required=True, help=stage_help)
+    sst.add_argument("--year", type=year_arg, help=year_latest)
+    sst.add_argument("--note", help=h("nhận xét kèm điểm", "a comment with the points"))
+    sst.add_argument("--evidence", help=h("minh chứng (sổ sách, số liệu)", "evidence (ledgers, figures)"))
+    sst.add_argument("--expect", metavar="OLD", help=h("chỉ sửa nếu điểm hiện tại là OLD ('none': chưa chấm)",
+                                                       "only change if the current points are OLD ('none': not scored)"))
+    ssh = act(ssub, "show", h("điểm của một đơn vị theo từng dòng và từng vòng chấm, kèm đề xuất theo quy tắc",
+                              "a unit's points per line and stage, with the rules' proposals"))
+    ssh.add_argument("unit", help=unit_help)
+    ssh.add_argument("--stage", help=stage_help)
+    ssh.add_argument("--year", type=year_arg, help=year_latest)
+
+    rk = add("rank", h("xếp hạng thi đua của cụm: tổng điểm, xếp loại, bằng điểm cùng hạng, chênh lệch giữa các vòng",
+                       "the cluster's ranking: totals, bands, shared ranks, differences between stages"))
+    rk.add_argument("--year", type=year_arg, help=year_latest)
+    rk.add_argument("--stage", help=h("vòng chấm (mặc định: vòng mới nhất đã có điểm)",
+                                      "stage (default: the latest stage with points)"))
+    rk.add_argument("--json", action="store_true", help=h("in một đối tượng JSON", "print one JSON object"))
+
+    cm = add("commend", h("đề nghị khen thưởng tập thể, cá nhân", "commendations proposed for units and people"))
+    csub = cm.add_subparsers(dest="commend_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,
+                             title=h("việc", "actions"))
+    ca = act(csub, "add", h("thêm một đề nghị khen thưởng", "add a commendation"))
+    ca.add_argument("--year", type=year_arg, required=True, help=h("năm thi đua", "the emulation year"))
+    ca.add_argument("--unit", help=h("đơn vị được khen (tập thể), hoặc đơn vị của người được khen",
+                                     "the unit commended, or the person's unit"))
+    ca.add_argument("--person", help=h("họ tên người được khen (cá nhân)", "the person commended (an individual)"))
+    ca.add_argument("--form", required=True, help=h("hình thức: Giấy khen, Bằng khen, Cờ thi đua…",
+                                                    "form: Giấy khen, Bằng khen, Cờ thi đua…"))
+    ca.add_argument("--level", required=True, help=h("cấp khen: Hội CCB huyện, UBND huyện, Hội CCB tỉnh…",
+                                                     "level: Hội CCB huyện, UBND huyện, Hội CCB tỉnh…"))
+    ca.add_argument("--reason", required=True, help=h("thành tích, lý do khen", "the achievement, the reason"))
+    ca.add_argument("--status", help=h("proposed (đề nghị, mặc định) hoặc approved (được duyệt)",
+                                       "proposed (the default) or approved"))
+    cl = act(csub, "list", h("liệt kê các đề nghị khen thưởng của năm", "list the year's commendations"))
+    cl.add_argument("--year", type=year_arg, help=year_latest)
+    cl.add_argument("--json", action="store_true", help=h("in một mảng JSON", "print a JSON array"))
+    cap = act(csub, "approve", h("đánh dấu một đề nghị là được duyệt", "mark a commendation approved"))
+    cap.add_argument("id", type=whole_arg, help=h("số của đề nghị (xem `ccb-tui commend list`)",
+                                                  "the commendation's number (see `ccb-tui commend list`)"))
+    crm = act(csub, "remove", h("xóa một đề nghị khen thưởng", "remove a commendation"))
+    crm.add_argument("id", type=whole_arg, help=h("số của đề nghị (xem `ccb-tui commend list`)",
+                                                  "the commendation's number (see `ccb-tui commend list`)"))
+
+    pc = add("pact", h("giao ước thi đua: ghi ngày ký", "the emulation pact: record the day it was signed"))
+    psub = pc.add_subparsers(dest="pact_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,
+                             title=h("việc", "actions"))
+    ps = act(psub, "sign", h("ghi ngày ký giao ước thi đua của năm", "record the day the year's pact was signed"))
+    ps.add_argument("--year", type=year_arg, help=year_latest)
+    ps.add_argument("--date", type=date_arg, metavar=h("NGÀY", "DATE"),
+                    help=h("ngày ký (2021-01-15 hoặc 15/1/2021; mặc định: hôm nay)",
+                           "the day signed (2021-01-15 or 15/1/2021; default: today)"))
+
+
 def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentParser:
     common = _common(h)
     p = Parser(prog="ccb-tui", parents=[common], lang=lang,
@@ -218,8 +297,13 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     yo = act(ysub, "open", h("mở một năm mới và đặt làm năm hiện hành (các đơn vị được giữ nguyên)",
                              "open a new year and make it current (the units carry forward)"))
     yo.add_argument("year", type=year_arg, help=h("năm cần mở, muộn nhất là năm sau", "the year to open, at most next year"))
+    yo.add_argument("--from", dest="from_year", type=year_arg, metavar=h("NĂM", "YEAR"),
+                    help=h("mang bảng điểm thi đua và danh mục nhiệm vụ (chưa có trạng thái) của năm này sang",
+                           "carry this year's points table and task checklist (without statuses) forward"))
 
     add("indicators", h("liệt kê danh mục chỉ tiêu", "list the indicator catalogue"))
+
+    _thidua_parsers(add, act, h, year_latest, unit_help)
 
     t = add("task", h("danh mục nhiệm vụ của năm", "the year's task checklist"))
     tsub = t.add_subparsers(dest="task_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,

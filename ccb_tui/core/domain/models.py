@@ -297,6 +297,8 @@ class Snapshot:
     scores: Mapping[tuple[str, str, int, str], "Score"] = field(default_factory=dict)
     """Points keyed by (unit, line, year, stage)."""
     commendations: tuple["Commendation", ...] = ()
+    pacts: Mapping[int, str] = field(default_factory=dict)
+    """The day each year's emulation pact (giao ước thi đua) was signed, ISO "2020-01-15"."""
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""

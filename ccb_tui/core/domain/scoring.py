@@ -27,6 +27,8 @@ STAGE_ALIASES = {"self": "self", "tu cham": "self", "tu": "self",
 RULE_KINDS = ("target_ratio", "per_unit")
 MAX_LINES = 200
 MAX_POINTS = Decimal(1000)
+SAMPLE_NOTES = ("sample", "mẫu")
+"""A score whose note is one of these is sample data (the bundled seed's scores)."""
 DIFF_THRESHOLD = Decimal(1)
 """A line whose points differ between two stages by at least this much is listed."""
 
@@ -182,9 +184,8 @@ def validate_template(t: Template) -> list[Problem]:
             bad(f"band/{b.name}", f"Giữa xếp loại {a.name} và {b.name} có khoảng trống.",
                 f"There is a gap between bands {a.name} and {b.name}.")
     if bands and t.lines:
-        low = min((ln.min_points for ln in t.lines), default=Decimal(0))
         total_min = sum((ln.min_points for ln in t.lines), Decimal(0))
-        if bands[0].low > max(total_min, min(low, Decimal(0))):
+        if bands[0].low > max(total_min, Decimal(0)):  # totals below 0 (penalties) fall in the lowest band
             bad("bands", f"Các xếp loại phải bắt đầu từ {max(total_min, Decimal(0))} điểm.",
                 f"The bands must start at {max(total_min, Decimal(0))} points.")
         if bands[-1].high < t.max_total:
@@ -292,7 +293,7 @@ def rank(snap: Snapshot, year: int, stage: str = "final", cluster: str | None = 
                 b = snap.scores.get((u.code, ln.code, year, stage))
                 if a is not None and b is not None and abs(a.points - b.points) >= DIFF_THRESHOLD:
                     differences.append(Difference(u.code, ln.code, before, a.points, stage, b.points))
-    sample = template.sample or any(s.year == year and s.stage == stage and s.note == "sample"
+    sample = template.sample or any(s.year == year and s.stage == stage and s.note in SAMPLE_NOTES
                                     for s in snap.scores.values())
     return Ranking(year, stage, template.max_total, tuple(entries), tuple(differences), sample)
 

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from ..domain import clock, indicators, text
 from ..domain.fmt import format_value
+from ..domain.scoring import COMMENDATION_STATUS, STAGE_LABELS
 from ..domain.text import sanitize
 from ..domain.models import SETTING_LABELS, Qualifier, Snapshot, Status, TaskState
 
@@ -51,6 +52,13 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "set_cluster_target": ("kế hoạch cụm", "cluster target"),
     "set_setting": ("thiết lập", "setting"),
     "open_year": ("mở năm", "year opened"),
+    "set_template": ("bảng điểm thi đua", "points table"),
+    "set_pact_date": ("ngày ký giao ước", "pact signed"),
+    "set_score": ("điểm thi đua", "score"),
+    "add_commendation": ("đề nghị khen thưởng", "commendation proposed"),
+    "set_commendation_status": ("trạng thái khen thưởng", "commendation status"),
+    "remove_commendation": ("xóa khen thưởng", "commendation removed"),
+    "carry_forward": ("mang sang năm mới", "carried forward"),
     "undo": ("hoàn tác", "undo"),
     "restore": ("khôi phục bản sao lưu", "backup restored"),
 }
@@ -160,6 +168,11 @@ def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
         old_rev = f"r{entry.old}" if entry.old is not None else "—"
         return f"[{label}] {t.get('backup', '')}: {old_rev} → r{entry.new}"
     action = entry.action if entry.action != "undo" else str(t.get("action", "undo"))
+    if action in _THIDUA_ACTIONS:
+        label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
+        prefix = f"[{label}] " if entry.action == "undo" else ""
+        what, old, new = _thidua_words(action, entry, snap, lang)
+        return f"{prefix}{what}: {old} → {new}"
     parts: list[str] = []
     unit_code = t.get("unit")
     if unit_code:
@@ -204,6 +217,58 @@ def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
     label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
     prefix = f"[{label}] " if entry.action in ("undo", "restore") else ""
     return f"{prefix}{what}: {old} → {new}"
+
+
+_THIDUA_ACTIONS = ("set_template", "set_pact_date", "set_score", "add_commendation", "set_commendation_status",
+                   "remove_commendation", "carry_forward")
+
+
+def _pts(v: Any, lang: str) -> str:
+    if not isinstance(v, dict) or v.get("p") is None:
+        return "—"
+    shown = str(v["p"])
+    return shown.replace(".", ",") if lang == "vi" else shown
+
+
+def _thidua_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str) -> tuple[str, str, str]:
+    """(what, old, new) of a thi đua change: "Xã Krông Nô · TC1 (tự chấm) 2020", "9,5", "10"."""
+    en = lang == "en"
+    t, year = entry.target, entry.target.get("year", "")
+    if action == "set_score":
+        unit = snap.unit(t.get("unit", "")) if snap else None
+        name = unit.name(year if isinstance(year, int) else None) if unit else str(t.get("unit", ""))
+        stage = STAGE_LABELS.get(str(t.get("stage")), (str(t.get("stage")),) * 2)[1 if en else 0]
+        return f"{name} · {t.get('line', '')} ({stage}) {year}", _pts(entry.old, lang), _pts(entry.new, lang)
+    if action == "set_template":
+        def size(doc: Any) -> str:
+            if not isinstance(doc, dict):
+                return "—"
+            n = len(doc.get("lines") or [])
+            return f"{n} lines" if en else f"{n} dòng"
+        return (f"points table {year}" if en else f"bảng điểm {year}"), size(entry.old), size(entry.new)
+    if action == "set_pact_date":
+        return (f"pact signed {year}" if en else f"ngày ký giao ước {year}"), str(entry.old or "—"), str(entry.new or "—")
+    if action == "carry_forward":
+        new = entry.new if isinstance(entry.new, dict) else {}
+        parts = []
+        if new.get("template"):
+            parts.append("points table" if en else "bảng điểm")
+        n = len(new.get("tasks") or [])
+        if n:
+            parts.append(f"{n} tasks" if en else f"{n} nhiệm vụ")
+        what = f"{year} from {t.get('from', '')}" if en else f"năm {year} từ năm {t.get('from', '')}"
+        return (f"carried into {what}" if en else f"mang sang {what}"), "—", ", ".join(parts) or "—"
+    cid = t.get("commendation", "")
+    what = f"commendation {cid}" if en else f"khen thưởng số {cid}"
+
+    def status(v: Any) -> str:
+        v = v.get("status") if isinstance(v, dict) else v
+        return COMMENDATION_STATUS.get(str(v), (str(v), str(v)))[1 if en else 0] if v else "—"
+
+    if action == "remove_commendation":
+        old = entry.old if isinstance(entry.old, dict) else {}
+        return what, f"{old.get('form', '')} · {old.get('person') or old.get('unit') or ''}", "removed" if en else "đã xóa"
+    return what, status(entry.old), status(entry.new)
 
 
 def filter_entries(entries: list[LogEntry], *, since: date | None = None,

@@ -7,6 +7,8 @@ from typing import Any
 
 from . import documents
 
+ANY = object()  # "not conditional": an edit that states no base value
+
 
 @dataclass(frozen=True)
 class Change:

@@ -6,10 +6,11 @@ Plain dicts only (no TinyDB): ``core.store`` reads and writes the documents.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..domain import indicators, text
+from ..domain import indicators, scoring, text
 from .audit import LogEntry
 from ..domain.fmt import format_value
 from ..domain.models import (
@@ -433,8 +434,148 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
         the_settings = settings(meta.get("settings"))
     except ValueError as exc:
         raise mdoc.fail("settings", f"sai dạng ({text.sanitize(str(exc))})", f"is malformed ({text.sanitize(str(exc))})") from exc
+    templates, pacts, scores, commendations = _thidua_of(data)
     return Snapshot(revision, clusters, tuple(units), values, targets, reported, tuple(tasks),
-                    cluster_targets, the_settings)
+                    cluster_targets, the_settings, templates, scores, commendations, pacts)
+
+
+def _points_of(doc: _Doc, v: Any, field: str, *, optional: bool = False, default: str = "0") -> Decimal:
+    """A points value: a string ("9.5") or a number, at most 2 decimals."""
+    if v is None and optional:
+        return scoring.points(default)
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise doc.bad(field, v, "không phải số điểm", "is not a number of points")
+    try:
+        return scoring.points(v)
+    except ValueError:
+        raise doc.bad(field, v, "không phải số điểm (tối đa 2 chữ số thập phân)",
+                      "is not a number of points (at most 2 decimals)") from None
+
+
+def _day_of(doc: _Doc, v: Any, field: str) -> str | None:
+    """A day as ISO text ("2020-01-15"), or None."""
+    if v is None:
+        return None
+    from datetime import date
+    if isinstance(v, str):
+        try:
+            return date.fromisoformat(v).isoformat()
+        except ValueError:
+            pass
+    raise doc.bad(field, v, "không phải ngày (viết 2020-01-15)", "is not a day (write 2020-01-15)")
+
+
+def _template_of(doc: _Doc, d: dict[str, Any], year: int) -> scoring.Template:
+    raw_lines = doc.missing(d, "lines", "lines")
+    if not isinstance(raw_lines, list):
+        raise doc.bad("lines", raw_lines, "phải là một danh sách", "must be a list")
+    if len(raw_lines) > scoring.MAX_LINES:
+        raise doc.fail("lines", f"quá {scoring.MAX_LINES} dòng", f"has over {scoring.MAX_LINES} lines")
+    lines: list[scoring.Line] = []
+    seen: set[str] = set()
+    for i, ln in enumerate(raw_lines):
+        f = f"lines[{i}]"
+        ln = doc.obj(ln, f)
+        code = doc.code(doc.missing(ln, "code", f"{f}.code"), f"{f}.code")
+        if code in seen:  # scores refer to lines by code: two lines with one code are ambiguous
+            raise doc.bad(f"{f}.code", code, "bị trùng với một dòng trước", "repeats an earlier line's code")
+        seen.add(code)
+        rule = None
+        if ln.get("rule") is not None:
+            r = doc.obj(ln["rule"], f"{f}.rule")
+            kind = doc.string(doc.missing(r, "kind", f"{f}.rule.kind"), f"{f}.rule.kind", optional=False)
+            if kind not in scoring.RULE_KINDS:
+                raise doc.bad(f"{f}.rule.kind", kind, f"không hợp lệ (dùng: {', '.join(scoring.RULE_KINDS)})",
+                              f"is not valid (use: {', '.join(scoring.RULE_KINDS)})")
+            step = _points_of(doc, r.get("step"), f"{f}.rule.step", optional=True, default="1")
+            if step <= 0:
+                raise doc.bad(f"{f}.rule.step", r.get("step"), "phải lớn hơn 0", "must be above 0")
+            rule = scoring.Rule(kind, doc.code(doc.missing(r, "indicator", f"{f}.rule.indicator"), f"{f}.rule.indicator"),
+                                _points_of(doc, r.get("per"), f"{f}.rule.per", optional=True), step)
+        lines.append(scoring.Line(code, doc.string(ln.get("area"), f"{f}.area"),
+                                  doc.string(ln.get("title"), f"{f}.title"),
+                                  _points_of(doc, doc.missing(ln, "max", f"{f}.max"), f"{f}.max"),
+                                  _points_of(doc, ln.get("min"), f"{f}.min", optional=True), rule))
+    raw_bands = doc.missing(d, "bands", "bands")
+    if not isinstance(raw_bands, list):
+        raise doc.bad("bands", raw_bands, "phải là một danh sách", "must be a list")
+    bands = []
+    for i, b in enumerate(raw_bands[:50]):
+        f = f"bands[{i}]"
+        b = doc.obj(b, f)
+        bands.append(scoring.Band(doc.string(doc.missing(b, "name", f"{f}.name"), f"{f}.name", optional=False),
+                                  _points_of(doc, doc.missing(b, "low", f"{f}.low"), f"{f}.low"),
+                                  _points_of(doc, doc.missing(b, "high", f"{f}.high"), f"{f}.high")))
+    return scoring.Template(year, tuple(lines), tuple(bands), bool(doc.flag(d.get("sample"), "sample")))
+
+
+def _thidua_of(data: dict[str, Any]) -> tuple[dict[int, scoring.Template], dict[int, str],
+                                               dict[tuple[str, str, int, str], scoring.Score],
+                                               tuple[scoring.Commendation, ...]]:
+    """The thi đua tables: templates (and pact days) by year, scores, commendations.
+
+    Small tables (one document per year, per unit and year, per commendation), read whole even
+    for a partial snapshot: every score edit checks the year's template.
+    """
+    templates: dict[int, scoring.Template] = {}
+    pacts: dict[int, str] = {}
+    template_docs: dict[int, _Doc] = {}
+    for doc_id, d in _doc_items(data, "templates"):
+        doc = _Doc("templates", doc_id)
+        d = doc.obj(d, "")
+        year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert year is not None
+        doc.label = str(year)
+        if year in template_docs:
+            raise _duplicate(doc, "year", template_docs[year])
+        template_docs[year] = doc
+        templates[year] = _template_of(doc, d, year)
+        day = _day_of(doc, d.get("pact_signed"), "pact_signed")
+        if day is not None:
+            pacts[year] = day
+
+    scores: dict[tuple[str, str, int, str], scoring.Score] = {}
+    score_docs: dict[tuple[str, int], _Doc] = {}
+    for doc_id, d in _doc_items(data, "scores"):
+        doc = _Doc("scores", doc_id)
+        d = doc.obj(d, "")
+        unit = doc.code(doc.missing(d, "unit", "unit"), "unit")
+        year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert year is not None
+        doc.label = f"{unit} {year}"
+        if (unit, year) in score_docs:
+            raise _duplicate(doc, "", score_docs[(unit, year)])
+        score_docs[(unit, year)] = doc
+        for stage, by_line in doc.obj(d.get("stages"), "stages", optional=True).items():
+            if stage not in scoring.STAGES:
+                raise doc.bad(f"stages.{_shown(stage).strip('“”')}", stage,
+                              f"không phải vòng chấm (dùng: {', '.join(scoring.STAGES)})",
+                              f"is not a stage (use: {', '.join(scoring.STAGES)})")
+            for line, sc in doc.obj(by_line, f"stages.{stage}").items():
+                line = doc.code(line, f"stages.{stage}.{_shown(line)}")
+                f = f"stages.{stage}.{line}"
+                sc = doc.obj(sc, f)
+                scores[(unit, line, year, stage)] = scoring.Score(
+                    unit, line, year, stage, _points_of(doc, doc.missing(sc, "p", f"{f}.p"), f"{f}.p"),
+                    doc.string(sc.get("note"), f"{f}.note", multiline=True),
+                    doc.string(sc.get("evidence"), f"{f}.evidence", multiline=True),
+                    doc.who(sc.get("by"), f"{f}.by"), doc.who(sc.get("at"), f"{f}.at"))
+
+    commendations = []
+    for doc_id, d in _doc_items(data, "commendations"):
+        doc = _Doc("commendations", doc_id)
+        d = doc.obj(d, "")
+        year = doc.year(doc.missing(d, "year", "year"), "year")
+        assert year is not None
+        unit = None if d.get("unit") is None else doc.code(d["unit"], "unit")
+        status = d.get("status", "proposed")
+        if status not in scoring.COMMENDATION_STATUS:
+            raise doc.bad("status", status, f"không hợp lệ (dùng: {', '.join(scoring.COMMENDATION_STATUS)})",
+                          f"is not valid (use: {', '.join(scoring.COMMENDATION_STATUS)})")
+        commendations.append(scoring.Commendation(
+            doc_id, year, unit, doc.string(d.get("person"), "person"), doc.string(d.get("form"), "form"),
+            doc.string(d.get("level"), "level"), doc.string(d.get("reason"), "reason", multiline=True), status))
+    return templates, pacts, scores, tuple(commendations)
 
 
 def target(t: dict[str, Any], where: str) -> Target:

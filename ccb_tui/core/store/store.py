@@ -29,20 +29,20 @@ from ..domain.models import (
 )
 from . import audit, backups, documents, recovery, schema, seed
 from . import undo as _undo
-from .changes import Change, LaterData, RetireChange, value_change
+from .changes import ANY, Change, LaterData, RetireChange, value_change
 from .files import atomic_write, corrupt, current_user, dump_json_bytes, now_iso, os_error_msg, shared_file_mode
 from .names import name_keys, name_spans
 from .schema import check_store_bytes
 from .storage import SafeJSONStorage, TxStorage
+from .thidua import ThiduaEdits
 
-ANY = object()  # "not conditional": an edit that states no base value
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 
 
 # --- the store ------------------------------------------------------------------------------
 
-class Store:
+class Store(ThiduaEdits):
     """The cluster's data in one JSON file that several processes share safely.
 
     ``snapshot()`` gives the current state as frozen models; each edit method runs one locked
@@ -988,11 +988,12 @@ class Store:
         return Change(label_vi, shown_old, shown_new, rev, (label_en, shown_old, shown_new))
 
     @_audited
-    def open_year(self, year: int) -> tuple[Change, list[Unit]]:
+    def open_year(self, year: int, *, carry_from: int | None = None) -> tuple[Change, list[Unit]]:
         """Open ``year`` for writing and make it the current year; the units active in it.
 
         Units carry forward by themselves (a unit stays until retired); a year more than one
-        year after today's is refused as a likely typo.
+        year after today's is refused as a likely typo. ``carry_from`` also copies that year's
+        points table and checklist into ``year``, in the same transaction (``_carry_forward``).
         """
         today = date.today().year
         if year > today + 1:
@@ -1009,11 +1010,13 @@ class Store:
             opened = sorted({*snap.settings.open_years, year})
             new = {"current_year": year, "open_years": opened}
             units = snap.units_in(year)
-            if old == new:
+            if old != new:
+                settings.update(new)
+                meta.update({"settings": settings}, doc_ids=[doc_id])
+                self._log(db, "open_year", {"year": year}, old, new)
+            carried = self._carry_forward(db, snap, carry_from, year) if carry_from is not None else {}
+            if old == new and not (carried.get("template") or carried.get("tasks")):
                 return Change("năm hiện hành", str(year), str(year), snap.revision), units
-            settings.update(new)
-            meta.update({"settings": settings}, doc_ids=[doc_id])
-            self._log(db, "open_year", {"year": year}, old, new)
             rev = snap.revision + 1
         return Change("năm hiện hành", str(old["current_year"] or "—"), str(year), rev,
                       ("current year", str(old["current_year"] or "—"), str(year))), units

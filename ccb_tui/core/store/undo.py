@@ -14,11 +14,12 @@ import functools
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from . import documents
-from ..domain import indicators, validation
+from ..domain import indicators, scoring, validation
 from .audit import LogEntry, describe
 from ..domain.errors import ConflictError, InvalidValue
 from .changes import Change
 from .files import now_iso
+from .thidua import score_entry
 from ..domain.models import Msg, Snapshot
 
 if TYPE_CHECKING:
@@ -258,7 +259,113 @@ def _open_year(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None
     meta.update({"settings": settings}, doc_ids=[doc_id])
 
 
+def _template_part(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not doc:
+        return None
+    return {k: v for k, v in doc.items() if k not in ("year", "pact_signed")}
+
+
+def _scores_in(store: "Store", db: Any, year: int) -> bool:
+    return any(d.get("year") == year and d.get("stages") for d in store._table(db, "scores").all())
+
+
+def _set_template(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    year = int(entry.target["year"])
+    table, doc_id, doc = store._template_doc(db, year)
+    current = _template_part(doc if doc_id is not None else None)
+    if current != entry.new:
+        raise _conflict(entry, snap, "đã sửa" if current else "—", "bảng điểm")
+    if entry.old is None:
+        if _scores_in(store, db, year):
+            raise InvalidValue(Msg(f"Năm {year} đã có điểm chấm; không hoàn tác việc nhập bảng điểm được.",
+                                   f"{year} already has scores; importing its points table cannot be undone."))
+        table.remove(doc_ids=[doc_id])
+        return
+    old = scoring.template_from_doc(entry.old, year)
+    store._scores_fit_or_fail(snap, year, old)
+    store._save(table, doc_id, {"year": year, "pact_signed": doc.get("pact_signed"), **dict(entry.old)})
+
+
+def _set_pact_date(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    year = int(entry.target["year"])
+    table, doc_id, doc = store._template_doc(db, year)
+    if doc_id is None or doc.get("pact_signed") != entry.new:
+        raise _conflict(entry, snap, str(doc.get("pact_signed") or "—"), str(entry.new or "—"))
+    table.update({"pact_signed": entry.old}, doc_ids=[doc_id])
+
+
+def _set_score(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    t = entry.target
+    table, doc_id, doc = store._score_doc(db, t["unit"], int(t["year"]))
+    stages = {k: dict(v) for k, v in (doc.get("stages") or {}).items()}
+    current = score_entry(stages.get(t["stage"], {}).get(t["line"]))
+    if current != entry.new:
+        raise _conflict(entry, snap, str((current or {}).get("p", "—")), str((entry.new or {}).get("p", "—")))
+    if entry.old is None:
+        stages.get(t["stage"], {}).pop(t["line"], None)
+    else:
+        stages.setdefault(t["stage"], {})[t["line"]] = {**entry.old, "by": store.user, "at": now_iso()}
+    doc["stages"] = {k: v for k, v in stages.items() if v}
+    store._save(table, doc_id, doc)
+
+
+def _commendation_doc(store: "Store", db: Any, entry: LogEntry) -> tuple[Any, int, dict[str, Any] | None]:
+    cid = int(entry.target["commendation"])
+    table = store._table(db, "commendations")
+    found = table.get(doc_id=cid)
+    return table, cid, dict(found) if found is not None else None
+
+
+def _add_commendation(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    table, cid, doc = _commendation_doc(store, db, entry)
+    if doc is None:
+        return  # already removed: nothing to revert
+    if doc.get("status") != (entry.new or {}).get("status"):
+        raise _conflict(entry, snap, str(doc.get("status")), str((entry.new or {}).get("status")))
+    table.remove(doc_ids=[cid])
+
+
+def _set_commendation_status(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    table, cid, doc = _commendation_doc(store, db, entry)
+    if doc is None or doc.get("status") != entry.new:
+        raise _conflict(entry, snap, str(doc.get("status") if doc else "đã xóa"), str(entry.new))
+    table.update({"status": entry.old, "by": store.user, "at": now_iso()}, doc_ids=[cid])
+
+
+def _remove_commendation(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    table, cid, doc = _commendation_doc(store, db, entry)
+    if doc is not None or not isinstance(entry.old, dict):
+        raise _conflict(entry, snap, f"khen thưởng số {cid} đang tồn tại", "đã xóa")
+    store._insert_with_id(db, "commendations", dict(entry.old), cid)
+
+
+def _carry_forward(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    year = int(entry.target["year"])
+    new = entry.new or {}
+    tasks = store._table(db, "tasks")
+    for task_id in new.get("tasks") or []:
+        doc = tasks.get(doc_id=int(task_id))
+        if doc is not None and doc.get("statuses"):
+            raise InvalidValue(Msg(f"Nhiệm vụ {task_id} mang sang năm {year} đã có trạng thái; không hoàn tác được.",
+                                   f"Task {task_id} carried into {year} already has statuses; cannot undo."))
+    if new.get("template") is not None:
+        table, doc_id, doc = store._template_doc(db, year)
+        if doc_id is not None:
+            if _template_part(doc) != new["template"]:
+                raise _conflict(entry, snap, "đã sửa", "bảng điểm")
+            if _scores_in(store, db, year):
+                raise InvalidValue(Msg(f"Năm {year} đã có điểm chấm; không hoàn tác việc mang bảng điểm sang được.",
+                                       f"{year} already has scores; carrying the points table cannot be undone."))
+            table.remove(doc_ids=[doc_id])
+    gone = [int(i) for i in new.get("tasks") or [] if tasks.get(doc_id=int(i)) is not None]
+    if gone:
+        tasks.remove(doc_ids=gone)
+
+
 _HANDLERS = {
+    "set_template": _set_template, "set_pact_date": _set_pact_date, "set_score": _set_score,
+    "add_commendation": _add_commendation, "set_commendation_status": _set_commendation_status,
+    "remove_commendation": _remove_commendation, "carry_forward": _carry_forward,
     "set_value": _set_value, "set_target": _set_target, "set_task_status": _set_task_status,
     "add_task": _add_task, "edit_task": _edit_task, "remove_task": _remove_task,
     "add_unit": _add_unit, "rename_unit": _rename_unit, "retire_unit": _retire_unit,

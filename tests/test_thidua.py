@@ -1,0 +1,396 @@
+"""Thi đua end to end: the sample ranking, score edits, templates, commendations, the pact day,
+carrying a year forward, malformed store documents, undo and the audit log."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from ccb_tui.cli import main
+from ccb_tui.core.domain import scoring
+from ccb_tui.core.domain.errors import ConflictError, InvalidValue
+from ccb_tui.core.store import ANY
+from ccb_tui.core.store.store import Store
+
+SAMPLE = [("krong_no", 86.25, "Xuất sắc", 1), ("nam_ka", 78.5, "Tiên tiến", 2),
+          ("lien_son", 78.5, "Tiên tiến", 2), ("ea_rbin", 69, "Vững mạnh", 4)]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(db_path: Path, capsys) -> str:
+    Store(db_path)
+    capsys.readouterr()
+    return str(db_path)
+
+
+def ranking(capsys, db: str, *extra: str) -> dict:
+    code, out, err = run(capsys, "rank", "--json", "--db", db, *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+# --- the sample -------------------------------------------------------------------------
+
+def test_new_store_ranks_the_sample_at_once(capsys, db_path):
+    code, out, err = run(capsys, "rank", "--json", "--db", str(db_path))  # the store does not exist yet
+    assert code == 0, err
+    r = json.loads(out)
+    assert set(r) >= {"year", "stage", "max", "units", "differences"}
+    assert (r["year"], r["stage"], r["max"], r["sample"]) == (2020, "final", 90, True)
+    assert [(u["code"], u["points"], u["band"], u["rank"]) for u in r["units"]] == SAMPLE
+    assert all(set(u) == {"code", "name", "points", "band", "rank", "scored_lines", "total_lines"} for u in r["units"])
+    assert all(u["scored_lines"] == u["total_lines"] == 12 for u in r["units"])
+
+
+def test_sample_has_one_peer_disagreement_of_a_point_or_more(capsys, db):
+    r = ranking(capsys, db, "--stage", "peer")
+    assert r["differences"] == [{"unit": "ea_rbin", "line": "KT2", "self": 9, "peer": 7.5}]
+    code, out, _ = run(capsys, "rank", "--stage", "peer", "--db", db)
+    assert code == 0
+    assert "Xã Ea R'Bin · KT2" in out and "9 → 7,5" in out
+
+
+def test_sample_template_shape(store):
+    snap = store.snapshot()
+    t = snap.templates[2020]
+    assert t.sample and snap.templates[2021].sample
+    assert t.max_total == D(90) and len(t.lines) == 12
+    assert scoring.validate_template(t) == []
+    assert [(b.name, b.low, b.high) for b in sorted(t.bands, key=lambda b: -b.low)] == [
+        ("Xuất sắc", 81, 90), ("Tiên tiến", 71, 80), ("Vững mạnh", 61, 70), ("Yếu", 0, 60)]
+    assert {ln.area for ln in t.lines} >= {"Xây dựng tổ chức hội", "Công tác tuyên truyền",
+                                          "Phát triển kinh tế, giảm nghèo", "Tham gia xây dựng Đảng, chính quyền",
+                                          "Các hoạt động tình nghĩa"}
+    rules = [ln for ln in t.lines if ln.rule]
+    assert [(ln.rule.kind, ln.rule.indicator) for ln in rules] == [("target_ratio", "new_members")]
+    assert any(ln.min_points < 0 for ln in t.lines)
+    assert all(s.note == "mẫu" for s in snap.scores.values())
+
+
+def test_rank_text_shows_ties_bands_and_vietnamese_decimals(capsys, db):
+    code, out, _ = run(capsys, "rank", "--db", db)
+    assert code == 0
+    lines = out.splitlines()
+    assert "Xếp hạng thi đua năm 2020" in lines[0] and "tối đa 90 điểm" in lines[0]
+    assert any("1  Xã Krông Nô" in ln and "86,25" in ln and "Xuất sắc" in ln for ln in lines)
+    assert sum(1 for ln in lines if ln.strip().startswith("2 ") and "78,5" in ln) == 2
+    code, out, _ = run(capsys, "rank", "--db", db, "--lang", "en")
+    assert "86.25" in out and "Ranking 2020" in out
+
+
+# --- score set ------------------------------------------------------------------------------
+
+def test_score_set_vietnamese_decimals_stay_exact(capsys, db):
+    code, out, err = run(capsys, "score", "set", "krong no", "XD2", "6,75", "--stage", "final", "--db", db)
+    assert code == 0, err
+    assert "6,25 → 6,75" in out
+    r = ranking(capsys, db)
+    assert r["units"][0]["points"] == 86.75
+    raw = json.loads(Path(db).read_text(encoding="utf-8"))
+    doc = next(d for d in raw["scores"].values() if d["unit"] == "krong_no")
+    assert doc["stages"]["final"]["XD2"]["p"] == "6.75"
+    snap = Store(db).snapshot()
+    assert snap.scores[("krong_no", "XD2", 2020, "final")].points == D("6.75")
+
+
+def test_edits_make_a_tie_share_rank_one(capsys, db):
+    # nam_ka 78,5 → 86,25 (+7,75), every line within its maximum
+    for line, pts in (("TC3", "5"), ("TT1", "8"), ("TT2", "7"), ("KT2", "10"), ("XD1", "8"), ("XD2", "7"),
+                      ("THUONG", "4,75")):
+        assert run(capsys, "score", "set", "nam_ka", line, pts, "--stage", "final", "--db", db)[0] == 0
+    r = ranking(capsys, db)
+    top = [(u["code"], u["points"], u["rank"]) for u in r["units"][:2]]
+    assert sorted(top) == [("krong_no", 86.25, 1), ("nam_ka", 86.25, 1)]
+    assert r["units"][2]["rank"] == 3
+    assert r["units"][1]["band"] == "Xuất sắc"
+
+
+def test_rule_line_prints_its_proposal(capsys, db):
+    code, out, _ = run(capsys, "score", "set", "ea_rbin", "TC2", "9", "--stage", "self", "--db", db)
+    assert code == 0
+    assert "Đề xuất theo quy tắc: 10 điểm (thực hiện 5 / kế hoạch 5)" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (("krong_no", "TC1", "10,5"), "vượt điểm tối đa"),
+    (("krong_no", "TRU", "-5,5"), "dưới điểm tối thiểu"),
+    (("krong_no", "TC1", "9,555"), "2 chữ số thập phân"),
+    (("krong_no", "NOPE", "1"), "không có dòng 'NOPE'"),
+    (("nowhere", "TC1", "1"), "nowhere"),
+    (("krong_no", "TC1", "abc"), "abc"),
+])
+def test_bad_scores_are_refused_and_nothing_is_written(capsys, db, sha, argv, words):
+    before = sha(Path(db))
+    code, out, err = run(capsys, "score", "set", *argv, "--stage", "final", "--db", db)
+    assert code == 3, (out, err)
+    assert words in err and len(err.strip().splitlines()) == 1
+    assert sha(Path(db)) == before
+
+
+def test_misspelt_stage_and_year_without_template_exit_3(capsys, db, sha):
+    before = sha(Path(db))
+    code, _, err = run(capsys, "score", "set", "krong_no", "TC1", "9", "--stage", "fnal", "--db", db)
+    assert code == 3 and "self" in err
+    code, _, err = run(capsys, "score", "set", "krong_no", "TC1", "9", "--stage", "self", "--year", "2019", "--db", db)
+    assert code == 3 and "chưa có bảng điểm" in err and "score template --import" in err
+    code, _, err = run(capsys, "rank", "--year", "2019", "--db", db)
+    assert code == 3
+    assert sha(Path(db)) == before
+
+
+def test_score_above_max_is_refused_with_the_store_byte_identical(store, sha):
+    before = sha(store.path)
+    with pytest.raises(InvalidValue):
+        store.set_score("krong_no", "TC1", 2020, "final", "10.5")
+    assert sha(store.path) == before
+
+
+def test_expect_conflict_exit_4(capsys, db, sha):
+    before = sha(Path(db))
+    code, _, err = run(capsys, "score", "set", "krong_no", "TC1", "10", "--stage", "final", "--expect", "8",
+                       "--db", db)
+    assert code == 4 and "9,5" in err
+    assert sha(Path(db)) == before
+    code, out, _ = run(capsys, "score", "set", "krong_no", "TC1", "10", "--stage", "final", "--expect", "9,5",
+                       "--db", db)
+    assert code == 0 and "9,5 → 10" in out
+
+
+def test_store_expect_none_means_not_scored_yet(store):
+    store.set_score("krong_no", "TC1", 2020, "final", None)
+    with pytest.raises(ConflictError):
+        store.set_score("krong_no", "TC2", 2020, "final", "1", expect=None)
+    store.set_score("krong_no", "TC1", 2020, "final", "7", expect=None)
+    assert store.snapshot().scores[("krong_no", "TC1", 2020, "final")].points == 7
+
+
+def test_clearing_a_score_and_the_unscored_flag(capsys, db):
+    assert run(capsys, "score", "set", "lien_son", "TN1", "none", "--stage", "final", "--db", db)[0] == 0
+    r = ranking(capsys, db)
+    ls = next(u for u in r["units"] if u["code"] == "lien_son")
+    assert (ls["points"], ls["scored_lines"]) == (70, 11)
+    code, out, _ = run(capsys, "rank", "--db", db)
+    assert "1/12 dòng chưa chấm" in out
+
+
+def test_score_show(capsys, db):
+    code, out, _ = run(capsys, "score", "show", "ea rbin", "--db", db)
+    assert code == 0
+    assert "Xã Ea R'Bin" in out and "Tự chấm" in out and "Huyện" in out
+    assert "10 (thực hiện 5 / kế hoạch 5)" in out
+    assert "Huyện: 69 → Vững mạnh" in out
+
+
+def test_undo_and_log_of_a_score(capsys, db):
+    run(capsys, "score", "set", "krong_no", "TC1", "8,5", "--stage", "peer", "--db", db)
+    code, out, _ = run(capsys, "log", "--db", db)
+    assert "Xã Krông Nô · TC1 (cụm thẩm định) 2020: 9,5 → 8,5" in out
+    assert run(capsys, "undo", "--db", db)[0] == 0
+    snap = Store(db).snapshot()
+    assert snap.scores[("krong_no", "TC1", 2020, "peer")].points == D("9.5")
+
+
+# --- templates ------------------------------------------------------------------------------
+
+def test_template_show_and_json(capsys, db):
+    code, out, _ = run(capsys, "score", "template", "--db", db)
+    assert code == 0
+    assert "(mẫu)" in out and "Xây dựng tổ chức hội" in out and "81–90  Xuất sắc" in out
+    assert "theo tỷ lệ đạt kế hoạch new_members" in out and "tối thiểu -5" in out
+    code, out, _ = run(capsys, "score", "template", "--json", "--db", db)
+    doc = json.loads(out)
+    assert doc["year"] == 2020 and doc["pact_signed"] is None and len(doc["lines"]) == 12
+
+
+def _template_json(capsys, db: str) -> dict:
+    return json.loads(run(capsys, "score", "template", "--json", "--db", db)[1])
+
+
+def test_template_import_json(capsys, db, tmp_path):
+    doc = _template_json(capsys, db)
+    doc["lines"][0]["title"] = "Củng cố tổ chức (sửa)"
+    doc["lines"][0]["max"] = "12"
+    doc["bands"][0]["high"] = "92"
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "score", "template", "--import", str(f), "--year", "2020", "--db", db)
+    assert code == 0, err
+    t = Store(db).snapshot().templates[2020]
+    assert t.lines[0].max_points == 12 and t.max_total == 92 and not t.sample
+    assert t.lines[0].title == "Củng cố tổ chức (sửa)"
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d["bands"].__setitem__(0, {"name": "Xuất sắc", "low": "75", "high": "90"}), "chồng lên nhau"),
+    (lambda d: d["lines"].append(dict(d["lines"][0])), "trùng"),
+    (lambda d: d["lines"][0].__setitem__("max", "-1"), "điểm tối đa phải ≥ 0"),
+    (lambda d: d["lines"][0].__setitem__("max", "abc"), "lines[0].max"),
+    (lambda d: d["lines"].pop(0), "TC1"),  # a scored line dropped
+    (lambda d: d["lines"][2].__setitem__("max", "4"), "TC3"),  # below stored points (5)
+])
+def test_bad_template_import_is_refused_whole(capsys, db, tmp_path, sha, change, words):
+    doc = _template_json(capsys, db)
+    change(doc)
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    before = sha(Path(db))
+    code, _, err = run(capsys, "score", "template", "--import", str(f), "--year", "2020", "--db", db)
+    assert code == 3 and words in err, err
+    assert sha(Path(db)) == before
+
+
+def test_template_import_xlsx(capsys, db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "lines"
+    ws.append(["code", "area", "title", "max", "min"])
+    ws.append(["A1", "Tổ chức", "Sinh hoạt chi hội", 50, 0])
+    ws.append(["A2", "Kinh tế", "Giảm nghèo", 40.5, None])
+    ws.append(["P", "Điểm trừ", "Vi phạm", 0, -5])
+    bands = wb.create_sheet("bands")
+    bands.append(["name", "low", "high"])
+    bands.append(["Tốt", 0, 60])
+    bands.append(["Rất tốt", 61, 90.5])
+    f = tmp_path / "t.xlsx"
+    wb.save(f)
+    code, out, err = run(capsys, "score", "template", "--import", str(f), "--year", "2021", "--db", db)
+    assert code == 0, err
+    t = Store(db).snapshot().templates[2021]
+    assert [ln.code for ln in t.lines] == ["A1", "A2", "P"] and t.max_total == D("90.5")
+    assert t.band(D(70)).name == "Rất tốt"
+
+
+def test_undo_template_import(capsys, db, tmp_path):
+    doc = _template_json(capsys, db)
+    doc["lines"][0]["title"] = "Khác"
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "score", "template", "--import", str(f), "--year", "2021", "--db", db)[0] == 0
+    assert run(capsys, "undo", "--db", db)[0] == 0
+    assert Store(db).snapshot().templates[2021].lines[0].title != "Khác"
+
+
+# --- commendations and the pact ---------------------------------------------------------------
+
+def test_commendations(capsys, db):
+    code, out, err = run(capsys, "commend", "add", "--year", "2020", "--unit", "krong no", "--form", "Giấy khen",
+                         "--level", "Hội CCB huyện", "--reason", "Dẫn đầu cụm thi đua", "--db", db)
+    assert code == 0, err
+    code, out, err = run(capsys, "commend", "add", "--year", "2020", "--person", "Nguyễn Văn Ba", "--unit",
+                         "lien_son", "--form", "Giấy khen", "--level", "Hội CCB huyện", "--reason", "Gương mẫu",
+                         "--db", db)
+    assert code == 0, err
+    items = json.loads(run(capsys, "commend", "list", "--json", "--db", db)[1])
+    assert [(c["unit"], c["person"], c["status"]) for c in items] == [
+        ("krong_no", "", "proposed"), ("lien_son", "Nguyễn Văn Ba", "proposed")]
+    first = items[0]["id"]
+    code, out, _ = run(capsys, "commend", "approve", str(first), "--db", db)
+    assert code == 0 and "đề nghị → được duyệt" in out
+    code, out, _ = run(capsys, "commend", "list", "--db", db)
+    assert "[được duyệt]  Xã Krông Nô · Giấy khen" in out and "Nguyễn Văn Ba (Thị trấn Liên Sơn)" in out
+    assert run(capsys, "commend", "remove", str(items[1]["id"]), "--db", db)[0] == 0
+    assert len(json.loads(run(capsys, "commend", "list", "--json", "--db", db)[1])) == 1
+    assert run(capsys, "undo", "--db", db)[0] == 0  # the removal comes back, under its id
+    assert [c["id"] for c in json.loads(run(capsys, "commend", "list", "--json", "--db", db)[1])] == \
+        [items[0]["id"], items[1]["id"]]
+
+
+def test_commendation_refusals(capsys, db, sha):
+    before = sha(Path(db))
+    code, _, err = run(capsys, "commend", "add", "--year", "2020", "--form", "Giấy khen", "--level", "huyện",
+                       "--reason", "x", "--db", db)
+    assert code == 3 and "--unit" in err
+    code, _, err = run(capsys, "commend", "approve", "99", "--db", db)
+    assert code == 3 and "99" in err
+    code, _, err = run(capsys, "commend", "add", "--year", "2020", "--unit", "krong_no", "--form", "Giấy khen",
+                       "--level", "huyện", "--reason", "x", "--status", "maybe", "--db", db)
+    assert code == 3
+    assert sha(Path(db)) == before
+
+
+def test_pact_sign(capsys, db):
+    code, out, _ = run(capsys, "pact", "sign", "--year", "2020", "--date", "15/1/2020", "--db", db)
+    assert code == 0 and "— → 2020-01-15" in out
+    assert Store(db).snapshot().pacts == {2020: "2020-01-15"}
+    doc = json.loads(run(capsys, "score", "template", "--json", "--db", db)[1])
+    assert doc["pact_signed"] == "2020-01-15"
+    raw = json.loads(Path(db).read_text(encoding="utf-8"))
+    assert next(d for d in raw["templates"].values() if d["year"] == 2020)["pact_signed"] == "2020-01-15"
+
+
+# --- year open --from ---------------------------------------------------------------------------
+
+def test_year_open_carries_template_and_checklist(capsys, db):
+    before = Store(db).snapshot()
+    code, out, err = run(capsys, "year", "open", "2022", "--from", "2021", "--db", db)
+    assert code == 0, err
+    assert "mang sang từ năm 2021 (12 dòng)" in out and "8/8" in out
+    snap = Store(db).snapshot()
+    assert snap.current_year() == 2022
+    assert scoring.template_doc(snap.templates[2022]) == scoring.template_doc(before.templates[2021])
+    assert [t.title for t in snap.tasks_for(2022)] == [t.title for t in before.tasks_for(2021)]
+    assert all(not t.statuses for t in snap.tasks_for(2022))
+    assert run(capsys, "score", "set", "krong_no", "TC1", "9", "--stage", "self", "--year", "2022", "--db", db)[0] == 0
+    # the plan for 2022 is the units' registered targets
+    run(capsys, "target", "krong_no", "new_members", "7", "--year", "2022", "--db", db)
+    summary = json.loads(run(capsys, "summary", "--year", "2022", "--json", "--db", db)[1])
+    assert "7" in json.dumps(summary)
+
+
+def test_year_open_carry_is_undone_in_one_step(capsys, db):
+    assert run(capsys, "year", "open", "2022", "--from", "2021", "--db", db)[0] == 0
+    assert run(capsys, "undo", "--db", db)[0] == 0
+    snap = Store(db).snapshot()
+    assert 2022 not in snap.templates and not snap.tasks_for(2022)
+    assert run(capsys, "undo", "--db", db)[0] == 0
+    assert Store(db).snapshot().current_year() == 2020
+
+
+def test_year_open_keeps_an_existing_template(capsys, db):
+    code, out, _ = run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)
+    assert code == 0 and "đã có, giữ nguyên" in out
+
+
+# --- store documents ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda d: d["scores"]["1"]["stages"]["final"]["TC1"].__setitem__("p", "9.555"), "scores/1 (krong_no 2020)"),
+    (lambda d: d["scores"]["1"]["stages"].__setitem__("fnal", {}), "stages.fnal"),
+    (lambda d: d["scores"]["1"]["stages"]["self"]["TC1"].__setitem__("p", [1]), "stages.self.TC1.p"),
+    (lambda d: d["templates"]["1"]["lines"][0].__setitem__("max", "x"), "templates/1 (2020): trường lines[0].max"),
+    (lambda d: d["templates"]["1"].__setitem__("pact_signed", "15/1"), "pact_signed"),
+    (lambda d: d["templates"]["2"].__setitem__("year", 2020), "templates/2"),
+    (lambda d: d["commendations"].__setitem__("1", {"year": 2020, "status": "maybe"}), "commendations/1"),
+])
+def test_malformed_thidua_documents_exit_5_naming_record_and_field(capsys, db, mutate, words):
+    data = json.loads(Path(db).read_text(encoding="utf-8"))
+    mutate(data)
+    Path(db).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, "rank", "--db", db)
+    assert code == 5 and words in err, err
+
+
+def test_rank_never_imports_textual(db):
+    snippet = ("import sys; from ccb_tui.cli import main; main(['rank', '--db', %r]); "
+               "main(['score', 'show', 'krong_no', '--db', %r]); "
+               "print([m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'plotext')])") % (db, db)
+    done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("[]")
+
+
+def test_any_is_the_store_sentinel():
+    from ccb_tui.core.store import store as store_module
+    assert store_module.ANY is ANY
