@@ -186,10 +186,11 @@ def sheet_rows(td: ThiDua, lang: str = "vi") -> list[list[str]]:
     return rows
 
 
-def differences_lines(td: ThiDua, lang: str = "vi") -> list[str]:
-    """The lines where a stage and the one before disagree by at least a point, every stage."""
+def differences_lines(td: ThiDua, lang: str = "vi", stage: str | None = None) -> list[str]:
+    """The lines where a stage and the one before disagree by at least a point: of ``stage``, or
+    of every stage."""
     out = []
-    for stage in td.scored_stages:
+    for stage in ([stage] if stage in td.rankings else []) if stage else td.scored_stages:
         for d in td.rankings[stage].differences:
             out.append(f"{td.unit_name(d.unit)} · {_t(lang, 'dòng', 'line')} {d.line}: "
                        f"{stage_label(d.stage_a, lang)} {show_points(d.points_a, lang)} → "
