@@ -349,12 +349,17 @@ def _thidua_html(td: td_view.ThiDua, lang: str) -> list[str]:
             body.append(_html_table(td_view.ranking_head(lang), td_view.ranking_rows(td, lang), (0, 2)))
         body.append(f"<h3>{esc(_t(lang, 'Bảng chấm điểm', 'Scoring sheet'))}</h3>")
         head = td_view.sheet_head(td, lang)
-        rows = td_view.sheet_rows(td, lang)
+        compact = len(td.units) > 3  # three stages of four units do not fit an A4 page
+        rows = td_view.sheet_rows(td, lang, compact)
         classes = [[""] * len(head) for _ in rows]
         if classes:
             classes[-1] = ["total"] * len(head)
         body.append(_html_table(head, rows, range(2, len(head)), classes).replace("<table>", '<table class="sheet">', 1))
-        body.append(f'<p class="meta">{esc(td_view.sheet_legend(td, lang))}</p>')
+        legend = td_view.sheet_legend(td, lang, compact)
+        if compact:
+            legend += _t(lang, " Điểm cụm thẩm định: xem tệp xuất (trang Chấm điểm).",
+                         " Peer-check points: see the export (sheet Chấm điểm).")
+        body.append(f'<p class="meta">{esc(legend)}</p>')
         diffs = td_view.differences_lines(td, lang)
         if diffs:
             body.append(f"<p><strong>{esc(_t(lang, 'Chênh lệch từ 1 điểm giữa hai lần chấm', 'Lines where two stages differ by a point or more'))}</strong></p>")

@@ -145,7 +145,8 @@ svg .bar { fill: #555; } svg .chart-title { font-weight: bold; } svg .na { fill:
 section.charts, section.tasks { break-before: page; page-break-before: always; }
 section.thidua { break-before: page; page-break-before: always; }
 h3 { font-size: 12.5pt; margin: 10pt 0 4pt; break-after: avoid; page-break-after: avoid; }
-table.sheet { font-size: 10.5pt; } table.sheet td.num { white-space: nowrap; }
+table.sheet { font-size: 10pt; width: 100%; } table.sheet td.num { white-space: nowrap; }
+table.sheet td:nth-child(2) { min-width: 3cm; }
 table.sheet tr:last-child td { font-weight: bold; }  /* the totals row */
 table.signature { margin-top: 14pt; break-inside: avoid; page-break-inside: avoid;
                   break-before: avoid; page-break-before: avoid; }  /* never a signature page alone */

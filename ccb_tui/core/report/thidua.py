@@ -82,9 +82,11 @@ class ThiDua:
         """The stages that have any score, in order."""
         return tuple(s for s in STAGES if s in self.rankings)
 
-    def sheet_stages(self) -> tuple[str, ...]:
-        """The stages the scoring sheet shows: every stage, so a blank column reads "not yet"."""
-        return STAGES
+    def sheet_stages(self, compact: bool = False) -> tuple[str, ...]:
+        """The stages the scoring sheet shows: every stage (a blank reads "not yet"), or only the
+        unit's own and the final one when ``compact`` (an A4 page is too narrow for three stages
+        of four units; the peer check's disagreements are listed under the sheet)."""
+        return ("self", "final") if compact else STAGES
 
     def points(self, unit: str, line: str, stage: str) -> Decimal | None:
         """A unit's points on a line at a stage, None when not scored."""
@@ -157,18 +159,18 @@ def sheet_head(td: ThiDua, lang: str = "vi") -> list[str]:
             *(u.short_name(td.year) for u in td.units)]
 
 
-def sheet_legend(td: ThiDua, lang: str = "vi") -> str:
+def sheet_legend(td: ThiDua, lang: str = "vi", compact: bool = False) -> str:
     """What a cell of the sheet holds ("tự chấm / cụm thẩm định / huyện chấm; — chưa chấm")."""
-    stages = " / ".join(stage_label(s, lang) for s in td.sheet_stages())
+    stages = " / ".join(stage_label(s, lang) for s in td.sheet_stages(compact))
     return _t(lang, f"Mỗi ô: {stages}; “—”: chưa chấm.", f"Each cell: {stages}; “—”: not scored.")
 
 
-def sheet_rows(td: ThiDua, lang: str = "vi") -> list[list[str]]:
+def sheet_rows(td: ThiDua, lang: str = "vi", compact: bool = False) -> list[list[str]]:
     """One row per line (each unit's cell: the stages' points joined by " / "), then the totals
     of each stage as the rankings have them."""
     if td.template is None:
         return []
-    stages = td.sheet_stages()
+    stages = td.sheet_stages(compact)
     rows = []
     for ln in td.template.lines:
         rows.append([ln.code, ln.title, show_points(ln.max_points, lang),
