@@ -98,7 +98,8 @@ def test_export_every_format_has_the_parts(db: str, tmp_path: Path, capsys) -> N
     assert rows[0][0] == "Phần" and "Giá trị" in rows[0] and "Kế hoạch" in rows[0]
     parts = {r[0] for r in rows[1:]}
     # 2020 has no checklist of its own: the export carries the one that applies (2021's)
-    assert parts == {"Số liệu", "Tổng cụm", "Chỉ tiêu", "Nhiệm vụ"}
+    # and the bundled sample points table brings the scoring sheet and the ranking (no commendations)
+    assert parts == {"Số liệu", "Tổng cụm", "Chỉ tiêu", "Nhiệm vụ", "Chấm điểm", "Xếp hạng"}
     head = rows[0]
     ea_loans = next(r for r in rows if r[0] == "Số liệu" and r[head.index("Mã đơn vị")] == "ea_rbin"
                     and r[head.index("Mã chỉ tiêu")] == "loans")
@@ -216,7 +217,7 @@ def test_export_then_import_into_a_fresh_store_gives_the_same_data(fmt: str, tmp
     assert data_of(Store(b_path)) == data_of(a)
     # Importing the same files again changes nothing.
     code, out, _ = run(capsys, "import", str(tmp_path / f"e2020.{fmt}"), "--db", str(b_path))
-    assert code == 0 and out.strip() == "0 số liệu, 0 chỉ tiêu, 0 trạng thái nhiệm vụ thay đổi; 112 không đổi"
+    assert code == 0 and out.strip() == "0 số liệu, 0 chỉ tiêu, 0 trạng thái nhiệm vụ thay đổi; 256 không đổi"
 
 
 def test_import_summary_dry_run_and_audit(db: str, tmp_path: Path, capsys, sha) -> None:
@@ -239,11 +240,11 @@ def test_import_summary_dry_run_and_audit(db: str, tmp_path: Path, capsys, sha) 
     assert code == 0, err
     assert sha(db) == before
     assert out.splitlines()[-1] == ("Chạy thử, không ghi gì: 3 số liệu, 1 chỉ tiêu, 0 trạng thái nhiệm vụ "
-                                    "thay đổi; 108 không đổi")
+                                    "thay đổi; 252 không đổi")
     assert "Xã Krông Nô · Số hội viên 2020: 120 (số liệu mẫu) → 126" in out
     code, out, err = run(capsys, "import", str(path), "--db", db)
     assert code == 0, err
-    assert out.splitlines()[-1].startswith("3 số liệu, 1 chỉ tiêu, 0 trạng thái nhiệm vụ thay đổi; 108 không đổi")
+    assert out.splitlines()[-1].startswith("3 số liệu, 1 chỉ tiêu, 0 trạng thái nhiệm vụ thay đổi; 252 không đổi")
     snap = Store(db).snapshot()
     assert snap.reading("nam_ka", "fund", 2020).value == 62_500_000
     assert snap.reading("nam_ka", "fund", 2020).qualifier is Qualifier.ABOUT

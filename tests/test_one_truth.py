@@ -229,3 +229,98 @@ def test_dashboard_and_meeting_agree(tmp_path_factory, capsys, case) -> None:  #
         assert meet[ind.code][1] == total
         assert meet[ind.code][2] == (plan or "—")
         assert meet[ind.code][3] == (prog or "—")
+
+
+# --- thi đua: one ranking (scoring.rank) in the report, the XLSX and the meeting page -------------
+
+@st.composite
+def thidua_scores(draw):  # noqa: ANN001, ANN201
+    """Scores on the sample template: any unit, line and stage may be missing; quarters of points."""
+    import thidua_sample
+    from decimal import Decimal
+
+    from ccb_tui.core.domain.scoring import Score
+
+    out = {}
+    for unit in UNITS:
+        for code, mx in zip(thidua_sample.CODES, thidua_sample.MAXES):
+            for stage in ("self", "peer", "final"):
+                if draw(st.integers(0, 3)) == 0:
+                    continue
+                p = Decimal(draw(st.integers(0, mx * 4))) / 4
+                out[(unit, code, 2020, stage)] = Score(unit, code, 2020, stage, p)
+    return out
+
+
+def _with_scores(snap, scores):  # noqa: ANN001, ANN202
+    import dataclasses
+
+    import thidua_sample
+    return dataclasses.replace(snap, templates={2020: thidua_sample.template()}, scores=scores,
+                               commendations=thidua_sample.commendations())
+
+
+def _md_ranking(md: str) -> list[list[str]]:
+    lines = md.splitlines()
+    start = lines.index("### Xếp hạng")
+    out = []
+    for line in lines[start + 1:]:
+        if line.startswith("### "):
+            break
+        if line.startswith("| ") and not line.startswith("| Hạng"):
+            out.append([MD_UNESCAPE.sub(r"\1", c).strip() for c in line.strip("|").split(" | ")])
+    return out
+
+
+async def _meeting_ranking(path: Path) -> list[list[str]]:
+    from ccb_tui.ui.app import create_app
+
+    app = create_app(path, poll=False, meeting=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("left")
+        await pilot.pause()
+        board = app.screen.query_one("#meet-rank-board")
+        rows = [s.text for s in board.render_lines(board.region.reset_offset)]
+    return [[c.strip() for c in r.strip().strip("│").split("│")] for r in rows
+            if r.strip().startswith("│") and any(u in r for u in ("Krông Nô", "Nam Ka", "Ea R'Bin", "Liên Sơn"))]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(scores=thidua_scores())
+def test_ranking_views_agree(tmp_path_factory, scores) -> None:  # noqa: ANN001
+    import pytest
+
+    from ccb_tui.core.domain import scoring
+    from ccb_tui.core.report import thidua
+
+    folder = tmp_path_factory.mktemp("rank")
+    path = folder / "ccb.json"
+    Store(path)
+    snap = _with_scores(Store(path).snapshot(), scores)
+    td = thidua.thidua_view(snap, 2020)
+    stages = [s for s in ("final", "peer", "self") if any(k[3] == s for k in scores)]
+    if not stages:
+        assert td.ranking is None
+        return
+    want = scoring.rank(snap, 2020, stages[0])  # the final when scored, else the latest stage
+    assert td.stage == stages[0]
+    expected = [[str(e.rank), td.unit_name(e.code),
+                 thidua.show_points(e.points), e.band] for e in want.entries]
+
+    md = report.render(snap, 2020, "md", lang="vi")
+    assert [r[:4] for r in _md_ranking(md)] == expected
+
+    wb = load_workbook(io.BytesIO(exchange.render(snap, 2020, "xlsx")), read_only=True)
+    header, *body = list(wb["Xếp hạng"].iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(header)}
+    word = scoring.STAGE_LABELS[want.stage][0]
+    got = [(r[col["Hạng"]], r[col["Mã đơn vị"]], r[col["Điểm"]], r[col["Xếp loại"]])
+           for r in body if r[col["Lần chấm"]] == word]
+    assert got == [(e.rank, e.code, scoring.json_points(e.points), e.band) for e in want.entries]
+
+    with pytest.MonkeyPatch.context() as mp:
+        original = Store.snapshot
+        mp.setattr(Store, "snapshot", lambda self, *a, **k: _with_scores(original(self, *a, **k), scores))
+        shown = asyncio.run(_meeting_ranking(path))
+    assert [[r[0], r[1], r[2], r[4] if len(r) > 5 else r[3]] for r in shown] == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from textual.widgets import ContentSwitcher, DataTable, Digits, Static
@@ -13,6 +14,8 @@ from ccb_tui.ui.screens import meeting
 from ccb_tui.ui.screens.base import EDIT_ACTIONS
 from ccb_tui.ui.screens.dashboard import DashboardScreen
 from ccb_tui.ui.screens.meeting import MeetingScreen
+
+import thidua_sample
 
 SIZE = (80, 24)
 
@@ -33,7 +36,7 @@ def digits(screen) -> dict[str, str]:  # noqa: ANN001
 
 
 def page(screen) -> str:  # noqa: ANN001
-    """"Trang 2/4", without the auto-advance mark before it."""
+    """"Trang 2/5", without the auto-advance mark before it."""
     return text_of(screen, "#meet-page").split("  ")[-1]
 
 
@@ -42,7 +45,7 @@ async def test_meeting_opens_on_the_headline_figures(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE):
         screen = app.screen
         assert isinstance(screen, MeetingScreen)
-        assert page(screen) == "Trang 1/4"
+        assert page(screen) == "Trang 1/5"
         assert digits(screen) == {"members": "438", "new_members": "24", "fund": "248,6", "loans": "6,73"}
         title = text_of(screen, "#meet-title")
         assert "Cụm thi đua số 3" in title and "2020" in title and "số liệu mẫu" in title
@@ -55,9 +58,9 @@ async def test_arrows_move_through_the_pages_and_wrap(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         switcher = screen.query_one("#meet-pages", ContentSwitcher)
-        for n, pane in ((2, "meet-plan"), (3, "meet-charts"), (4, "meet-tasks")):
+        for n, pane in ((2, "meet-plan"), (3, "meet-charts"), (4, "meet-tasks"), (5, "meet-rank")):
             await pilot.press("right")
-            assert page(screen) == f"Trang {n}/4"
+            assert page(screen) == f"Trang {n}/5"
             assert switcher.current == pane
         plan = screen.query_one("#meet-plan-table", DataTable)
         assert plan.row_count == 10
@@ -65,13 +68,13 @@ async def test_arrows_move_through_the_pages_and_wrap(tmp_path: Path) -> None:
         assert matrix.row_count == 8
         assert "0/32 hoàn thành" in text_of(screen, "#meet-tasks-progress")
         await pilot.press("right")
-        assert page(screen) == "Trang 1/4"  # wraps to the first page
+        assert page(screen) == "Trang 1/5"  # wraps to the first page
         await pilot.press("left")
-        assert page(screen) == "Trang 4/4"  # and back to the last
-        await pilot.press("p", "p")
-        assert page(screen) == "Trang 2/4"
+        assert page(screen) == "Trang 5/5"  # and back to the last
+        await pilot.press("p", "p", "p")
+        assert page(screen) == "Trang 2/5"
         await pilot.press("n")
-        assert page(screen) == "Trang 3/4"
+        assert page(screen) == "Trang 3/5"
 
 
 async def test_auto_advance_runs_a_timer_only_while_on(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
@@ -81,7 +84,7 @@ async def test_auto_advance_runs_a_timer_only_while_on(tmp_path: Path, monkeypat
         screen = app.screen
         assert screen.auto_timer is None
         await pilot.pause(0.3)
-        assert page(screen) == "Trang 1/4"  # idle: nothing moves
+        assert page(screen) == "Trang 1/5"  # idle: nothing moves
         await pilot.press("a")
         assert screen.auto_timer is not None
         assert "tự chuyển" in text_of(screen, "#meet-page")
@@ -146,3 +149,72 @@ async def test_live_change_updates_the_figure(tmp_path: Path) -> None:
         app.check_store()
         await pilot.pause()
         assert "1/32 hoàn thành" in text_of(screen, "#meet-tasks-progress")
+
+
+# --- the thi đua ranking page -----------------------------------------------------------------
+
+async def _ranking_page(app, size=SIZE):  # noqa: ANN001, ANN202
+    """The ranking page's title, board rows and notes as plain text."""
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("left")  # the last page
+        await pilot.pause()
+        screen = app.screen
+        assert page(screen) == f"{'Trang' if app.lang == 'vi' else 'Page'} 5/5"
+        board = screen.query_one("#meet-rank-board")
+        rows = [s.text for s in board.render_lines(board.region.reset_offset)] if board.display else []
+        return text_of(screen, "#meet-rank-title"), rows, text_of(screen, "#meet-rank-notes")
+
+
+async def test_ranking_page_shows_the_final_ranking(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    thidua_sample.patch_store(monkeypatch)
+    title, rows, notes = await _ranking_page(meeting_app(tmp_path / "ccb.json"))
+    assert "Xếp hạng thi đua năm 2020" in title and "huyện chấm" in title and "tối đa 90 điểm" in title
+    body = [r for r in rows if any(name in r for name in ("Krông Nô", "Nam Ka", "Liên Sơn", "Ea R'Bin"))]
+    assert len(body) == 4
+    for row, (rank, unit, points, band) in zip(body, (("1", "Krông Nô", "84,75", "Xuất sắc"),
+                                                      ("1", "Nam Ka", "84,75", "Xuất sắc"),
+                                                      ("3", "Liên Sơn", "72,5", "Tiên tiến"),
+                                                      ("4", "Ea R'Bin", "49", "Yếu"))):
+        cells = [c.strip() for c in row.strip("│ ").split("│")]
+        assert cells[:3] == [rank, unit, points] and band in cells, row
+    assert "⚠ 3/12 dòng chưa chấm" in body[3]  # incomplete: a word and a symbol, not a colour
+    assert "✔" in body[0]
+    assert "Nam Ka · dòng 1.2: cụm thẩm định 8 → huyện chấm 10" in notes
+
+
+async def test_ranking_page_falls_back_to_the_latest_scored_stage(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from ccb_tui.core.store.store import Store as S
+
+    original = S.snapshot
+
+    def no_final(self, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        snap = thidua_sample.with_thidua(original(self, *a, **k))
+        return dataclasses.replace(snap, scores={k: v for k, v in snap.scores.items() if k[3] != "final"})
+
+    monkeypatch.setattr(S, "snapshot", no_final)
+    title, rows, _ = await _ranking_page(meeting_app(tmp_path / "ccb.json", lang="en"), (100, 20))
+    assert "by the peer check" in title and "no district score yet" in title
+    assert any("Krông Nô" in r and "84.75" in r for r in rows)
+
+
+async def test_ranking_page_without_a_template_says_how_to_add_one(tmp_path: Path) -> None:
+    Store(tmp_path / "ccb.json")
+    thidua_sample.strip_store(tmp_path / "ccb.json")  # the bundled store has a sample points table
+    title, rows, notes = await _ranking_page(meeting_app(tmp_path / "ccb.json"))
+    assert "Năm 2020 chưa có bảng điểm thi đua." in title
+    assert "ccb-tui score template --import TỆP" in notes
+    assert rows == []
+
+
+async def test_ranking_page_with_a_template_but_no_scores(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    thidua_sample.patch_store(monkeypatch, with_scores=False)
+    title, rows, notes = await _ranking_page(meeting_app(tmp_path / "ccb.json"))
+    assert "chưa có điểm chấm nào" in title and "12 dòng" in notes and rows == []
+
+
+async def test_ranking_names_are_text_not_markup(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    path = tmp_path / "ccb.json"
+    Store(path).rename_unit("nam_ka", "[b]Nam[/b] [@click=app.quit]Ka")
+    thidua_sample.patch_store(monkeypatch)
+    _, rows, _ = await _ranking_page(create_app(path, meeting=True, poll=False), (120, 40))
+    assert any("[b]Nam[/b] [@click=app.quit]Ka"[:20] in r for r in rows)

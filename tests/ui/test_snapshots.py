@@ -18,6 +18,8 @@ from ccb_tui.core.domain.indicators import CATALOGUE
 from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 
+import thidua_sample
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 DB = Path("ccb.json")
 
@@ -68,11 +70,19 @@ def test_tasks(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa: 
     assert snap_compare(create_app(db, poll=False), press=["t"], terminal_size=size)
 
 
-@pytest.mark.parametrize("page", [1, 2, 3, 4])
+@pytest.mark.parametrize("page", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("size", SIZES)
 def test_meeting_page(snap_compare, db: Path, size: tuple[int, int], page: int) -> None:  # noqa: ANN001
     app = create_app(db, poll=False, meeting=True)
     assert snap_compare(app, press=["right"] * (page - 1), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [*SIZES, pytest.param((100, 20), id="100x20")])
+def test_meeting_ranking(snap_compare, db: Path, size: tuple[int, int],
+                         monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """The thi đua ranking page (the sample template and scores: a tie, an incomplete unit)."""
+    thidua_sample.patch_store(monkeypatch)
+    assert snap_compare(create_app(db, poll=False, meeting=True), press=["left"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

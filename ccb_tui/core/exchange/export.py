@@ -9,6 +9,12 @@ The layout (``layout``) has four parts, one XLSX sheet each, or one long CSV wit
 * **Chỉ tiêu** — one row per unit × indicator: the target (kế hoạch), with actual and progress
   for reading. The target is imported; an empty target cell removes the target.
 * **Nhiệm vụ** — one row per task × unit: status and the unit's note. Imported.
+* **Chấm điểm** — one row per unit × line of the year's scoring template × stage (tự chấm, cụm
+  thẩm định, huyện chấm): points, note, evidence; an empty Điểm is "not scored yet". Imported (a
+  unit fills its self-scoring rows and sends the file back). Only when the year has a template.
+* **Xếp hạng** — the ranking of each scored stage, as ``scoring.rank`` has it. Computed: shown,
+  never imported.
+* **Khen thưởng** — the year's commendations (proposed or approved). Shown, never imported.
 
 Headless: no textual, rich or plotext.
 """
@@ -18,6 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,16 +34,58 @@ from ..domain.checklist import checklist_for
 from ..domain.errors import UsageError
 from ..domain.indicators import CATALOGUE, Indicator
 from ..domain.models import Msg, Qualifier, Snapshot, Status, TaskState
+from ..domain.scoring import COMMENDATION_STATUS, STAGE_LABELS, json_points
+from ..report.thidua import thidua_view
 from ..store import now_iso
 from .files import escape_text
 from .layout import (
-    COLUMNS, CSV_COLUMNS, EDITABLE, FORMATS, HEADERS, SAMPLE_WORD, SECTION_ORDER, SHEETS, STATUS_WORDS,
+    COLUMNS, CSV_COLUMNS, EDITABLE, FORMATS, HEADERS, OPTIONAL, SAMPLE_WORD, SECTION_ORDER, SHEETS, STATUS_WORDS,
 )
 from .output import write_output
 
 __all__ = ["build_rows", "render", "export_file", "default_name"]
 
 # --- export: rows -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Coded:
+    """A coded word: the code in JSON ("final", "approved"), the Vietnamese word in a sheet."""
+
+    code: str
+    word: str
+
+
+def _stage(code: str) -> Coded:
+    return Coded(code, STAGE_LABELS[code][0])
+
+
+def thidua_rows(snap: Snapshot, year: int) -> dict[str, list[dict[str, Any]]]:
+    """The scores (every unit × line × stage, blank points when not scored), the rankings of the
+    scored stages (``scoring.rank``, through the one thi đua view) and the commendations."""
+    td = thidua_view(snap, year)
+    scores, ranking, commendations = [], [], []
+    if td.template is not None:
+        for u in td.units:
+            for ln in td.template.lines:
+                for stage in td.sheet_stages():
+                    s = snap.scores.get((u.code, ln.code, year, stage))
+                    scores.append({"year": year, "unit": u.code, "unit_name": u.name(year), "line": ln.code,
+                                   "line_title": ln.title, "max_points": ln.max_points, "stage": _stage(stage),
+                                   "points": s.points if s else None, "note": (s.note or None) if s else None,
+                                   "evidence": (s.evidence or None) if s else None})
+        for stage in td.scored_stages:
+            for e in td.rankings[stage].entries:
+                ranking.append({"year": year, "stage": _stage(stage), "rank": e.rank, "unit": e.code,
+                                "unit_name": e.name, "points": e.points, "band": e.band,
+                                "scored": f"{e.scored_lines}/{e.total_lines}"})
+    names = {u.code: u.name(year) for u in td.units}
+    for c in td.commendations:
+        commendations.append({"year": year, "commendation": c.id, "unit": c.unit,
+                              "unit_name": names.get(c.unit or "", c.unit), "person": c.person or None,
+                              "form": c.form, "level": c.level, "reason": c.reason,
+                              "status": Coded(c.status, COMMENDATION_STATUS.get(c.status, (c.status,))[0])})
+    return {"scores": scores, "ranking": ranking, "commendations": commendations}
+
 
 def build_rows(snap: Snapshot, year: int) -> dict[str, list[dict[str, Any]]]:
     """The year's data as rows per part, with domain values (enums, bools, numbers, None)."""
@@ -78,7 +128,8 @@ def build_rows(snap: Snapshot, year: int) -> dict[str, list[dict[str, Any]]]:
             st = task.status(u.code)
             tasks.append({"year": cl.year, "task": task.id, "task_title": task.title, "unit": u.code,
                           "unit_name": u.name(year), "status": st.state, "note": st.note or None})
-    return {"values": values, "totals": totals_rows, "targets": targets_rows, "tasks": tasks}
+    return {"values": values, "totals": totals_rows, "targets": targets_rows, "tasks": tasks,
+            **thidua_rows(snap, year)}
 
 
 def _basis(p: totals.Progress) -> str | None:
@@ -101,8 +152,12 @@ def sheet_value(value: Any) -> Any:
         return STATUS_WORDS[value]
     if isinstance(value, TaskState):
         return value.label("vi")
+    if isinstance(value, Coded):
+        return value.word
     if isinstance(value, bool):
         return SAMPLE_WORD if value else None
+    if isinstance(value, Decimal):
+        return json_points(value)  # points: 2 decimals at most, which a float shows exactly
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -112,6 +167,10 @@ def json_value(value: Any) -> Any:
     """A domain value as JSON: enum codes ("nearly", "not_reported", "done"), bools, numbers."""
     if isinstance(value, (Qualifier, Status, TaskState)):
         return value.value
+    if isinstance(value, Coded):
+        return value.code
+    if isinstance(value, Decimal):
+        return json_points(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -123,6 +182,10 @@ def number_format(key: str, ind: Indicator | None) -> str:
         return "0"
     if key == "percent":
         return "#,##0.0"
+    if key in ("points", "max_points"):
+        return "General"  # 88.25 and 90 as they are, no padding zeros
+    if key in ("rank", "commendation"):
+        return "0"
     if ind is not None and ind.decimals:
         return "#,##0." + "0" * ind.decimals
     return "#,##0"
@@ -170,7 +233,7 @@ def render_json(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
         "revision": snap.revision, "cluster": {"code": summary.cluster.code, "name": summary.cluster.name_vi},
         "units": [{"code": u.code, "name": u.name(year), "kind": u.kind} for u in summary.units],
         **{section: [{k: json_value(r.get(k)) for k in COLUMNS[section]} for r in rows[section]]
-           for section in SECTION_ORDER},
+           for section in SECTION_ORDER if rows[section] or section not in OPTIONAL},
         "checklist_year": checklist_for(snap, year).year,
         "summary": totals.to_json(summary),
     }
@@ -192,6 +255,8 @@ def render_xlsx(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
     picks = {"qualifier": ",".join(q.label("vi") for q in Qualifier if q.label("vi")),
              "status": ",".join(STATUS_WORDS.values()), "sample": SAMPLE_WORD}
     for section in SECTION_ORDER:
+        if section in OPTIONAL and not rows[section]:
+            continue  # no template (or no commendations) this year: no sheet
         ws = wb.create_sheet(SHEETS[section])
         cols = COLUMNS[section]
         for j, key in enumerate(cols, start=1):
@@ -263,6 +328,11 @@ def _guide_lines(snap: Snapshot, year: int) -> list[str]:
         "• Để trống Kế hoạch là bỏ chỉ tiêu. Dòng bị xóa khỏi bảng thì giữ nguyên dữ liệu cũ.",
         "• Trạng thái nhiệm vụ: chưa thực hiện, đang thực hiện, hoàn thành.",
         "• Trang Tổng cụm do máy tính ra, không được nhập lại.",
+        *(["• Chấm điểm: mỗi đơn vị điền cột Điểm (và Ghi chú, Minh chứng) ở các dòng “tự chấm” của mình. Điểm "
+           "kiểu Việt Nam, tối đa 2 chữ số thập phân (8,25), không quá Điểm tối đa của dòng. Để trống Điểm là "
+           "chưa chấm (không xóa điểm đã có).",
+           "• Trang Xếp hạng và Khen thưởng chỉ để xem, không được nhập lại."]
+          if year in snap.templates else []),
         "",
         "Mọi dòng được kiểm tra trước khi ghi; có một lỗi thì không ghi gì và báo đúng ô bị lỗi.",
     ]

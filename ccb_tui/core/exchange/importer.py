@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..domain import indicators, text
+from ..domain import indicators, scoring, text
 from ..domain.errors import InvalidValue, Problem, UsageError
 from ..domain.fmt import NumberFormatError, parse_number
 from ..domain.indicators import Indicator
@@ -97,7 +98,7 @@ def read_tables(path: str | Path) -> tuple[list[Table], list[Msg], str]:
 class PlannedChange:
     """One change an import would make, as the store will apply it and as a person reads it."""
 
-    kind: str  # "value" | "target" | "task"
+    kind: str  # "value" | "target" | "task" | "score"
     what: str
     old: str
     new: str
@@ -124,11 +125,13 @@ class ImportPlan:
 
     def summary(self, lang: str = "vi") -> str:
         """"3 số liệu, 1 chỉ tiêu, 2 trạng thái nhiệm vụ thay đổi; 40 không đổi"."""
-        v, t, s = self.count("value"), self.count("target"), self.count("task")
+        v, t, s, p = self.count("value"), self.count("target"), self.count("task"), self.count("score")
         if lang == "en":
+            scores = f", {p} score{'s' * (p != 1)}" if p else ""
             return (f"{v} figure{'s' * (v != 1)}, {t} target{'s' * (t != 1)}, {s} task status"
-                    f"{'es' * (s != 1)} changed; {self.unchanged} unchanged")
-        return f"{v} số liệu, {t} chỉ tiêu, {s} trạng thái nhiệm vụ thay đổi; {self.unchanged} không đổi"
+                    f"{'es' * (s != 1)}{scores} changed; {self.unchanged} unchanged")
+        scores = f", {p} điểm chấm" if p else ""
+        return f"{v} số liệu, {t} chỉ tiêu, {s} trạng thái nhiệm vụ{scores} thay đổi; {self.unchanged} không đổi"
 
 
 class _TooManyProblems(Exception):
@@ -420,6 +423,115 @@ class _Planner:
                                               ("task", task.id, u.code, state, note,
                                                TaskStatus(cur.state, cur.note))))
 
+    def scores(self, table: Table) -> None:
+        """A unit's filled scoring sheet: points (at most the line's maximum, 2 decimals), note and
+        evidence per unit × line × stage; an empty Điểm is "not scored" and changes nothing."""
+        seen: dict[tuple[str, str, int, str], int] = {}
+        has_note, has_evidence = "note" in table.columns, "evidence" in table.columns
+        stages = {**scoring.STAGE_ALIASES, **{text.fold(vi): code for code, (vi, _) in scoring.STAGE_LABELS.items()},
+                  **{text.fold(en): code for code, (_, en) in scoring.STAGE_LABELS.items()}}
+        for row in table.rows:
+            year = self.row_year(row)
+            template = self.template(row, year) if year is not None else None
+            u = self.unit(row, year) if year is not None else None
+            line = self.line(row, template) if template is not None else None
+            scell = row.get("stage")
+            ok_s, stage = self.word(scell, stages, "tự chấm, cụm thẩm định, huyện chấm", "self, peer, final")
+            if ok_s and stage is None:
+                self.bad(scell, "thiếu lần chấm (tự chấm, cụm thẩm định, huyện chấm)", "no stage (self, peer, final)")
+                ok_s = False
+            pcell = row.get("points")
+            ok_p, pts = self.score_points(pcell, line)
+            texts: dict[str, str | None] = {"note": None, "evidence": None}
+            ok_t = True
+            for key, present in (("note", has_note), ("evidence", has_evidence)):
+                cell = row.get(key)
+                if present and not cell.empty:
+                    if not self.usable(cell):
+                        ok_t = False
+                        continue
+                    texts[key] = text.sanitize(str(cell.value))
+                elif present:
+                    texts[key] = ""
+            if None in (year, template, u, line) or not (ok_s and ok_p and ok_t):
+                continue
+            key = (u.code, line.code, year, stage)
+            what_vi = f"{u.name(year)} · dòng {line.code} ({scoring.STAGE_LABELS[stage][0]}) {year}"
+            if self.duplicate(seen, key, row, pcell, what_vi,
+                              f"{u.name(year)} · line {line.code} ({scoring.STAGE_LABELS[stage][1]}) {year}"):
+                continue
+            if pts is None:  # not scored in the file: nothing to change
+                self.unchanged += 1
+                continue
+            cur = self.snap.scores.get(key)
+            note = texts["note"] if texts["note"] is not None else (cur.note if cur else "")
+            evidence = texts["evidence"] if texts["evidence"] is not None else (cur.evidence if cur else "")
+            if cur is not None and cur.points == pts and cur.note == note and cur.evidence == evidence:
+                self.unchanged += 1
+                continue
+            from ..report.thidua import show_points
+            old = show_points(cur.points) if cur is not None else "chưa chấm"
+            new = show_points(pts) + (f" «{_short(note, 40)}»" if note and (cur is None or note != cur.note) else "")
+            self.changes.append(PlannedChange("score", what_vi, old, new,
+                                              ("score", u.code, line.code, year, stage, pts, note, evidence,
+                                               cur.points if cur is not None else None)))
+
+    def template(self, row: Row, year: int) -> scoring.Template | None:
+        t = self.snap.templates.get(year)
+        if t is None:
+            cell = row.get("year")
+            self.bad(cell, f"năm {year} chưa có bảng điểm thi đua (ccb-tui score template --import TỆP)",
+                     f"{year} has no scoring template (ccb-tui score template --import FILE)")
+        return t
+
+    def line(self, row: Row, template: scoring.Template) -> scoring.Line | None:
+        code, title = row.get("line"), row.get("line_title")
+        if not code.empty:
+            if not self.usable(code):
+                return None
+            raw = str(code.value).strip()
+            if code.kind == "number" and isinstance(code.value, float):
+                raw = repr(code.value)  # "1.2" typed into Excel comes back as the number 1.2
+            found = template.line(raw)
+            if found is None:
+                self.bad(code, f"không có dòng «{quote(raw)}» trong bảng điểm năm {template.year}",
+                         f"there is no line «{quote(raw)}» in the {template.year} template")
+            return found
+        if title.kind == "text":
+            found_lines = [ln for ln in template.lines if text.fold(ln.title) == text.fold(str(title.value))]
+            if len(found_lines) == 1:
+                return found_lines[0]
+            self.bad(title, f"không tìm thấy dòng «{_short(title.value, 60)}»; hãy điền Mã dòng",
+                     f"no line «{_short(title.value, 60)}»; fill in the line code")
+            return None
+        self.bad(code, "thiếu mã dòng", "no line code")
+        return None
+
+    def score_points(self, cell: Cell, line: scoring.Line | None) -> tuple[bool, Decimal | None]:
+        """(ok, points): None for an empty cell; Vietnamese text ("8,25") or a number cell, at
+        most 2 decimals, within the line's minimum and maximum."""
+        ok, v = self.number(cell)
+        if not ok or v is None:
+            return ok, None
+        try:
+            pts = scoring.points(repr(v) if isinstance(v, float) else v)
+        except ValueError:
+            self.bad(cell, f"điểm '{_short(cell.value)}' không hợp lệ (tối đa 2 chữ số thập phân, ví dụ 8,25)",
+                     f"points '{_short(cell.value)}' are not valid (at most 2 decimals, e.g. 8.25)")
+            return False, None
+        if line is not None and not line.min_points <= pts <= line.max_points:
+            from ..report.thidua import show_points
+            if pts > line.max_points:
+                self.bad(cell, f"{show_points(pts)} điểm vượt điểm tối đa {show_points(line.max_points)} của dòng {line.code}",
+                         f"{show_points(pts, 'en')} points exceed line {line.code}'s maximum of "
+                         f"{show_points(line.max_points, 'en')}")
+            else:
+                self.bad(cell, f"{show_points(pts)} điểm thấp hơn mức tối thiểu {show_points(line.min_points)} của dòng {line.code}",
+                         f"{show_points(pts, 'en')} points are below line {line.code}'s minimum of "
+                         f"{show_points(line.min_points, 'en')}")
+            return False, None
+        return True, pts
+
     def task(self, row: Row, year: int) -> Task | None:
         idc, titlec = row.get("task"), row.get("task_title")
         if not idc.empty:
@@ -473,6 +585,7 @@ REQUIRED = {
     "values": (("value",), ("unit", "unit_name"), ("indicator", "indicator_name")),
     "targets": (("target",), ("unit", "unit_name"), ("indicator", "indicator_name")),
     "tasks": (("status",), ("unit", "unit_name"), ("task", "task_title")),
+    "scores": (("points",), ("unit", "unit_name"), ("line", "line_title"), ("stage",)),
 }
 
 
@@ -503,8 +616,8 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
     planner = _Planner(snap, year, [Problem(m.vi.split(":", 1)[0], m) for m in read_problems])
     usable = [t for t in tables if t.section in IMPORTED]
     if not usable and not planner.problems:
-        raise refuse(f"{name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ).",
-                     f"{name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ).")
+        raise refuse(f"{name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm).",
+                     f"{name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm).")
     stopped = False
     try:
         # A cell no check foresaw must still end as a refusal, never a traceback.
@@ -533,10 +646,23 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
     return ImportPlan(str(path), fmt, snap.revision, tuple(planner.changes), planner.unchanged)
 
 
+def store_takes_scores(store: Store) -> bool:
+    """Whether this store can write scores (``Store.set_score``, and the batch's "score" kind)."""
+    return callable(getattr(store, "set_score", None))
+
+
 def apply_plan(store: Store, plan: ImportPlan) -> int:
-    """Apply a plan in one transaction, each change conditional on what it was planned from."""
+    """Apply a plan in one transaction, each change conditional on what it was planned from.
+
+    A score change goes to the batch as ``("score", unit, line, year, stage, points, note,
+    evidence, expect)``, ``expect`` being the points it was planned from (None: not scored). A
+    store without score support refuses the whole plan before anything is written.
+    """
     if not plan.changes:
         return plan.revision
+    if plan.count("score") and not store_takes_scores(store):
+        raise UsageError(Msg("Phiên bản này chưa ghi được điểm chấm thi đua; không có gì được ghi.",
+                             "This version cannot write thi đua scores yet; nothing was written."))
     return store.apply_batch([c.batch for c in plan.changes], via="import")
 
 

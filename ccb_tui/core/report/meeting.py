@@ -27,6 +27,7 @@ from .text import (
     SAMPLE_LABEL, coverage_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
 )
 from ..domain.text import sanitize, sanitize_multiline
+from . import thidua as td_view
 
 FORMATS = ("md", "html", "pdf")
 BAR_WIDTH = 28  # cells of the longest text bar
@@ -289,6 +290,8 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
                     for t, u, n in notes]
             out.append("")
 
+    out += _thidua_markdown(td_view.thidua_view(snap, year), lang)
+
     if since is not None:
         found = changes_since(entries or [], since)
         out += [f"## {_t(lang, 'Thay đổi từ ngày', 'Changes since')} {_day(since, lang)}", ""]
@@ -305,6 +308,68 @@ def _state_cell(status: object, lang: str) -> str:
     word = {TaskState.TODO: ("chưa", "todo"), TaskState.DOING: ("đang", "doing"),
             TaskState.DONE: ("xong", "done")}[st][1 if lang == "en" else 0]
     return f"{st.glyph} {word}" + (" ✎" if status.note else "")  # type: ignore[attr-defined]
+
+
+def _thidua_markdown(td: td_view.ThiDua, lang: str) -> list[str]:
+    """The ranking, the scoring sheet and the commendations; each absent when the year has none."""
+    out: list[str] = []
+    if td.template is not None:
+        out += [f"## {_t(lang, 'Thi đua năm', 'Competition')} {td.year}", ""]
+        if td.ranking is None:
+            out += [md_escape(_t(lang, "Chưa có điểm chấm nào.", "Nothing scored yet.")), ""]
+        else:
+            out += [f"### {_t(lang, 'Xếp hạng', 'Ranking')}", "", md_escape(td_view.ranking_caption(td, lang)), ""]
+            out += _md_table(td_view.ranking_head(lang), td_view.ranking_rows(td, lang), right=(0, 2))
+            out.append("")
+        out += [f"### {_t(lang, 'Bảng chấm điểm', 'Scoring sheet')}", ""]
+        head = td_view.sheet_head(td, lang)
+        out += _md_table(head, td_view.sheet_rows(td, lang), right=range(2, len(head)))
+        out += ["", md_escape(td_view.sheet_legend(td, lang)), ""]
+        diffs = td_view.differences_lines(td, lang)
+        if diffs:
+            out += [f"**{_t(lang, 'Chênh lệch từ 1 điểm giữa hai lần chấm', 'Lines where two stages differ by a point or more')}**", ""]
+            out += [f"- {md_escape(d)}" for d in diffs] + [""]
+    if td.commendations:
+        out += [f"## {_t(lang, 'Khen thưởng năm', 'Commendations')} {td.year}", ""]
+        out += _md_table(td_view.commendation_head(lang), td_view.commendation_rows(td, lang), right=(0,))
+        out.append("")
+    return out
+
+
+def _thidua_html(td: td_view.ThiDua, lang: str) -> list[str]:
+    """The HTML of :func:`_thidua_markdown`'s sections."""
+    body: list[str] = []
+    if td.template is not None:
+        body.append(f'<section class="thidua"><h2>{esc(_t(lang, "Thi đua năm", "Competition"))} {td.year}</h2>')
+        if td.ranking is None:
+            body.append(f"<p>{esc(_t(lang, 'Chưa có điểm chấm nào.', 'Nothing scored yet.'))}</p>")
+        else:
+            body.append(f"<h3>{esc(_t(lang, 'Xếp hạng', 'Ranking'))}</h3>")
+            body.append(f'<p class="meta">{esc(td_view.ranking_caption(td, lang))}</p>')
+            body.append(_html_table(td_view.ranking_head(lang), td_view.ranking_rows(td, lang), (0, 2)))
+        body.append(f"<h3>{esc(_t(lang, 'Bảng chấm điểm', 'Scoring sheet'))}</h3>")
+        head = td_view.sheet_head(td, lang)
+        compact = len(td.units) > 3  # three stages of four units do not fit an A4 page
+        rows = td_view.sheet_rows(td, lang, compact)
+        classes = [[""] * len(head) for _ in rows]
+        if classes:
+            classes[-1] = ["total"] * len(head)
+        body.append(_html_table(head, rows, range(2, len(head)), classes).replace("<table>", '<table class="sheet">', 1))
+        legend = td_view.sheet_legend(td, lang, compact)
+        if compact:
+            legend += _t(lang, " Điểm cụm thẩm định: xem tệp xuất (trang Chấm điểm).",
+                         " Peer-check points: see the export (sheet Chấm điểm).")
+        body.append(f'<p class="meta">{esc(legend)}</p>')
+        diffs = td_view.differences_lines(td, lang)
+        if diffs:
+            body.append(f"<p><strong>{esc(_t(lang, 'Chênh lệch từ 1 điểm giữa hai lần chấm', 'Lines where two stages differ by a point or more'))}</strong></p>")
+            body.append("<ul>" + "".join(f"<li>{esc(d)}</li>" for d in diffs) + "</ul>")
+        body.append("</section>")
+    if td.commendations:
+        body.append(f"<section class=\"commendations\"><h2>{esc(_t(lang, 'Khen thưởng năm', 'Commendations'))} {td.year}</h2>")
+        body.append(_html_table(td_view.commendation_head(lang), td_view.commendation_rows(td, lang), (0,)))
+        body.append("</section>")
+    return body
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -433,6 +498,8 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
                      for t, u, n in notes]
             body.append("</ul>")
     body.append("</section>")
+
+    body += _thidua_html(td_view.thidua_view(snap, year), lang)
 
     if since is not None:
         found = changes_since(entries or [], since)

@@ -143,6 +143,11 @@ svg.chart { display: block; margin: 6pt 0 12pt; font-size: 13px; max-width: 100%
             break-inside: avoid; page-break-inside: avoid; }
 svg .bar { fill: #555; } svg .chart-title { font-weight: bold; } svg .na { fill: #444; font-style: italic; }
 section.charts, section.tasks { break-before: page; page-break-before: always; }
+section.thidua { break-before: page; page-break-before: always; }
+h3 { font-size: 12.5pt; margin: 10pt 0 4pt; break-after: avoid; page-break-after: avoid; }
+table.sheet { font-size: 10pt; width: 100%; } table.sheet td.num { white-space: nowrap; }
+table.sheet td:nth-child(2) { min-width: 3cm; }
+table.sheet tr:last-child td { font-weight: bold; }  /* the totals row */
 table.signature { margin-top: 14pt; break-inside: avoid; page-break-inside: avoid;
                   break-before: avoid; page-break-before: avoid; }  /* never a signature page alone */
 section.tasks table { font-size: 11pt; } section.tasks p.meta:last-child { break-after: avoid; }

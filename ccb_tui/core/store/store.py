@@ -564,7 +564,7 @@ class Store(ThiduaEdits):
         ``("value", unit, indicator, year, Reading, expect)``,
         ``("target", unit, indicator, year, value or None to remove, expect)`` and
         ``("task", task_id, unit, TaskState, note or None to keep, expect)`` (expect a TaskStatus
-        or a TaskState). Every change is checked and validated, with the cross-field rules over the
+        or a TaskState) and ``("score", unit, line, year, stage, points, note, evidence, expect)``. Every change is checked and validated, with the cross-field rules over the
         result, before anything is written: a conflict raises ConflictError, bad values raise
         InvalidValue listing every problem, and the file is then untouched. Each change is audited
         like a single edit, with ``via`` in its log target.
@@ -577,6 +577,11 @@ class Store(ThiduaEdits):
                 if kind == "task":
                     unit, state, note, expect = rest
                     self._write_task_status(db, snap, key, unit, state, note, expect, via)
+                    continue
+                if kind == "score":
+                    line, year, stage, pts, note, evidence, expect = rest
+                    self._write_score(db, snap, key, line, year, stage, pts, note or "", evidence or "",
+                                      expect, via)
                     continue
                 indicator, year, value, expect = rest
                 self._indicator_or_fail(indicator)

@@ -166,63 +166,71 @@ class ThiduaEdits:
         evidence = _bounded(evidence or "", "Minh chứng", "The evidence", multiline=True)
         with self._transaction() as db:  # type: ignore[attr-defined]
             snap: Snapshot = self._snap_in(db, unit=unit, year=year)  # type: ignore[attr-defined]
-            u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
-            self._year_open_or_fail(snap, year)  # type: ignore[attr-defined]
-            self._active_or_fail(u, year)  # type: ignore[attr-defined]
-            template = snap.templates.get(year)
-            if template is None:
-                raise _no_template(year)
-            ln = template.line(line)
-            if ln is None:
-                codes = ", ".join(x.code for x in template.lines[:12])
-                raise InvalidValue(Msg(
-                    f"Bảng điểm năm {year} không có dòng '{text.sanitize(line)[:40]}' (có: {codes}). "
-                    f"Xem: ccb-tui score template --year {year}",
-                    f"The {year} points table has no line '{text.sanitize(line)[:40]}' (it has: {codes}). "
-                    f"See: ccb-tui score template --year {year}"))
-            if new_p is not None and not ln.min_points <= new_p <= ln.max_points:
-                word_vi = "vượt điểm tối đa" if new_p > ln.max_points else "dưới điểm tối thiểu"
-                word_en = "above the maximum" if new_p > ln.max_points else "below the minimum"
-                raise InvalidValue(Msg(
-                    f"{fmt_points(new_p)} điểm {word_vi} của dòng {line} ({fmt_points(ln.min_points)}..{fmt_points(ln.max_points)}). "
-                    f"Nhập một số trong khoảng đó.",
-                    f"{fmt_points(new_p, 'en')} points is {word_en} of line {line} "
-                    f"({fmt_points(ln.min_points, 'en')}..{fmt_points(ln.max_points, 'en')}). Give a number in that range."))
-            current = snap.scores.get((unit, line, year, stage))
-            old_p = current.points if current else None
-            what = f"{u.name(year)} · {line} ({scoring.STAGE_LABELS[stage][0]}) {year}"
-            what_en = f"{u.name(year)} · {line} ({scoring.STAGE_LABELS[stage][1]}) {year}"
-            if expect is not ANY:
-                try:
-                    expected = None if expect is None else self._points_or_fail(expect)
-                except InvalidValue:
-                    expected = expect  # type: ignore[assignment]
-                if expected != old_p:
-                    raise ConflictError(Msg(
-                        f"{what}: điểm đã được đổi thành {fmt_points(old_p)} (bạn dựa trên {fmt_points(expected)}); "
-                        f"không ghi đè. Xem: ccb-tui score show {unit} --year {year}",
-                        f"{what_en}: the points were changed to {fmt_points(old_p, 'en')} (you expected "
-                        f"{fmt_points(expected, 'en')}); nothing overwritten. See: ccb-tui score show {unit} --year {year}"),
-                        what, fmt_points(expected), fmt_points(old_p), fmt_points(new_p))
-            table, doc_id, doc = self._score_doc(db, unit, year)
-            stages = {k: dict(v) for k, v in (doc.get("stages") or {}).items()}
-            old_entry = score_entry(stages.get(stage, {}).get(line))
-            if new_p is None:
-                stages.get(stage, {}).pop(line, None)
-                new_entry = None
-            else:
-                new_entry = {"p": str(new_p), "note": note, "evidence": evidence}
-                stages.setdefault(stage, {})[line] = {**new_entry, "by": self.user, "at": now_iso()}  # type: ignore[attr-defined]
-            if old_entry == new_entry:
-                return Change(what, fmt_points(old_p), fmt_points(new_p), snap.revision,
-                              (what_en, fmt_points(old_p, "en"), fmt_points(new_p, "en")))
-            doc["stages"] = {k: v for k, v in stages.items() if v}
-            self._save(table, doc_id, doc)
-            self._log(db, "set_score", {"unit": unit, "year": year, "line": line, "stage": stage},  # type: ignore[attr-defined]
-                      old_entry, new_entry)
-            rev = snap.revision + 1
+            what, what_en, old_p, changed = self._write_score(db, snap, unit, line, year, stage, new_p, note,
+                                                              evidence, expect)
+            rev = snap.revision + (1 if changed else 0)
         return Change(what, fmt_points(old_p), fmt_points(new_p), rev,
                       (what_en, fmt_points(old_p, "en"), fmt_points(new_p, "en")))
+
+    def _write_score(self, db: "TinyDB", snap: Snapshot, unit: str, line: str, year: int, stage: str,
+                     new_p: Decimal | None, note: str, evidence: str, expect: object,
+                     via: str | None = None) -> tuple[str, str, Decimal | None, bool]:
+        """Check and write one score inside an open transaction (``set_score`` and the import's
+        batch); returns what it was, in both languages, the old points and whether it wrote."""
+        u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
+        self._year_open_or_fail(snap, year)  # type: ignore[attr-defined]
+        self._active_or_fail(u, year)  # type: ignore[attr-defined]
+        template = snap.templates.get(year)
+        if template is None:
+            raise _no_template(year)
+        ln = template.line(line)
+        if ln is None:
+            codes = ", ".join(x.code for x in template.lines[:12])
+            raise InvalidValue(Msg(
+                f"Bảng điểm năm {year} không có dòng '{text.sanitize(line)[:40]}' (có: {codes}). "
+                f"Xem: ccb-tui score template --year {year}",
+                f"The {year} points table has no line '{text.sanitize(line)[:40]}' (it has: {codes}). "
+                f"See: ccb-tui score template --year {year}"))
+        if new_p is not None and not ln.min_points <= new_p <= ln.max_points:
+            word_vi = "vượt điểm tối đa" if new_p > ln.max_points else "dưới điểm tối thiểu"
+            word_en = "above the maximum" if new_p > ln.max_points else "below the minimum"
+            raise InvalidValue(Msg(
+                f"{fmt_points(new_p)} điểm {word_vi} của dòng {line} ({fmt_points(ln.min_points)}..{fmt_points(ln.max_points)}). "
+                f"Nhập một số trong khoảng đó.",
+                f"{fmt_points(new_p, 'en')} points is {word_en} of line {line} "
+                f"({fmt_points(ln.min_points, 'en')}..{fmt_points(ln.max_points, 'en')}). Give a number in that range."))
+        current = snap.scores.get((unit, line, year, stage))
+        old_p = current.points if current else None
+        what = f"{u.name(year)} · {line} ({scoring.STAGE_LABELS[stage][0]}) {year}"
+        what_en = f"{u.name(year)} · {line} ({scoring.STAGE_LABELS[stage][1]}) {year}"
+        if expect is not ANY:
+            try:
+                expected = None if expect is None else self._points_or_fail(expect)
+            except InvalidValue:
+                expected = expect  # type: ignore[assignment]
+            if expected != old_p:
+                raise ConflictError(Msg(
+                    f"{what}: điểm đã được đổi thành {fmt_points(old_p)} (bạn dựa trên {fmt_points(expected)}); "
+                    f"không ghi đè. Xem: ccb-tui score show {unit} --year {year}",
+                    f"{what_en}: the points were changed to {fmt_points(old_p, 'en')} (you expected "
+                    f"{fmt_points(expected, 'en')}); nothing overwritten. See: ccb-tui score show {unit} --year {year}"),
+                    what, fmt_points(expected), fmt_points(old_p), fmt_points(new_p))
+        table, doc_id, doc = self._score_doc(db, unit, year)
+        stages = {k: dict(v) for k, v in (doc.get("stages") or {}).items()}
+        old_entry = score_entry(stages.get(stage, {}).get(line))
+        if new_p is None:
+            stages.get(stage, {}).pop(line, None)
+            new_entry = None
+        else:
+            new_entry = {"p": str(new_p), "note": note, "evidence": evidence}
+            stages.setdefault(stage, {})[line] = {**new_entry, "by": self.user, "at": now_iso()}  # type: ignore[attr-defined]
+        if old_entry == new_entry:
+            return what, what_en, old_p, False
+        doc["stages"] = {k: v for k, v in stages.items() if v}
+        self._save(table, doc_id, doc)
+        target = {"unit": unit, "year": year, "line": line, "stage": stage, **({"via": via} if via else {})}
+        self._log(db, "set_score", target, old_entry, new_entry)  # type: ignore[attr-defined]
+        return what, what_en, old_p, True
 
     @staticmethod
     def _points_or_fail(value: Any) -> Decimal:

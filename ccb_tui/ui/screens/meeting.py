@@ -1,4 +1,4 @@
-"""The review meeting: four read-only pages for a projector, moved with ← → (n / p).
+"""The review meeting: five read-only pages for a projector, moved with ← → (n / p).
 
 Pages wrap around (→ on the last page shows the first). Auto-advance ("a") runs one 20-second
 timer only while it is on; otherwise nothing on this screen redraws unless the data, the year or
@@ -18,10 +18,12 @@ from textual.widgets import ContentSwitcher, DataTable, Digits, Static
 
 from ...core.domain import indicators, totals
 from ...core.report import text as report_text
+from ...core.report import thidua as thidua_view
 from ...core.domain.fmt import format_number
 from ...core.domain.indicators import CATALOGUE
 from ..safe import plain, right
 from ..widgets.charts import MembersChart, MoneyChart
+from ..widgets.ranking import RankingBoard
 from .base import CcbScreen
 from ...core.domain.checklist import checklist_for
 from ..widgets.checklist import checklist_title, fill_matrix, legend, progress_line
@@ -32,6 +34,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("meet-plan", "Kế hoạch và thực hiện", "Plan vs actual"),
     ("meet-charts", "Biểu đồ theo đơn vị", "Charts"),
     ("meet-tasks", "Nhiệm vụ trọng tâm", "Checklist"),
+    ("meet-rank", "Xếp hạng thi đua", "Competition ranking"),
 )
 # The headline figures: indicator, divisor, decimals, label (vi, en).
 HEADLINE: tuple[tuple[str, int, int, str, str], ...] = (
@@ -43,7 +46,8 @@ HEADLINE: tuple[tuple[str, int, int, str, str], ...] = (
 
 
 class MeetingScreen(CcbScreen):
-    """Headline totals, plan vs actual, charts and the checklist, one page at a time."""
+    """Headline totals, plan vs actual, charts, the checklist and the thi đua ranking, one page at
+    a time."""
 
     CSS_PATH = "meeting.tcss"
     BINDINGS = [
@@ -95,6 +99,10 @@ class MeetingScreen(CcbScreen):
                 matrix.can_focus = False
                 yield matrix
                 yield Static(id="meet-tasks-legend")
+            with Vertical(id="meet-rank"):
+                yield Static(id="meet-rank-title")
+                yield RankingBoard(id="meet-rank-board")
+                yield Static(id="meet-rank-notes")
 
     # --- keys -------------------------------------------------------------------------------
 
@@ -164,7 +172,7 @@ class MeetingScreen(CcbScreen):
             return
         self.summary = totals.summarize(app.snap, app.year)
         self._draw_title()
-        [self._draw_headline, self._draw_plan, self._draw_charts, self._draw_tasks][self.page]()
+        [self._draw_headline, self._draw_plan, self._draw_charts, self._draw_tasks, self._draw_ranking][self.page]()
 
     def _draw_title(self) -> None:
         app, summary = self.ccb, getattr(self, "summary", None)
@@ -291,7 +299,55 @@ class MeetingScreen(CcbScreen):
         table = self.query_one("#meet-tasks-table", DataTable)
         fill_matrix(table, cl, app.lang, (self.size.width or app.size.width) - 2)
 
+    def _draw_ranking(self) -> None:
+        """The ranking of the final stage (else the latest scored one), one row per unit; or what
+        is missing (a template, any score) and how to add it."""
+        app = self.ccb
+        td = thidua_view.thidua_view(app.snap, app.year)
+        self.thidua = td
+        title = self.query_one("#meet-rank-title", Static)
+        notes = self.query_one("#meet-rank-notes", Static)
+        board = self.query_one("#meet-rank-board", RankingBoard)
+        if td.template is None:
+            title.update(Text(self.t(f"Năm {td.year} chưa có bảng điểm thi đua.",
+                                     f"There is no scoring template for {td.year}."), style="bold"))
+            board.show(None, app.lang)
+            notes.update(Text(self.t("Thêm bảng điểm bằng lệnh:\n  ccb-tui score template --import TỆP",
+                                     "Add one with:\n  ccb-tui score template --import FILE")))
+            return
+        if td.ranking is None:
+            title.update(Text(self.t(f"Năm {td.year} chưa có điểm chấm nào.", f"Nothing is scored for {td.year} yet."),
+                              style="bold"))
+            board.show(None, app.lang)
+            notes.update(Text(self.t(
+                f"Bảng điểm có {len(td.template.lines)} dòng, tối đa {thidua_view.show_points(td.template.max_total)} điểm."
+                "\nNhập phiếu tự chấm: ccb-tui import TỆP.xlsx (trang Chấm điểm)",
+                f"The template has {len(td.template.lines)} lines, out of "
+                f"{thidua_view.show_points(td.template.max_total, 'en')} points."
+                "\nImport a self-scoring sheet: ccb-tui import FILE.xlsx (sheet Chấm điểm)")))
+            return
+        out = Text(self.t(f"Xếp hạng thi đua năm {td.year}", f"Competition ranking {td.year}"), style="bold")
+        caption = thidua_view.ranking_caption(td, app.lang)
+        out.append(" · " + caption[:1].lower() + caption[1:])
+        title.update(out)
+        board.show(td, app.lang)
+        lines = [plain(self.t("✔ chấm đủ các dòng · ⚠ còn dòng chưa chấm (tính 0 điểm)",
+                              "✔ every line scored · ⚠ lines not scored yet (count as 0)"))]
+        diffs = thidua_view.differences_lines(td, app.lang, td.stage)
+        if diffs:
+            room = max(1, (self.size.height or app.size.height) // 8)
+            head = self.t("Chênh lệch từ 1 điểm: ", "Differ by a point or more: ")
+            shown = diffs[:room]
+            more = len(diffs) - len(shown)
+            text = head + "; ".join(shown) + (self.t(f" (và {more} dòng khác)", f" (and {more} more)") if more else "")
+            lines.append(plain(text))
+        notes.update(Text("\n").join(lines))
+
     def on_resize(self) -> None:
         self._draw_title()
-        if self.page == 3 and getattr(self, "summary", None) is not None:
+        if getattr(self, "summary", None) is None:
+            return
+        if self.page == 3:
             self._draw_tasks()
+        elif self.page == 4:
+            self._draw_ranking()
