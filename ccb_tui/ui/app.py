@@ -131,6 +131,24 @@ class CcbApp(App[int]):
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_store)
 
+    _first_frame_shown = False
+
+    def _display(self, screen: Screen, renderable: object) -> None:
+        super()._display(screen, renderable)  # type: ignore[arg-type]
+        # The first display outside Textual's start-up batch that has something to show puts the
+        # first frame on screen (inside the batch, or with nothing to show, it writes nothing;
+        # Textual's Ready event may come before it). Then add what that frame did not need: the
+        # dashboard's charts. Relies on App._display of the pinned Textual (8.2.8).
+        if not self._first_frame_shown and renderable is not None and not self._batch_count:
+            self._first_frame_shown = True
+            self.call_later(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        for screen in self._all_screens():
+            after = getattr(screen, "after_first_frame", None)
+            if after is not None and screen.is_mounted:
+                after()
+
     def _open(self) -> bool:
         """Open the store and read it; on failure keep the error for the error screen."""
         try:
