@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import date
 from dataclasses import dataclass
@@ -143,7 +144,12 @@ class CcbApp(App[int]):
             self._first_frame_shown = True
             self.call_later(self._after_first_frame)
 
+    gc_after_first_frame = False
+    """Turn garbage collection back on after the first frame (``run_app`` turns it off to start)."""
+
     def _after_first_frame(self) -> None:
+        if self.gc_after_first_frame:
+            gc.enable()
         for screen in self._all_screens():
             after = getattr(screen, "after_first_frame", None)
             if after is not None and screen.is_mounted:
@@ -441,7 +447,14 @@ def run_app(db_path: Path | str, *, lang: str = "vi", read_only: bool = False, m
             year: int | None = None) -> int:
     """Run the dashboard in the terminal; returns the exit code."""
     app = create_app(db_path, lang=lang, read_only=read_only, meeting=meeting, year=year)
-    app.run()
+    # No garbage collection until the first frame is on screen: start-up creates ~100,000 objects
+    # that stay alive, and the collector's passes over them cost ~40 ms of the start for nothing.
+    gc.disable()
+    app.gc_after_first_frame = True
+    try:
+        app.run()
+    finally:
+        gc.enable()
     if app.open_error is not None:
         return app.open_error.exit_code
     return app.return_code or 0

@@ -33,6 +33,9 @@ if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--child":
     # --- the child: runs on the pseudo-terminal; nothing above imports more than the stdlib ---
     _MARKS: dict[str, object] = {"python": time.perf_counter()}
     _WHICH, _OUT, _MODE = sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "plain"
+    if _WHICH == "app":
+        import gc
+        gc.disable()  # as ccb_tui/__main__.py does (run_app turns it on after the first frame)
 
     def _dump() -> None:
         with open(_OUT, "w", encoding="utf-8") as fh:
