@@ -34,8 +34,13 @@ if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--child":
     _MARKS: dict[str, object] = {"python": time.perf_counter()}
     _WHICH, _OUT, _MODE = sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "plain"
     if _WHICH == "app":
-        import gc
-        gc.disable()  # as ccb_tui/__main__.py does (run_app turns it on after the first frame)
+        import importlib.util
+        _spec = importlib.util.find_spec("ccb_tui")
+        if _spec is not None and _spec.origin is not None:
+            with open(os.path.join(os.path.dirname(_spec.origin), "__main__.py"), encoding="utf-8") as _fh:
+                if "gc.disable()" in _fh.read():
+                    import gc
+                    gc.disable()  # as `python -m ccb_tui` does before its first import
 
     def _dump() -> None:
         with open(_OUT, "w", encoding="utf-8") as fh:
@@ -92,7 +97,9 @@ if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--child":
     _MARKS["imports"] = time.perf_counter()
 
     def _timed(cls: type, name: str, mark: str) -> None:
-        original = getattr(cls, name)
+        original = getattr(cls, name, None)
+        if original is None:  # an older version without this step
+            return
 
         def wrapper(*args: object, **kwargs: object) -> object:
             first = mark + "_start" not in _MARKS
