@@ -239,7 +239,7 @@ def profile_first_frame(db: Path, top: int = 25) -> str:
 def report(db: Path, tries: int, profile: bool = False) -> list[str]:
     """The breakdown as printable lines."""
     phases = phase_breakdown(db, tries)
-    imports = import_split(db, max(1, min(tries, 3)))
+    imports = import_split(db, max(1, min(tries, 5)))
     lines = [f"start-up breakdown, ms (median of {tries} interleaved starts each; phases run one after another)"]
     for which, title in (("app", "ccb-tui"), ("bare", "bare Textual DataTable app")):
         lines.append(f"  {title}")
