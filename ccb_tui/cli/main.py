@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(lang).parse_args(argv)
         lang = lang_of(args)
         handler = COMMANDS.get(args.command or "", cmd_tui)
+        if handler is not cmd_tui:
+            import gc
+            gc.enable()  # off since __main__ (start-up); the dashboard turns it on after its first frame
         if getattr(args, "demo", False):
             import shutil
             demo = _start_demo(args, lang)

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.geometry import Region
 
+from ccb_tui.core.domain.text import sanitize
 from ccb_tui.core.domain.fmt import format_number
 from ccb_tui.core.domain.models import Cluster, Reading, Snapshot, Status, Unit, UnitPeriod
 from ccb_tui.core.store.store import Store
@@ -52,7 +53,7 @@ NOT_REPORTED_TEXT = {"vi": "chưa báo cáo", "en": "not reported"}
 name_text = st.one_of(
     st.sampled_from(NAMES),
     st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ '東",
-            min_size=1, max_size=40).map(str.strip).filter(bool),
+            min_size=1, max_size=40).map(sanitize).filter(bool),  # as the store keeps a name
 )
 count = st.one_of(st.none(), st.just(0), st.just(1), st.integers(0, 500), st.integers(0, 10**7))
 money = st.one_of(st.none(), st.just(0), st.just(1), st.integers(0, 10**8), st.integers(0, 5 * 10**9),

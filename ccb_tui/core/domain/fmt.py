@@ -1,18 +1,23 @@
 """Number and money formatting/parsing in Vietnamese style.
 
 Vietnamese writes ``1.500`` for one thousand five hundred and ``1,5`` for one
-and a half (thousands ".", decimal ","). Grouping and separators come from
-Babel's ``vi`` / ``en`` locale data (``babel.numbers.format_decimal``), which
-produces exactly that (``format_decimal(248600000, locale="vi") ==
-"248.600.000"``). Adjustments made on top of Babel, all deliberate:
+and a half (thousands ".", decimal ","). Grouping and separators are Babel's
+``vi`` / ``en`` locale data (CLDR), and the output is exactly what
+``babel.numbers.format_decimal`` gives (``format_decimal(248600000,
+locale="vi") == "248.600.000"``). The few symbols needed were read from Babel
+once and are kept in :data:`NUMBER_SYMBOLS`, so formatting loads no locale data
+at run time (Babel's pickled ``vi`` data costs ~30 ms of start-up, and each
+``format_decimal`` call ~0.15 ms); ``tests/core/test_fmt_symbols.py`` checks
+that Babel still gives the same symbols and the same strings.
+Adjustments made on top of Babel's formatting, all deliberate:
 
-* Rounding is done here with ``ROUND_HALF_UP`` before calling Babel (Babel
-  rounds half-to-even, so ``2,5`` would show as ``2``); users expect ``3``.
+* Rounding is ``ROUND_HALF_UP`` (Babel rounds half-to-even, so ``2,5`` would
+  show as ``2``); users expect ``3``.
 * Negative zero (``-0.0`` or a tiny negative rounded to zero) is shown as
   ``0`` - Babel would print ``-0``.
 * Non-finite floats (NaN, ±∞) and ``None`` are shown as ``—``.
-* Without an explicit ``decimals`` the Babel default pattern ``#,##0.###`` is
-  used, i.e. at most 3 fraction digits, trailing zeros dropped.
+* Without an explicit ``decimals`` the locale's default pattern ``#,##0.###``
+  is used, i.e. at most 3 fraction digits, trailing zeros dropped.
 
 Money is shown scaled: ``6,73 tỷ đồng``, ``248,6 triệu đồng``, ``500.000 đồng``
 (English: ``6.73 billion VND`` ...). :func:`parse_number` reads all of these
@@ -26,9 +31,7 @@ import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
-
-from babel.numbers import format_decimal
+from typing import Any, NamedTuple
 
 from .text import sanitize
 
@@ -84,18 +87,68 @@ def _quantize(d: Decimal, decimals: int) -> Decimal:
     return q.copy_abs() if q.is_zero() else q  # no "-0"
 
 
-def _babel(d: Decimal, locale: str, decimals: int | None, min_decimals: int = 0) -> str:
-    """Format with Babel grouping; *d* must already be rounded."""
-    pattern = None  # Babel's locale default, "#,##0.###" for vi and en
-    if decimals is not None:
-        pattern = "#,##0"
-        if decimals > 0:
-            pattern += "." + "0" * min_decimals + "#" * (decimals - min_decimals)
-    # Babel quantizes in the current decimal context; give it enough
-    # precision for very large amounts (default is 28 digits).
-    with localcontext() as ctx:
-        ctx.prec = max(28, d.adjusted() + (decimals or 3) + 5)
-        return format_decimal(d, format=pattern, locale=locale)
+class NumberSymbols(NamedTuple):
+    """What formatting needs of a locale's number data: symbols and the default pattern's shape."""
+
+    decimal: str
+    group: str
+    minus: str
+    grouping: tuple[int, int]  # (primary, secondary) group sizes of the default pattern
+    max_fraction: int  # fraction digits of the default pattern ("#,##0.###" -> 3)
+
+
+NUMBER_SYMBOLS: dict[str, NumberSymbols] = {
+    # Read from Babel 2.19's CLDR data by number_symbols_from_babel(); a test keeps them equal.
+    "vi": NumberSymbols(decimal=",", group=".", minus="-", grouping=(3, 3), max_fraction=3),
+    "en": NumberSymbols(decimal=".", group=",", minus="-", grouping=(3, 3), max_fraction=3),
+}
+
+
+def number_symbols_from_babel(locale: str) -> NumberSymbols:
+    """The locale's :class:`NumberSymbols` as Babel gives them (imports Babel and loads its data)."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    symbols = loc.number_symbols["latn"]
+    pattern = loc.decimal_formats[None]
+    return NumberSymbols(decimal=symbols["decimal"], group=symbols["group"], minus=symbols["minusSign"],
+                         grouping=tuple(pattern.grouping), max_fraction=pattern.frac_prec[1])  # type: ignore[arg-type]
+
+
+def _group(digits: str, sizes: tuple[int, int], sep: str) -> str:
+    """Insert ``sep`` into a run of integer digits, as Babel does (primary group, then secondary)."""
+    size = sizes[0]
+    out = ""
+    while len(digits) > size:
+        out = sep + digits[-size:] + out
+        digits = digits[:-size]
+        size = sizes[1]
+    return digits + out
+
+
+def _format_decimal(d: Decimal, locale: str, decimals: int | None, min_decimals: int = 0) -> str:
+    """Format like Babel's ``format_decimal``; *d* must already be rounded.
+
+    ``decimals=None`` is the locale's default pattern (``#,##0.###``); otherwise the pattern is
+    ``#,##0.`` with ``min_decimals`` zeros and ``decimals - min_decimals`` optional digits.
+    Both patterns group by 3 in vi and en.
+    """
+    sym = NUMBER_SYMBOLS[locale]
+    grouping = sym.grouping if decimals is None else (3, 3)
+    max_frac = sym.max_fraction if decimals is None else decimals
+    if d.as_tuple().exponent != -max_frac:  # type: ignore[operator]
+        with localcontext() as ctx:
+            ctx.prec = max(28, d.adjusted() + max_frac + 5)
+            d = d.quantize(Decimal(1).scaleb(-max_frac), rounding=ROUND_HALF_UP)
+    text = format(d.copy_abs(), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) < min_decimals:
+        frac += "0" * (min_decimals - len(frac))
+    out = _group(whole, grouping, sym.group)
+    if frac:
+        out += sym.decimal + frac
+    return (sym.minus + out) if d < 0 else out
 
 
 def format_number(x: Number | None, decimals: int | None = None, lang: str = "vi") -> str:
@@ -117,9 +170,9 @@ def format_number(x: Number | None, decimals: int | None = None, lang: str = "vi
         raise ValueError("decimals must be >= 0")
     if decimals is None:
         d = _quantize(d, 3)
-        return _babel(d, locale, None)
+        return _format_decimal(d, locale, None)
     d = _quantize(d, decimals)
-    return _babel(d, locale, decimals, min_decimals=decimals)
+    return _format_decimal(d, locale, decimals, min_decimals=decimals)
 
 
 _MONEY_UNITS = {
@@ -150,12 +203,12 @@ def _money_parts(dong: Number, locale: str, short: bool) -> tuple[str, str | Non
             if scaled >= 1000 and index > 0 and units[index - 1][0] == factor * 1000:
                 factor, long_word, short_word = units[index - 1]
                 scaled = _quantize(amount / factor, _MONEY_DECIMALS)
-            text = _babel(scaled, locale, _MONEY_DECIMALS)
+            text = _format_decimal(scaled, locale, _MONEY_DECIMALS)
             return sign + text, short_word if short else long_word
     exact = _quantize(amount, 0)
     if exact.is_zero():
         sign = ""
-    return sign + _babel(exact, locale, 0), None
+    return sign + _format_decimal(exact, locale, 0), None
 
 
 def format_money(dong: Number | None, lang: str = "vi", exact: bool = False) -> str:
@@ -176,7 +229,7 @@ def format_money(dong: Number | None, lang: str = "vi", exact: bool = False) -> 
         d = _to_decimal(dong)
         if d is None:
             return EMPTY
-        return f"{_babel(_quantize(d, 0), locale, 0)} {currency}"
+        return f"{_format_decimal(_quantize(d, 0), locale, 0)} {currency}"
     number, unit = _money_parts(dong, locale, short=False)
     if number == EMPTY:
         return EMPTY

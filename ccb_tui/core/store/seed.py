@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ SEED_NAME = "seed.json"
 
 def seed_path() -> Path:
     """Where the seed file is, whether the package is installed as a wheel or editable."""
+    from importlib import resources  # only when a store is created: not on every start
     try:
         packaged = resources.files("ccb_tui").joinpath("_data", SEED_NAME)
         if packaged.is_file():

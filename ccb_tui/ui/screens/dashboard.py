@@ -90,23 +90,36 @@ class DashboardScreen(CcbScreen):
         self._fill_notes(summary)
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.call_after_refresh(self._mount_charts)
+        # CcbScreen.on_mount, which runs after this one, fills the screen (Textual calls the handler
+        # of each class in the MRO: a call to super() here filled the dashboard twice).
+        if self.app.is_headless:
+            # No terminal, no first frame to wait for (Pilot tests): the charts are there at once.
+            self.after_first_frame()
 
-    async def _mount_charts(self) -> None:
-        """Add the charts once the figures are on screen: their box has a fixed height, so this
-        changes no layout above them and sends nothing while they are scrolled out of view."""
+    _charts_added = False
+
+    def after_first_frame(self) -> None:
+        """Add the charts; the app calls this once its first frame is on screen.
+
+        Their box has a fixed height, so this changes no layout above them and sends nothing while
+        they are not shown. Not from on_mount: the screen is built inside the app's start-up batch,
+        where "after refresh" callbacks run at once, and importing the plotting library there
+        delayed the first frame.
+        """
+        if self._charts_added:
+            return
+        self._charts_added = True
         from ..widgets.charts import MembersChart, MoneyChart
         charts = [MembersChart(id="chart-members"), MoneyChart("fund", id="chart-fund"),
                   MoneyChart("loans", id="chart-loans")]
-        try:
-            await self.query_one("#dash-charts", Container).mount_all(charts)
-        except MountError:
-            return  # the app closed before the charts were added
         summary = getattr(self, "summary", None)
         if summary is not None:
-            for chart in charts:
+            for chart in charts:  # only the data: a chart draws when it is shown
                 chart.show(summary, self.ccb.lang)
+        try:
+            self.query_one("#dash-charts", Container).mount_all(charts)
+        except MountError:
+            return  # the app closed before the charts were added
 
     def action_toggle_charts(self) -> None:
         """Switch the per-unit panel between the table and the charts."""
