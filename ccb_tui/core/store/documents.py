@@ -228,6 +228,13 @@ class _Doc:
             raise self.bad(field, v, "không phải một mã hợp lệ", "is not a valid code")
         return v
 
+    def key(self, v: Any, parent: str) -> str:
+        """A key of the object at ``parent`` that is a code (:meth:`code`); the field is named
+        ``parent.<key>`` only when it is refused, so reading a large store builds no messages."""
+        if isinstance(v, str) and v and len(v) <= 100 and clean(v) == v:
+            return v
+        return self.code(v, f"{parent}.{_shown(v)}")
+
     def flag(self, v: Any, field: str, *, optional: bool = True) -> bool | None:
         if v is None and optional:
             return None
@@ -343,7 +350,7 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
             f = f"targets.{_shown(y).strip('“”')}"
             y_int = doc.year(int(y) if isinstance(y, str) and y.isascii() and y.isdigit() else y, f)
             for ind_code, t in doc.obj(by_ind, f).items():
-                ind_code = doc.code(ind_code, f"{f}.{_shown(ind_code)}")
+                ind_code = doc.key(ind_code, f)
                 cluster_targets[(code, ind_code, y_int)] = _target_of(doc, t, f"{f}.{ind_code}")  # type: ignore[index]
 
     if not clusters and not partial:  # every view shows a cluster (the first one by default)
@@ -375,10 +382,10 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
             raise _duplicate(doc, "", record_docs[(r_unit, r_year)])
         record_docs[(r_unit, r_year)] = doc
         for code, v in doc.obj(d.get("values"), "values", optional=True).items():
-            code = doc.code(code, f"values.{_shown(code)}")
+            code = doc.key(code, "values")
             values[(r_unit, code, r_year)] = _reading_of(doc, v, f"values.{code}")
         for code, t in doc.obj(d.get("targets"), "targets", optional=True).items():
-            code = doc.code(code, f"targets.{_shown(code)}")
+            code = doc.key(code, "targets")
             targets[(r_unit, code, r_year)] = _target_of(doc, t, f"targets.{code}")
 
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
@@ -395,7 +402,7 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
         reported_docs[(ccode, r_year)] = doc
         totals = {}
         for code, t in doc.obj(d.get("totals"), "totals", optional=True).items():
-            code = doc.code(code, f"totals.{_shown(code)}")
+            code = doc.key(code, "totals")
             f = f"totals.{code}"
             t = doc.obj(t, f)
             totals[code] = ReportedTotal(code, doc.number(t.get("value"), f"{f}.value"),
@@ -412,7 +419,7 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
         assert t_year is not None
         statuses = {}
         for u_code, st in doc.obj(d.get("statuses"), "statuses", optional=True).items():
-            u_code = doc.code(u_code, f"statuses.{_shown(u_code)}")
+            u_code = doc.key(u_code, "statuses")
             f = f"statuses.{u_code}"
             st = doc.obj(st, f)
             statuses[u_code] = TaskStatus(doc.choice(st.get("state"), f"{f}.state", TaskState, TaskState.TODO),
@@ -552,7 +559,7 @@ def _thidua_of(data: dict[str, Any]) -> tuple[dict[int, scoring.Template], dict[
                               f"không phải vòng chấm (dùng: {', '.join(scoring.STAGES)})",
                               f"is not a stage (use: {', '.join(scoring.STAGES)})")
             for line, sc in doc.obj(by_line, f"stages.{stage}").items():
-                line = doc.code(line, f"stages.{stage}.{_shown(line)}")
+                line = doc.key(line, f"stages.{stage}")
                 f = f"stages.{stage}.{line}"
                 sc = doc.obj(sc, f)
                 scores[(unit, line, year, stage)] = scoring.Score(
