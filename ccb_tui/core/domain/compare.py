@@ -274,7 +274,7 @@ def check_years(snap: Snapshot, before: int, after: int, cluster: str | None = N
 
 
 def _total_comparison(ind: Indicator, s1: YearSummary, s2: YearSummary,
-                      rows: list[UnitComparison]) -> TotalComparison:
+                      rows: list[UnitComparison], snap: Snapshot | None) -> TotalComparison:
     t1, t2 = s1.totals[ind.code], s2.totals[ind.code]
     counted_rows = [r for r in rows if r.values[ind.code].computable]
     counted = tuple(r.unit.code for r in counted_rows)
@@ -287,14 +287,20 @@ def _total_comparison(ind: Indicator, s1: YearSummary, s2: YearSummary,
         for r in counted_rows:
             for code, share in (zip(r.predecessors, r.shares) if r.predecessors else ((r.unit.code, Decimal(1)),)):
                 taken[code] = taken.get(code, Decimal(0)) + share
-        whole = all(v == 1 for v in taken.values())
-        if whole and set(taken) == set(t1.reported_units) and set(counted) == set(t2.reported_units):
-            v1, v2 = t1.value, t2.value  # the summaries' own totals: every view agrees
+        after = [s2.readings[c][ind.code] for c in counted]
+        v2 = t2.value if set(counted) == set(t2.reported_units) else _sum([r.value for r in after], ind)  # type: ignore[misc]
+        if all(v == 1 for v in taken.values()):
+            # Every first-year unit counted is taken whole (a split unit's parts all counted): its
+            # own figures, exactly, as the summary adds them.
+            before = [snap.reading(c, ind.code, s1.year) if c not in s1.readings else s1.readings[c][ind.code]
+                      for c in taken] if snap is not None else [s1.readings[c][ind.code] for c in taken]
+            v1 = t1.value if set(taken) == set(t1.reported_units) else _sum([r.value for r in before], ind)  # type: ignore[misc]
+            approximate = any(r.qualifier is not Qualifier.EXACT for r in (*before, *after))
         else:
             v1 = _sum([r.values[ind.code].before for r in counted_rows], ind)  # type: ignore[misc]
-            v2 = _sum([r.values[ind.code].after for r in counted_rows], ind)  # type: ignore[misc]
+            approximate = any(r.values[ind.code].approximate for r in counted_rows)
         ch = change(ind, v1, v2)
-        if any(r.values[ind.code].approximate for r in counted_rows):
+        if approximate:
             ch = Change(ch.indicator, ch.before, ch.after, ch.delta, ch.percent, True)
     return TotalComparison(ind.code, ch, counted, len(rows), t1.value, t2.value,
                            t1.reported_units, t2.reported_units)
@@ -317,7 +323,15 @@ def compare_summaries(s1: YearSummary, s2: YearSummary, snap: Snapshot | None = 
                 if origins:
                     carried[u.code] = origins
     hidden = {p.code for origins in carried.values() for p, _ in origins} - in2
-    units: list[Unit] = [u for u in s1.units if u.code not in hidden] + [u for u in s2.units if u.code not in in1]
+    # The cluster's order, a reorganised unit where its (first) predecessor stood.
+    units: list[Unit] = []
+    for u in s1.units:
+        if u.code not in hidden:
+            units.append(u)
+            continue
+        units += [n for n in s2.units if n.code in carried and n not in units
+                  and any(p.code == u.code for p, _ in carried[n.code])]
+    units += [u for u in s2.units if u.code not in in1 and u not in units]
     rows = []
     for u in units:
         origins = carried.get(u.code)
@@ -338,7 +352,7 @@ def compare_summaries(s1: YearSummary, s2: YearSummary, snap: Snapshot | None = 
                    f"includes {reorg.parts_text(snap, parts, s1.year, 'en')} before {y}")
         rows.append(UnitComparison(u, True, u.code in in2, values, tuple(c for c, _ in parts),
                                    tuple(sh for _, sh in parts), note))
-    totals = {ind.code: _total_comparison(ind, s1, s2, rows) for ind in CATALOGUE}
+    totals = {ind.code: _total_comparison(ind, s1, s2, rows, snap) for ind in CATALOGUE}
     return Comparison(s1.year, s2.year, s2.cluster, tuple(rows), totals)
 
 
