@@ -397,3 +397,32 @@ def test_cli_merge_and_split_by_name(filled: Store, capsys) -> None:  # noqa: AN
     assert code == 0 and "62,5%" in out and "37,5%" in out
     code, out, _ = run(capsys, "unit", "list", "--db", str(filled.path))
     assert "gồm 62,5% Ea R'Bin từ 2022" in out
+
+
+def test_a_task_state_of_the_year_is_named_with_the_way_out(filled: Store, capsys, sha) -> None:  # noqa: ANN001
+    from ccb_tui.core.domain.models import TaskState
+    task_id, _ = filled.add_task(2022, "Tổng kết năm")
+    filled.set_task_status(task_id, "nam_ka", TaskState.DOING)
+    digest = sha(filled.path)
+    code, _, err = run(capsys, "unit", "merge", "krong_no", "nam_ka", "--into", "x", "--name", "X",
+                       "--year", "2022", "--db", str(filled.path))
+    line = one_line(err)
+    assert code == 3 and f"nhiệm vụ {task_id} năm 2022" in line and f"ccb-tui task set {task_id} nam_ka chưa" in line
+    assert sha(filled.path) == digest
+    # the way out it names works
+    code, _, _ = run(capsys, "task", "set", str(task_id), "nam_ka", "chưa", "--note", "", "--db", str(filled.path))
+    assert code == 0
+    code, _, err = run(capsys, "unit", "merge", "krong_no", "nam_ka", "--into", "x", "--name", "X",
+                       "--year", "2022", "--db", str(filled.path))
+    assert code == 0, err
+
+
+def test_check_flags_a_predecessor_that_did_not_end(merged: Store, capsys) -> None:  # noqa: ANN001
+    code, _, _ = run(capsys, "check", "--db", str(merged.path))
+    assert code == 0  # a merge leaves a clean store
+    data = json.loads(merged.path.read_text(encoding="utf-8"))
+    doc = next(d for d in data["units"].values() if d["code"] == "nam_ka")
+    doc["retired_from"] = None
+    merged.path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "check", "--db", str(merged.path))
+    assert code == 6 and "krong_nam/formed_from/nam_ka" in out + err

@@ -88,7 +88,32 @@ class ReorgEdits:
                 f"{u.name(year)} has figures/targets from {year}: {later[0].en}{more_en}. Once {en}d, it no longer "
                 f"exists from {year}. Remove them first (audited): ccb-tui unit retire {u.code} --year {year} "
                 f"--drop-later, then {en} again; or choose a later year."))
+        self._no_later_marks_or_fail(snap, u, year, verb)
         return u
+
+    @staticmethod
+    def _no_later_marks_or_fail(snap: Snapshot, u: Unit, year: int, verb: tuple[str, str]) -> None:
+        """Refuse a unit with task states or thi đua scores of ``year`` or later: they would belong
+        to a unit that no longer exists then."""
+        vi, en = verb
+        task = next((t for t in snap.tasks if t.year >= year and u.code in t.statuses
+                     and (t.status(u.code).state.value != "todo" or t.status(u.code).note)), None)
+        if task is not None:
+            raise InvalidValue(Msg(
+                f"{u.name(year)} đã có trạng thái ở nhiệm vụ {task.id} năm {task.year}; sau khi {vi}, đơn vị này không "
+                f"còn từ năm {year}. Đặt lại trước: ccb-tui task set {task.id} {u.code} chưa --note \"\", hoặc chọn năm muộn hơn.",
+                f"{u.name(year)} has a state on task {task.id} of {task.year}; once {en}d, it no longer exists from "
+                f"{year}. Reset it first: ccb-tui task set {task.id} {u.code} todo --note \"\", or choose a later year."))
+        score = next((sc for (code, _line, y, _stage), sc in sorted(snap.scores.items()) if code == u.code and y >= year),
+                     None)
+        if score is not None:
+            raise InvalidValue(Msg(
+                f"{u.name(year)} đã có điểm thi đua năm {score.year} (dòng {score.line}); sau khi {vi}, đơn vị này không "
+                f"còn từ năm {year}. Xóa điểm trước: ccb-tui score set {u.code} {score.line} none --stage {score.stage} "
+                f"--year {score.year}, hoặc chọn năm muộn hơn.",
+                f"{u.name(year)} has thi đua points of {score.year} (line {score.line}); once {en}d, it no longer exists "
+                f"from {year}. Clear them first: ccb-tui score set {u.code} {score.line} none --stage {score.stage} "
+                f"--year {score.year}, or choose a later year."))
 
     def _free_code_or_fail(self, snap: Snapshot, code: str, sources: Sequence[str]) -> None:
         if code in sources:
