@@ -426,3 +426,10 @@ def test_check_flags_a_predecessor_that_did_not_end(merged: Store, capsys) -> No
     merged.path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code, out, err = run(capsys, "check", "--db", str(merged.path))
     assert code == 6 and "krong_nam/formed_from/nam_ka" in out + err
+
+
+def test_the_log_of_a_predecessor_shows_its_merge(merged: Store, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "log", "--unit", "nam_ka", "--db", str(merged.path))
+    assert code == 0 and "gộp đơn vị từ năm 2022" in out
+    code, out, _ = run(capsys, "log", "--unit", "ea_rbin", "--db", str(merged.path))
+    assert "gộp đơn vị" not in out

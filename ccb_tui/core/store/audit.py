@@ -38,6 +38,15 @@ class LogEntry:
         """The unit this change concerns, if any."""
         return self.target.get("unit")
 
+    def units(self) -> set[str]:
+        """Every unit this change concerns: its unit, and the others of a merge or split."""
+        out = {self.target["unit"]} if isinstance(self.target.get("unit"), str) else set()
+        for key in ("units", "into"):
+            found = self.target.get(key)
+            if isinstance(found, list):
+                out |= {c for c in found if isinstance(c, str)}
+        return out
+
 
 ACTION_LABELS: dict[str, tuple[str, str]] = {
     "set_value": ("số liệu", "figure"),
@@ -325,7 +334,7 @@ def filter_entries(entries: list[LogEntry], *, since: date | None = None,
         when = clock.parse(e.at)
         if start is not None and (when is None or when < start):
             continue
-        if unit is not None and e.unit() != unit:
+        if unit is not None and unit not in e.units():
             continue
         out.append(e)
     return out
