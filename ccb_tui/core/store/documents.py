@@ -298,7 +298,8 @@ def _unit_of(doc: _Doc, d: dict[str, Any]) -> Unit:
     if years != sorted(set(years)):
         raise doc.fail("periods", "phải theo thứ tự năm, không trùng năm", "must be in year order, without repeated years")
     retired = doc.year(d.get("retired_from"), "retired_from", optional=True)
-    return Unit(code, doc.string(d.get("kind"), "kind"), tuple(periods), retired, _origins_of(doc, d, code))
+    return Unit(code, doc.string(d.get("kind"), "kind"), tuple(periods), retired,
+                formed_from=_origins_of(doc, d, code))
 
 
 def _origins_of(doc: _Doc, d: dict[str, Any], code: str) -> tuple[Origin, ...]:
