@@ -58,15 +58,17 @@ class CcbApp(App[int]):
     DEFAULT_MODE = "dashboard"
     TITLE = "ccb-tui"
     ENABLE_COMMAND_PALETTE = False
-    MODES = {  # the units and tasks screens are imported when first opened
+    MODES = {  # the other screens are imported when first opened
         "dashboard": DashboardScreen,
         "units": lambda: _screen("units", "UnitsScreen"),
         "tasks": lambda: _screen("tasks", "TasksScreen"),
+        "thidua": lambda: _screen("thidua", "ThiduaScreen"),
     }
     BINDINGS = [
         Binding("d", "mode('dashboard')", "Tổng quan"),
         Binding("u", "mode('units')", "Đơn vị"),
         Binding("t", "mode('tasks')", "Nhiệm vụ"),
+        Binding("s", "mode('thidua')", "Thi đua"),
         Binding("m", "meeting", "Họp"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),

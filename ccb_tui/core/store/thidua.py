@@ -16,7 +16,7 @@ from tinydb import Query
 from ..domain import scoring, text
 from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Msg, Snapshot
-from ..domain.scoring_text import fmt_points, parse_stage
+from ..domain.scoring_text import fmt_points, no_template_msg, parse_stage
 from .changes import ANY, Change
 from .files import now_iso
 
@@ -29,11 +29,7 @@ TEXT_LIMIT = 500
 
 
 def _no_template(year: int) -> InvalidValue:
-    return InvalidValue(Msg(
-        f"Năm {year} chưa có bảng điểm thi đua. Nhập bảng điểm: ccb-tui score template --import TỆP --year {year}, "
-        f"hoặc mang sang từ năm trước: ccb-tui year open {year} --from {year - 1}",
-        f"{year} has no points table. Import one: ccb-tui score template --import FILE --year {year}, "
-        f"or carry last year's forward: ccb-tui year open {year} --from {year - 1}"))
+    return InvalidValue(no_template_msg(year))
 
 
 def score_entry(doc: dict[str, Any] | None) -> dict[str, Any] | None:
