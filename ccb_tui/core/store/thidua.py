@@ -7,10 +7,9 @@ bad input with :class:`InvalidValue` before anything is written, and writes one 
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query
 
@@ -19,25 +18,15 @@ from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Msg, Snapshot
 from ..domain.scoring_text import fmt_points, no_template_msg, parse_stage
 from .changes import ANY, Change
+from .entry import audited
 from .files import now_iso
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
     from tinydb.table import Table
 
-F = TypeVar("F", bound=Callable[..., Any])
 TEXT_LIMIT = 500
 """The longest commendation field (form, level, reason, person) or score note, in characters."""
-
-
-def _audited(method: F) -> F:
-    """``undo.audited`` (the Change carries its audit entry's id, so the TUI's ``z`` can revert
-    it), imported when called: ``undo`` imports this module."""
-    @functools.wraps(method)
-    def wrapper(store: Any, *args: Any, **kwargs: Any) -> Any:
-        from .undo import audited
-        return audited(method)(store, *args, **kwargs)
-    return wrapper  # type: ignore[return-value]
 
 
 def _no_template(year: int) -> InvalidValue:
@@ -77,7 +66,7 @@ class ThiduaEdits:
         else:
             table.update(doc, doc_ids=[doc_id])
 
-    @_audited
+    @audited
     def set_template(self, year: int, template: scoring.Template, *, expect: object = ANY) -> Change:
         """Replace ``year``'s points table (validated, all or nothing).
 
@@ -132,7 +121,7 @@ class ThiduaEdits:
                     f"Unit {unit} has points on line {line} ({stage}) that {why_en}. Change or clear them first: "
                     f"ccb-tui score set {unit} {line} none --stage {stage} --year {year}"))
 
-    @_audited
+    @audited
     def set_pact_date(self, year: int, day: date | str | None) -> Change:
         """Record the day ``year``'s emulation pact was signed (None clears it)."""
         shown = day.isoformat() if isinstance(day, date) else (date.fromisoformat(day).isoformat() if day else None)
@@ -162,7 +151,7 @@ class ThiduaEdits:
             return table, None, {"unit": unit, "year": year, "stages": {}}
         return table, found.doc_id, dict(found)
 
-    @_audited
+    @audited
     def set_score(self, unit: str, line: str, year: int, stage: str, points: Any, *, note: str = "",
                   evidence: str = "", expect: object = ANY) -> Change:
         """Give ``unit`` ``points`` on ``line`` at ``stage`` (None clears the score).
@@ -299,7 +288,7 @@ class ThiduaEdits:
                                    f"There is no commendation {cid}. See: ccb-tui commend list"))
         return table, dict(found)
 
-    @_audited
+    @audited
     def set_commendation_status(self, cid: int, status: str, *, expect: object = ANY) -> Change:
         """Mark a commendation proposed or approved; ``expect`` the status it had."""
         self._status_or_fail(status)
@@ -323,7 +312,7 @@ class ThiduaEdits:
         return Change(what, labels.get(old, (old,))[0], labels[status][0], rev,
                       (f"commendation {cid}", labels.get(old, (old, old))[1], labels[status][1]))
 
-    @_audited
+    @audited
     def remove_commendation(self, cid: int, *, expect: object = ANY) -> Change:
         """Remove a commendation; ``expect`` the :class:`~scoring.Commendation` it was."""
         with self._transaction() as db:  # type: ignore[attr-defined]
