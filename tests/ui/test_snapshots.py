@@ -104,7 +104,7 @@ def test_thidua(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa:
 @pytest.mark.parametrize("size", SIZES)
 def test_thidua_score_dialog(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
     async def score(pilot) -> None:  # noqa: ANN001
-        await pilot.press("s", "down", "down", "right", "e")  # Nam Ka · TC2, a line with a rule
+        await pilot.press("s", "down", "right", "e")  # Nam Ka · TC2, a line with a rule
         await pilot.pause()
         for field in ("#points", "#note", "#evidence"):
             pilot.app.screen.query_one(field, Input).cursor_blink = False

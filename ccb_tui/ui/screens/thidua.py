@@ -397,9 +397,7 @@ class ThiduaScreen(CcbScreen):
         idx = STAGES.index(self.stage) if self.stage in STAGES else 0
         self.stage = STAGES[(idx + step) % len(STAGES)]
         if self.td is not None:
-            self._draw()
-        self.ccb.announce(self.t(f"Vòng chấm: {tdv.stage_label(self.stage, 'vi')}",
-                                 f"Stage: {tdv.stage_label(self.stage, 'en')}"))
+            self._draw()  # the title line shows the stage: no toast for each press
 
     def action_panel(self) -> None:
         self.panel = "commend" if self.panel == "ranking" else "ranking"
