@@ -134,6 +134,14 @@ async def test_the_sheet_and_the_ranking_come_from_the_store(tmp_path: Path) -> 
         assert screen.stage == "self"
         assert "tự chấm" in ranking_text(app)
         assert panel_rows(app) == expected_rows(path, "self")
+        await pilot.press("y")  # 2021: a points table, nothing scored yet
+        await pilot.pause()
+        assert app.year == 2021 and screen.stage == "self"
+        assert cell(app, "krong_no", Store(path).snapshot().templates[2021].lines[0].code) == "○ chưa"
+        assert "Chưa có điểm tự chấm nào" in ranking_text(app)
+        await pilot.press("Y")  # back: the stage 2020's views lead with
+        await pilot.pause()
+        assert screen.stage == "final" and panel_rows(app) == expected_rows(path, "final")
 
 
 async def test_unscored_and_disagreeing_cells_say_so_with_a_symbol_and_a_word(tmp_path: Path) -> None:
@@ -249,6 +257,14 @@ async def test_a_rule_line_proposes_points_and_another_value_needs_a_reason(tmp_
         assert sha(path) == digest
         await type_points(pilot, other, note="chi hội báo cáo thiếu")
         assert stored(path, "ea_rbin", line.code, "self") == proposal[0] - 1
+        # Other points again with the note kept from before: a new reason is asked for.
+        await pilot.press("e")
+        await pilot.pause()
+        digest = sha(path)
+        await type_points(pilot, tdv.show_points(proposal[0] - 2))
+        assert "ghi lý do" in text(app.screen.query_one("#note-error", Static)) and sha(path) == digest
+        await pilot.press("escape")
+        await pilot.pause()
         # Confirming the proposal records the figures behind it as the evidence.
         await pilot.press("e")
         await pilot.pause()

@@ -104,6 +104,7 @@ class ThiduaScreen(CcbScreen):
         super().__init__()
         self.stage: str | None = None
         """The stage ``e`` scores and the ranking ranks; None until the first draw picks one."""
+        self._stage_year: int | None = None
         self.td: tdv.ThiDua | None = None
         self.diffs: dict[tuple[str, str, str], Decimal] = {}
         self.wide = False
@@ -126,8 +127,9 @@ class ThiduaScreen(CcbScreen):
         if app.snap is None:
             return
         self.td = tdv.thidua_view(app.snap, app.year)
-        if self.stage is None:
-            self.stage = self.td.stage or "self"
+        if self.stage is None or self._stage_year != app.year:
+            # Another year: start on the stage its views lead with (the latest scored, else self).
+            self.stage, self._stage_year = self.td.stage or "self", app.year
         self.diffs = disagreements(self.td)
         self._draw()
 
@@ -509,6 +511,11 @@ class EditScoreDialog(FormDialog):
     def error_field(self) -> str:
         return "points"
 
+    def _stored_note(self) -> str:
+        snap = self.ccb.snap
+        now = snap.scores.get((self.unit_code, self.line_code, self.year, self.stage)) if snap else None
+        return now.note if now else ""
+
     def build_edit(self) -> Edit | None:
         lang = self.ccb.lang
         raw = self.query_one("#points", Input).value.strip()
@@ -528,7 +535,9 @@ class EditScoreDialog(FormDialog):
                                                  f"'{raw}' is not a number of points (at most 2 decimals, e.g. 9.5)."))
                 return None
         if value is not None and self.proposal is not None:
-            if value != self.proposal[0] and not note:
+            stored_note = self._stored_note()
+            # Overriding needs a reason given now: the note kept from the previous points does not count.
+            if value != self.proposal[0] and (not note or (note == stored_note and value != self.base)):
                 self.show_error("note", self.t(
                     f"Điểm khác điểm đề xuất ({tdv.show_points(self.proposal[0], lang)}): ghi lý do vào ghi chú.",
                     f"Not the proposed points ({tdv.show_points(self.proposal[0], lang)}): give the reason in the note."))
