@@ -265,8 +265,8 @@ async def test_a_rule_line_proposes_points_and_another_value_needs_a_reason(tmp_
         assert "ghi lý do" in text(app.screen.query_one("#note-error", Static)) and sha(path) == digest
         await pilot.press("escape")
         await pilot.pause()
-        # Confirming the proposal records the figures behind it as the evidence.
-        await pilot.press("e")
+        # Confirming the proposal records the figures behind it as the evidence (Enter opens the form too).
+        await pilot.press("enter")
         await pilot.pause()
         await pilot.click("#use-proposal")
         await pilot.press("enter")
@@ -329,7 +329,8 @@ async def test_read_only_offers_no_scoring(tmp_path: Path, sha) -> None:  # noqa
     app = create_app(path, poll=False, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await open_thidua(pilot)
-        await pilot.press("e")
+        await pilot.press("e", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ThiduaScreen)
+        assert "chỉ xem" in text(app.screen.query_one("#td-title", Static))
     assert sha(path) == digest

@@ -94,7 +94,6 @@ class ThiduaScreen(CcbScreen):
     AUTO_FOCUS = "#td-sheet"
     BINDINGS = [
         Binding("e", "edit", "Chấm điểm"),
-        Binding("enter", "edit", "Chấm điểm", show=False),
         Binding("v", "stage(1)", "Vòng chấm"),
         Binding("V", "stage(-1)", "Vòng trước", show=False),
         Binding("k", "panel", "Khen thưởng"),
@@ -337,6 +336,14 @@ class ThiduaScreen(CcbScreen):
             return None
         line = td.template.line(row.removeprefix("line:"))
         return (col, line) if line is not None else None
+
+    @on(DataTable.CellSelected, "#td-sheet")
+    def _selected(self) -> None:
+        """Enter (or a click on the highlighted cell) scores it, like e."""
+        if self.ccb.read_only:
+            self.ccb.say_read_only()
+        else:
+            self.action_edit()
 
     @on(DataTable.CellHighlighted, "#td-sheet")
     def _moved(self) -> None:
