@@ -190,6 +190,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             label = ind.label(lang) if ind else rec.indicator
             print(f"{mark} {year} · {label}: {rec.msg.text(lang)}")
             bad += 0 if rec.ok else 1
+    # Thi đua: ⚠ what needs doing (lines not scored, a ranking without the district's scores, a
+    # disagreement still waiting for it) counts like a mismatch; ✔ a disagreement already settled.
+    from ..core.domain.scoring_check import check_thidua, thidua_years
+    for year in thidua_years(snap):
+        if limit is not None and year > limit:
+            continue
+        for finding in check_thidua(snap, year):
+            print(f"{'✔' if finding.ok else '⚠'} {year} · {'thi đua' if lang == 'vi' else 'competition'}: "
+                  f"{finding.text(lang)}")
+            bad += 0 if finding.ok else 1
     if bad:
         err(Msg(f"Kiểm tra: {bad} vấn đề cần xem lại.", f"Check: {bad} problem(s) to review."), lang)
         return EXIT_PROBLEMS

@@ -58,16 +58,20 @@ class CcbApp(App[int]):
     DEFAULT_MODE = "dashboard"
     TITLE = "ccb-tui"
     ENABLE_COMMAND_PALETTE = False
-    MODES = {  # the units and tasks screens are imported when first opened
+    MODES = {  # the other screens are imported when first opened
         "dashboard": DashboardScreen,
         "units": lambda: _screen("units", "UnitsScreen"),
         "tasks": lambda: _screen("tasks", "TasksScreen"),
+        "thidua": lambda: _screen("thidua", "ThiduaScreen"),
     }
     BINDINGS = [
         Binding("d", "mode('dashboard')", "Tổng quan"),
         Binding("u", "mode('units')", "Đơn vị"),
         Binding("t", "mode('tasks')", "Nhiệm vụ"),
         Binding("m", "meeting", "Họp"),
+        # After "m": on a narrow key bar the app-wide keys are dropped from the end, and the
+        # meeting key stays longer (? lists every key).
+        Binding("s", "mode('thidua')", "Thi đua"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),
         Binding("N", "current_year", "Năm hiện hành", show=False),

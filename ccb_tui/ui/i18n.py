@@ -41,6 +41,11 @@ EN: dict[str, str] = {
     "Khôi phục bản sao lưu": "Restore backup",
     "Đảo thứ tự": "Reverse order",
     "Về bảng": "Back to table",
+    "Thi đua": "Competition",
+    "Chấm điểm": "Score",
+    "Vòng chấm": "Stage",
+    "Vòng trước": "Prev. stage",
+    "Khen thưởng": "Commendations",
 }
 
 

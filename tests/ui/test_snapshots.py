@@ -96,6 +96,23 @@ def test_edit_value_dialog(snap_compare, db: Path, size: tuple[int, int]) -> Non
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_thidua(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
+    # The bundled sample points table; the peer stage shows the sample's one disagreement (⚠).
+    assert snap_compare(create_app(db, poll=False), press=["s", "v", "v"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_thidua_score_dialog(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
+    async def score(pilot) -> None:  # noqa: ANN001
+        await pilot.press("s", "down", "right", "e")  # Nam Ka · TC2, a line with a rule
+        await pilot.pause()
+        for field in ("#points", "#note", "#evidence"):
+            pilot.app.screen.query_one(field, Input).cursor_blink = False
+
+    assert snap_compare(create_app(db, poll=False), run_before=score, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_conflict_dialog(snap_compare, db: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
     async def conflict(pilot) -> None:  # noqa: ANN001
         await open_members_form(pilot)

@@ -117,25 +117,25 @@ async def test_sort_by_members_and_name(tmp_path: Path) -> None:
     app = create_app(tmp_path / "ccb.json", poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_units(pilot)
-        await pilot.press("s")  # name
+        await pilot.press("o")  # name
         await pilot.pause()
         assert names(app) == ["Xã Ea R'Bin", "Xã Krông Nô", "Thị trấn Liên Sơn", "Xã Nam Ka"]
-        await pilot.press("s", "s")  # branches, then members
+        await pilot.press("o", "o")  # branches, then members
         await pilot.pause()
         assert column(app, "members") == ["100", "108", "110", "120"]
         assert "▲" in str(app.screen.query_one("#units-table", DataTable).columns["members"].label)
-        await pilot.press("S")
+        await pilot.press("O")
         await pilot.pause()
         assert column(app, "members") == ["120", "110", "108", "100"]
         # Loans: Ea R'Bin did not report and stays last both ways.
-        await pilot.press("s", "s", "s")
+        await pilot.press("o", "o", "o")
         await pilot.pause()
         assert app.screen.sort_column == "loans"
         assert column(app, "loans") == ["2,03 tỷ", "2,2 tỷ", "2,5 tỷ", "chưa BC"]
-        await pilot.press("S")
+        await pilot.press("O")
         await pilot.pause()
         assert column(app, "loans") == ["2,5 tỷ", "2,2 tỷ", "2,03 tỷ", "chưa BC"]
-        await pilot.press("s")  # back to the report's order
+        await pilot.press("o")  # back to the report's order
         await pilot.pause()
         assert app.screen.sort_column is None
         assert names(app)[0] == "Xã Krông Nô"
@@ -149,11 +149,11 @@ async def test_name_sort_follows_the_vietnamese_alphabet(tmp_path: Path) -> None
     app = create_app(path, poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_units(pilot)
-        await pilot.press("s")
+        await pilot.press("o")
         await pilot.pause()
         # Đ comes after D and before E (a plain code-point sort puts it after K).
         assert names(app) == ["Xã Dur Kmăl", "Xã Đắk Liêng", "Xã Ea R'Bin", "Xã Krông Nô"]
-        await pilot.press("S")
+        await pilot.press("O")
         await pilot.pause()
         assert names(app) == ["Xã Krông Nô", "Xã Ea R'Bin", "Xã Đắk Liêng", "Xã Dur Kmăl"]
         # Search folds đ to d.
@@ -168,7 +168,7 @@ async def test_sort_keeps_the_cursor_on_the_unit(tmp_path: Path) -> None:
         await open_units(pilot)
         await pilot.press("down", "down")  # Ea R'Bin
         assert app.screen.selected_unit() == "ea_rbin"
-        await pilot.press("s")
+        await pilot.press("o")
         await pilot.pause()
         assert app.screen.selected_unit() == "ea_rbin"
         assert app.screen.query_one("#units-table", DataTable).cursor_row == 0
@@ -198,7 +198,7 @@ async def test_detail_shows_not_reported_and_goes_back(tmp_path: Path) -> None:
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, UnitsScreen)
-        await pilot.press("o")
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, UnitDetailScreen)
         await pilot.press("escape")
@@ -336,7 +336,7 @@ async def test_live_change_from_another_session(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_units(pilot)
         await pilot.press("slash", *"krong", "escape")
-        await pilot.press("s", "s", "s")  # by members
+        await pilot.press("o", "o", "o")  # by members
         await pilot.pause()
         assert column(app, "members") == ["120"]
         Store(path).set_value("krong_no", "members", 2020, 130)

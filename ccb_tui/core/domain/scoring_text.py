@@ -28,3 +28,12 @@ def parse_stage(raw: str) -> str:
                                f"final (huyện chấm).",
                                f"There is no stage '{shown}'. Use: self, peer or final."))
     return found
+
+
+def no_template_msg(year: int) -> Msg:
+    """What a year without a points table says, and the two ways to give it one."""
+    return Msg(
+        f"Năm {year} chưa có bảng điểm thi đua. Nhập bảng điểm: ccb-tui score template --import TỆP --year {year}, "
+        f"hoặc mang sang từ năm trước: ccb-tui year open {year} --from {year - 1}",
+        f"{year} has no points table. Import one: ccb-tui score template --import FILE --year {year}, "
+        f"or carry last year's forward: ccb-tui year open {year} --from {year - 1}")

@@ -16,8 +16,9 @@ from tinydb import Query
 from ..domain import scoring, text
 from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Msg, Snapshot
-from ..domain.scoring_text import fmt_points, parse_stage
+from ..domain.scoring_text import fmt_points, no_template_msg, parse_stage
 from .changes import ANY, Change
+from .entry import audited
 from .files import now_iso
 
 if TYPE_CHECKING:
@@ -29,11 +30,7 @@ TEXT_LIMIT = 500
 
 
 def _no_template(year: int) -> InvalidValue:
-    return InvalidValue(Msg(
-        f"Năm {year} chưa có bảng điểm thi đua. Nhập bảng điểm: ccb-tui score template --import TỆP --year {year}, "
-        f"hoặc mang sang từ năm trước: ccb-tui year open {year} --from {year - 1}",
-        f"{year} has no points table. Import one: ccb-tui score template --import FILE --year {year}, "
-        f"or carry last year's forward: ccb-tui year open {year} --from {year - 1}"))
+    return InvalidValue(no_template_msg(year))
 
 
 def score_entry(doc: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -69,6 +66,7 @@ class ThiduaEdits:
         else:
             table.update(doc, doc_ids=[doc_id])
 
+    @audited
     def set_template(self, year: int, template: scoring.Template, *, expect: object = ANY) -> Change:
         """Replace ``year``'s points table (validated, all or nothing).
 
@@ -123,6 +121,7 @@ class ThiduaEdits:
                     f"Unit {unit} has points on line {line} ({stage}) that {why_en}. Change or clear them first: "
                     f"ccb-tui score set {unit} {line} none --stage {stage} --year {year}"))
 
+    @audited
     def set_pact_date(self, year: int, day: date | str | None) -> Change:
         """Record the day ``year``'s emulation pact was signed (None clears it)."""
         shown = day.isoformat() if isinstance(day, date) else (date.fromisoformat(day).isoformat() if day else None)
@@ -152,6 +151,7 @@ class ThiduaEdits:
             return table, None, {"unit": unit, "year": year, "stages": {}}
         return table, found.doc_id, dict(found)
 
+    @audited
     def set_score(self, unit: str, line: str, year: int, stage: str, points: Any, *, note: str = "",
                   evidence: str = "", expect: object = ANY) -> Change:
         """Give ``unit`` ``points`` on ``line`` at ``stage`` (None clears the score).
@@ -288,6 +288,7 @@ class ThiduaEdits:
                                    f"There is no commendation {cid}. See: ccb-tui commend list"))
         return table, dict(found)
 
+    @audited
     def set_commendation_status(self, cid: int, status: str, *, expect: object = ANY) -> Change:
         """Mark a commendation proposed or approved; ``expect`` the status it had."""
         self._status_or_fail(status)
@@ -311,6 +312,7 @@ class ThiduaEdits:
         return Change(what, labels.get(old, (old,))[0], labels[status][0], rev,
                       (f"commendation {cid}", labels.get(old, (old, old))[1], labels[status][1]))
 
+    @audited
     def remove_commendation(self, cid: int, *, expect: object = ANY) -> Change:
         """Remove a commendation; ``expect`` the :class:`~scoring.Commendation` it was."""
         with self._transaction() as db:  # type: ignore[attr-defined]

@@ -64,6 +64,7 @@ class MeetingScreen(CcbScreen):
         Binding("d", "leave('dashboard')", show=False),
         Binding("u", "leave('units')", show=False),
         Binding("t", "leave('tasks')", show=False),
+        Binding("s", "leave('thidua')", show=False),
     ]
 
     page: int = 0

@@ -19,7 +19,7 @@ from ..safe import plain, right
 from ..widgets.vninput import VnInput
 from .base import CcbScreen
 
-# Columns of the list after the name, in order; "s" cycles through "name", these, then report order.
+# Columns of the list after the name, in order; "o" cycles through "name", these, then report order.
 FIGURE_COLUMNS = ("branches", "members", "new_members", "fund", "loans")
 SORT_COLUMNS: tuple[str, ...] = ("name", *FIGURE_COLUMNS)
 
@@ -70,12 +70,12 @@ class UnitsScreen(CcbScreen):
     AUTO_FOCUS = "#units-table"
     BINDINGS = [
         Binding("slash", "focus_search", "Tìm", key_display="/"),
-        Binding("s", "sort", "Sắp xếp"),
-        Binding("S", "sort_reverse", "Đảo thứ tự", show=False),
+        # "o" (order): "s" opens the thi đua screen from every screen.
+        Binding("o", "sort", "Sắp xếp"),
+        Binding("O", "sort_reverse", "Đảo thứ tự", show=False),
         # Priority, so Enter opens the unit from the table (whose own Enter only posts RowSelected);
         # while the search box has focus the action is off and Enter submits the search.
         Binding("enter", "open", "Chi tiết", priority=True),
-        Binding("o", "open", "Chi tiết", show=False),
         Binding("e", "edit", "Sửa"),
         Binding("r", "rename", "Đổi tên"),
         Binding("escape", "leave_search", "Về bảng", key_display="Esc"),
@@ -173,7 +173,7 @@ class UnitsScreen(CcbScreen):
             out.append_text(plain(query))
             out.append(self.t("».\n", "”.\n"))
         out.append(self.t("Sắp xếp theo ", "Sorted by ") + by)
-        out.append(self.t("  (s: cột khác, S: đảo chiều)", "  (s: next column, S: reverse)"), style="dim")
+        out.append(self.t("  (o: cột khác, O: đảo chiều)", "  (o: next column, O: reverse)"), style="dim")
         return out
 
     # --- search -----------------------------------------------------------------------------
