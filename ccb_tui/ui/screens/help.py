@@ -21,7 +21,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
      "Competition: points table × units (self · peer · district), ranking, commendations"),
     ("v / V", "Thi đua: vòng chấm sau / trước (vòng e chấm và bảng xếp hạng dùng)",
      "Competition: next / previous stage (the one e scores and the ranking ranks)"),
-    ("k", "Thi đua: màn hình hẹp, đổi giữa xếp hạng và khen thưởng",
+    ("c", "Thi đua: màn hình hẹp, đổi giữa xếp hạng và khen thưởng",
      "Competition: on a narrow screen, switch between ranking and commendations"),
     ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang; trang 5: xếp hạng thi đua)",
      "Meeting mode: read-only pages (← → to move; page 5: the competition ranking)"),

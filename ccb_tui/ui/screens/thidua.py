@@ -96,7 +96,7 @@ class ThiduaScreen(CcbScreen):
         Binding("e", "edit", "Chấm điểm"),
         Binding("v", "stage(1)", "Vòng chấm"),
         Binding("V", "stage(-1)", "Vòng trước", show=False),
-        Binding("k", "panel", "Khen thưởng"),
+        Binding("c", "panel", "Khen thưởng"),
     ]
 
     def __init__(self) -> None:
