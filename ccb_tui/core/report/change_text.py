@@ -12,13 +12,15 @@ from ..domain.compare import Change, TotalComparison
 from ..domain.fmt import format_number
 from ..domain.indicators import Indicator, Kind
 from ..domain.models import Number
-from .text import show_number
+from ..domain.trends import HistoryPoint
+from .text import NOT_REPORTED_LONG, NOT_REPORTED_SHORT, show_number
 
 NO_PREVIOUS = {"vi": "chưa có số năm trước", "en": "no figure last year"}
 NO_CURRENT = {"vi": "chưa có số năm nay", "en": "no figure this year"}
 _SCALES = {"vi": ((10**9, "tỷ"), (10**6, "tr.")), "en": ((10**9, "B ₫"), (10**6, "M ₫"))}
 
-__all__ = ["NO_PREVIOUS", "NO_CURRENT", "show_delta", "show_percent", "show_change", "show_total_change"]
+__all__ = ["NO_PREVIOUS", "NO_CURRENT", "show_delta", "show_percent", "show_change", "show_total_change",
+           "show_point"]
 
 
 def _money_delta(amount: Number, ref: Number, lang: str) -> str:
@@ -80,3 +82,13 @@ def show_total_change(ind: Indicator, t: TotalComparison, lang: str, percent: bo
     if t.partial:
         out += f" ({len(t.units_counted)}/{t.units_total})"
     return out
+
+
+def show_point(ind: Indicator, point: HistoryPoint | None, lang: str, short: bool = True) -> str:
+    """One year of a unit's history as a table shows a figure: "trên 7 tỷ", "120"; "chưa BC" when
+    not reported (or the year is not in the store)."""
+    if point is None or not point.reported:
+        return (NOT_REPORTED_SHORT if short else NOT_REPORTED_LONG)[lang]
+    shown = show_number(ind, point.value, lang, short)
+    q = point.qualifier.label(lang)
+    return f"{q} {shown}" if q else shown
