@@ -73,19 +73,18 @@ def nice_step(span: float, count: int) -> float:
     return next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw - 1e-12)
 
 
-def value_range(values: list[float], rows: int) -> tuple[float, float, float]:
-    """(low, high, step): round limits around the values, at most ``rows`` ticks apart by
-    ``step``. A single value or all-equal values get room around them; the range starts at 0
-    when the values are near it (within one step) so small figures are not blown up."""
+def value_range(values: list[float], steps: int) -> tuple[float, float, float]:
+    """(low, high, step): round limits around the values, about ``steps`` steps apart. Equal
+    values get room around them; the range starts at 0 when the values are near it (within one
+    step), and never goes below 0 for figures that are not negative."""
     lo, hi = min(values), max(values)
-    count = max(1, min(4, rows - 1))
     if hi == lo:
-        step = nice_step(abs(hi) or 1, count) if hi else 1
-        lo, hi = lo - step, hi + step
-    step = nice_step(hi - lo, count)
+        pad = nice_step(abs(hi), 2) if hi else 1.0
+        lo, hi = lo - pad, hi + pad
+    step = nice_step(hi - lo, max(1, steps))
     low = math.floor(lo / step) * step
     high = math.ceil(hi / step) * step
-    if 0 <= low <= step:
+    if min(values) >= 0 and low < 0 or 0 < low <= step:
         low = 0.0
     if high == low:
         high = low + step
@@ -178,14 +177,18 @@ class TrendChart(PlotextPlot):
         values = [float(v) for line in self.lines for v in line.values if v is not None]
         if canvas_h < MIN_CANVAS_H or not values:
             return None if canvas_h < MIN_CANVAS_H else TrendLayout(tuple(legend), 0, 0, canvas_h, 0, 0, (), ())
-        low, high, step = value_range(values, canvas_h)
-        ticks: list[tuple[int, str]] = []
-        n = round((high - low) / step)
-        for i in range(n + 1):
-            v = low + i * step
-            r = round((high - v) / (high - low) * (canvas_h - 1))
-            if all(r != row for row, _ in ticks):
-                ticks.append((r, self.tick_label(v)))
+        # Every tick on a whole row, the same number of rows apart: the canvas takes the most
+        # rows that allow it (the rest stays blank above the chart).
+        for steps in (4, 3, 2, 1):
+            low, high, step = value_range(values, steps)
+            n = round((high - low) / step)
+            if n <= canvas_h - 1:
+                break
+        else:
+            return None
+        pitch = (canvas_h - 1) // n
+        canvas_h = n * pitch + 1
+        ticks = [(i * pitch, self.tick_label(high - i * step)) for i in range(n + 1)]
         axis_w = max(cell_len(label) for _, label in ticks)
         canvas_w = width - axis_w - 2
         if canvas_w < MIN_CANVAS_W:
@@ -195,7 +198,7 @@ class TrendChart(PlotextPlot):
             xs: tuple[int, ...] = (canvas_w // 2,)
         else:
             left, right_ = 2, canvas_w - 3
-            if right_ - left < (k - 1) * 5:  # the years' labels (4 cells) need room between them
+            if right_ - left < (k - 1) * 6:  # the years' labels (4 cells) need room between them
                 return None
             xs = tuple(left + round(i * (right_ - left) / (k - 1)) for i in range(k))
         return TrendLayout(tuple(legend), axis_w, canvas_w, canvas_h, low, high, tuple(ticks), xs)
@@ -226,6 +229,8 @@ class TrendChart(PlotextPlot):
             out.append(Text(translate("(chưa đơn vị nào báo cáo chỉ tiêu này)", self.lang,
                                       "(no unit reported this indicator)"), style="dim"))
         else:
+            spare = height - len(lay.legend) - lay.canvas_height - 2
+            out += [Text(" " * width) for _ in range(max(0, spare))]  # the chart sits on the axis
             rows = self._plot_rows(lay, theme)
             tick_at = dict(lay.ticks)
             for r, row in enumerate(rows):
