@@ -68,9 +68,10 @@ class CcbApp(App[int]):
         Binding("u", "mode('units')", "Đơn vị"),
         Binding("t", "mode('tasks')", "Nhiệm vụ"),
         Binding("m", "meeting", "Họp"),
-        Binding("v", "trends", "Xu hướng"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),
+        # After "y": where the key bar is full, "v" gives way first (help and README list it).
+        Binding("v", "trends", "Xu hướng"),
         Binding("N", "current_year", "Năm hiện hành", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
