@@ -116,3 +116,23 @@ def test_previous_comparison_is_compares(years: Store) -> None:
 def test_an_unknown_indicator_is_an_error(years: Store) -> None:
     with pytest.raises(KeyError):
         trends.unit_history(years.snapshot(), "krong_no", "nope")
+
+
+def test_changes_in_words() -> None:
+    """The one formatter of a change (unit detail, dashboard, compare): the direction in text."""
+    from ccb_tui.core.domain.indicators import BY_CODE
+    from ccb_tui.core.report.change_text import show_change, show_point
+
+    members, loans = BY_CODE["members"], BY_CODE["loans"]
+    assert show_change(members, compare.change(members, 120, 125), "vi") == "▲ +5 (+4,2%)"
+    assert show_change(members, compare.change(members, 110, 105), "vi") == "▼ -5 (-4,5%)"
+    assert show_change(members, compare.change(members, 110, 110), "vi") == "= 0"
+    assert show_change(members, compare.change(members, 0, 7), "vi") == "▲ +7"  # no percent from 0
+    assert show_change(members, compare.change(members, None, 7), "vi") == "chưa có số năm trước"
+    assert show_change(members, compare.change(members, 7, None), "en") == "no figure this year"
+    c = compare.change(loans, 6_700_000_000, 7_100_000_000, before_qualifier=Qualifier.OVER)
+    assert show_change(loans, c, "vi") == "≈ ▲ +0,4 tỷ (+6,0%)"
+    assert show_change(loans, c, "en", percent=False) == "≈ ▲ +0.4 B ₫"
+    point = trends.HistoryPoint(2021, 7_000_000_000, True, Qualifier.OVER)
+    assert show_point(loans, point, "vi") == "trên 7 tỷ"
+    assert show_point(loans, trends.HistoryPoint(2022, None), "vi") == "chưa BC"

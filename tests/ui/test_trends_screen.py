@@ -287,6 +287,18 @@ async def test_unit_detail_changes_are_compares(tmp_path: Path) -> None:
             for ind in CATALOGUE:
                 shown = detail.get_cell(ind.code, "change").plain
                 assert shown == show_change(ind, row.values[ind.code], "vi")
+            if code == "krong_no":
+                # From 110 columns the status and last year's figure stand beside the change.
+                await pilot.resize_terminal(120, 40)
+                await pilot.pause()
+                keys = [c.key.value for c in detail.columns.values()]
+                assert keys[-3:] == ["progress", "prev", "change"] and "status" in keys
+                assert detail.get_cell("members", "prev").plain == "120"
+                assert detail.get_cell("members", "change").plain == show_change(
+                    BY_CODE["members"], row.values["members"], "vi")
+                await pilot.resize_terminal(80, 24)
+                await pilot.pause()
+                assert "status" not in [c.key.value for c in detail.columns.values()]
             await pilot.press("b")
             await pilot.pause()
         # Spot checks worked out by hand: 120 → 125 members; 100 → not reported; over 2,1 tỷ loans.
