@@ -41,6 +41,12 @@ EN: dict[str, str] = {
     "Khôi phục bản sao lưu": "Restore backup",
     "Đảo thứ tự": "Reverse order",
     "Về bảng": "Back to table",
+    "Xu hướng": "Trends",
+    "Chỉ tiêu sau": "Next indicator",
+    "Chỉ tiêu trước": "Prev. indicator",
+    "Hội viên": "Members",
+    "Quỹ hội": "Fund",
+    "Dư nợ": "Loans",
 }
 
 

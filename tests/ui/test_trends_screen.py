@@ -367,3 +367,19 @@ def test_unit_detail_with_changes_snapshot(snap_compare, tmp_path: Path,  # noqa
     fill(Path("ccb.json"))
     assert snap_compare(create_app(Path("ccb.json"), poll=False, year=2021), press=["u", "enter"],
                         terminal_size=size)
+
+
+async def test_the_trends_screen_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "ccb.json"
+    fill(path)
+    app = create_app(path, poll=False, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", "2")
+        await pilot.pause()
+        chart = app.screen.query_one(TrendChart)
+        assert str(chart.border_title) == "Fund (million VND)"
+        width, height = chart.size
+        p = parse_chart(widget_lines(chart), width, height, 4, "en")
+        check_chart(p, app.snap.years(), expected_lines(app.snap, "fund"), "en")
+        bar = str(app.screen.query_one("KeyBar").render())
+        assert "Next indicator" in bar and "Chỉ tiêu" not in bar

@@ -177,7 +177,7 @@ class DashboardScreen(CcbScreen):
         if recs:
             heads.append((self.t("Đối chiếu", "Reported"), "rec"))
         if previous is not None:
-            heads.append((self.t(f"So với {previous.before}", f"Change from {previous.before}"), "change"))
+            heads.append((self.t(f"So với {previous.before}", f"vs {previous.before}"), "change"))
         columns = [(key, plain(label)) for label, key in heads]
         rows = []
         for ind in CATALOGUE:
