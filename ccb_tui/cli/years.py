@@ -4,54 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from decimal import Decimal
 
 from ..core.domain import compare as cmp_mod
-from ..core.domain.fmt import format_number
 from ..core.domain.indicators import CATALOGUE, Indicator, Kind
 from ..core.domain.models import Number, Qualifier
+from ..core.report.change_text import show_delta, show_percent
 from ..core.report.text import NOT_REPORTED_LONG, pad, show_number, width
 from .common import EXIT_OK, lang_of, open_store
 
 NOT_IN_CLUSTER = {"vi": "không thuộc cụm", "en": "not in the cluster"}
-_SCALES = {"vi": ((10**9, "tỷ"), (10**6, "tr.")), "en": ((10**9, "B ₫"), (10**6, "M ₫"))}
-
-
-def _money_delta(amount: Number, ref: Number, lang: str) -> str:
-    """A money change in the scale of the figures it is a change of: 7,1 tỷ − 6,7 tỷ is "0,4 tỷ",
-    not "400 tr." (the unit of ``ref``, the larger of the two figures)."""
-    for factor, word in _SCALES[lang]:
-        if abs(ref) >= factor:
-            scaled = (Decimal(int(amount)) / factor).quantize(Decimal("0.01")).normalize()
-            return f"{format_number(float(scaled), None, lang)} {word}"
-    return format_number(amount, 0, lang) + (" ₫" if lang == "en" else "")
-
-
-def show_delta(ind: Indicator, c: cmp_mod.Change, lang: str) -> str:
-    """"▲ +5", "▼ -0,2", "= 0", "≈ ▲ +0,4 tỷ" — the sign in text, not colour; "—" when a side is
-    missing."""
-    if c.delta is None:
-        return "—"
-    if c.delta == 0:
-        body = "= 0"
-    else:
-        if ind.kind is Kind.MONEY:
-            ref = max(abs(c.before or 0), abs(c.after or 0))
-            shown = _money_delta(abs(c.delta), ref, lang)
-        else:
-            shown = show_number(ind, abs(c.delta), lang)
-        body = f"▲ +{shown}" if c.delta > 0 else f"▼ -{shown}"
-    return f"≈ {body}" if c.approximate else body
-
-
-def show_percent(c: cmp_mod.Change, lang: str) -> str:
-    """"+4,17%" (2 decimals); "—" when not computable (a side missing, or from 0)."""
-    if c.percent is None:
-        return "—"
-    p = round(c.percent, 2)
-    sign = "+" if p > 0 else "-" if p < 0 else ""
-    shown = f"{sign}{format_number(abs(p), 2, lang)}%"
-    return f"≈ {shown}" if c.approximate else shown
 
 
 def _side(ind: Indicator, value: Number | None, qualifier: Qualifier, present: bool, lang: str) -> str:

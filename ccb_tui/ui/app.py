@@ -74,6 +74,8 @@ class CcbApp(App[int]):
         Binding("s", "mode('thidua')", "Thi đua"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),
+        # After "y": where the key bar is full, "v" gives way first (help and README list it).
+        Binding("v", "trends", "Xu hướng"),
         Binding("N", "current_year", "Năm hiện hành", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
@@ -378,7 +380,7 @@ class CcbApp(App[int]):
             return not self.read_only and self.store is not None
         if action == "explain_read_only":
             return self._meeting_on_top()
-        if action in ("mode", "year", "meeting") and self.store is None:
+        if action in ("mode", "year", "meeting", "trends") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
@@ -435,6 +437,13 @@ class CcbApp(App[int]):
         if self.store is None:
             return
         self.push_screen(MeetingScreen())
+
+    def action_trends(self) -> None:
+        """Open the trend charts (members, fund, loans per unit over every year)."""
+        from .screens.trends import TrendsScreen
+        if self.store is None:
+            return
+        self.push_screen(TrendsScreen())
 
     def action_year(self, step: int) -> None:
         """Show the next or previous year here; the current year of everyone is changed by N."""

@@ -46,6 +46,12 @@ EN: dict[str, str] = {
     "Vòng chấm": "Stage",
     "Vòng trước": "Prev. stage",
     "Khen thưởng": "Commendations",
+    "Xu hướng": "Trends",
+    "Chỉ tiêu sau": "Next indicator",
+    "Chỉ tiêu trước": "Prev. indicator",
+    "Hội viên": "Members",
+    "Quỹ hội": "Fund",
+    "Dư nợ": "Loans",
 }
 
 

@@ -221,12 +221,17 @@ async def test_previous_year_column_in_2021(tmp_path: Path) -> None:
         await pilot.pause()
         assert app.year == 2021
         table = app.screen.query_one("#detail-table", DataTable)
-        assert [str(c.label) for c in table.columns.values()][-1] == "Năm 2020"
+        # Below 110 columns the change from 2020 takes the place of the status and last year's
+        # figure; those are shown under the table for the highlighted row.
+        assert [str(c.label) for c in table.columns.values()][-1] == "So với 2020"
         members = [str(c) for c in table.get_row("members")]
         assert members[1] == "chưa báo cáo"
-        assert members[3] == "125"  # 2021 target
-        assert members[-1] == "120"  # 2020 figure beside it
-        assert "Năm 2020" in screen_text(app)
+        assert members[2] == "125"  # 2021 target
+        assert members[-1] == "chưa có số năm nay"  # not reported in 2021: no change, not -120
+        table.move_cursor(row=table.get_row_index("members"))
+        await pilot.pause()
+        assert "2020: 120 → 2021: chưa BC" in screen_text(app)  # the 2020 figure, under the table
+        assert "Chưa báo cáo" in screen_text(app)
         # The list follows the year as well.
         await pilot.press("b")
         await pilot.pause()

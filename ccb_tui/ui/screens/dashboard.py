@@ -9,8 +9,9 @@ from textual.containers import Container, VerticalScroll
 from textual.widget import MountError
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from ...core.domain import indicators, totals
+from ...core.domain import indicators, totals, trends
 from ...core.report import text as report_text
+from ...core.report.change_text import show_total_change
 from ...core.domain.indicators import CATALOGUE
 from ..safe import plain, right, show
 from ..widgets.tables import fill_table, set_border_title
@@ -121,6 +122,13 @@ class DashboardScreen(CcbScreen):
         except MountError:
             return  # the app closed before the charts were added
 
+    _wide: bool | None = None
+
+    def on_resize(self) -> None:
+        # The change column shows its percent from 110 columns: refill when that flips.
+        if self._wide is not None and (self.app.size.width >= 110) != self._wide and self.ccb.snap is not None:
+            self.refresh_data()
+
     def action_toggle_charts(self) -> None:
         """Switch the per-unit panel between the table and the charts."""
         self.charts_shown = not self.charts_shown
@@ -158,25 +166,42 @@ class DashboardScreen(CcbScreen):
         table = self.query_one("#totals", DataTable)
         set_border_title(table, self.t("Tổng cụm", "Cluster totals"))
         recs = {r.indicator: r for r in summary.reconciliations}
-        columns = [(key, plain(label)) for label, key in (
-            (self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
-            (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress"),
-            (self.t("Đối chiếu", "Reported"), "rec"))]
+        # The change from the year before, like for like (compare's TotalComparison); no column
+        # when the store has no year before (the notes say so). The reconciliation column is
+        # left out in a year without reported totals, where it would be empty.
+        previous = trends.previous_comparison(self.ccb.snap, summary) if self.ccb.snap is not None else None
+        self.previous = previous
+        wide = self._wide = self.app.size.width >= 110
+        heads = [(self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
+                 (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress")]
+        if recs:
+            heads.append((self.t("Đối chiếu", "Reported"), "rec"))
+        if previous is not None:
+            heads.append((self.t(f"So với {previous.before}", f"vs {previous.before}"), "change"))
+        columns = [(key, plain(label)) for label, key in heads]
         rows = []
         for ind in CATALOGUE:
             total = summary.totals[ind.code]
             prog = summary.progress[ind.code]
             tgt = summary.targets.get(ind.code)
             rec = recs.get(ind.code)
-            rows.append((ind.code, [
+            cells = [
                 plain(ind.short(lang)),
                 right(report_text.show_total(ind, total, lang, units_total=len(summary.units), with_unit=True)),
                 right(report_text.show_number(ind, tgt, lang) if tgt is not None else ""),
                 plain(report_text.show_progress(prog, lang),
                       style="" if prog.met is None else ("green" if prog.met else "red")),
-                plain(report_text.show_reconciliation(rec, ind, lang),
-                      style="" if rec is None else ("" if rec.ok else "yellow")),
-            ]))
+            ]
+            if recs:
+                cells.append(plain(report_text.show_reconciliation(rec, ind, lang),
+                                   style="" if rec is None else ("" if rec.ok else "yellow")))
+            if previous is not None:
+                t = previous.totals[ind.code]
+                # Below 110 columns the change goes without its percent, to fit 80 columns; a
+                # change that cannot be computed is "—" (the cell beside it says which year lacks).
+                shown = show_total_change(ind, t, lang, percent=wide) if t.change.computable else "—"
+                cells.append(right(shown, "" if t.change.computable else "dim"))
+            rows.append((ind.code, cells))
         fill_table(table, columns, rows)
 
     def _fill_units(self, summary: totals.YearSummary) -> None:
@@ -206,6 +231,15 @@ class DashboardScreen(CcbScreen):
                      + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")
                      + (format_money(round(fpm), lang) if fpm is not None else "—"))
         lines += report_text.coverage_notes(summary, lang)
+        if getattr(self, "previous", None) is None:
+            lines.append(self.t(f"So với năm trước: chưa có số năm {summary.year - 1}.",
+                                f"Change from last year: no figures for {summary.year - 1}."))
+        else:
+            lines.append(self.t(
+                f"So với {summary.year - 1}: ▲ tăng · ▼ giảm · = không đổi · ≈ có số gần đúng · "
+                f"(a/b): chỉ so a trong b đơn vị, những đơn vị có số liệu cả hai năm · —: thiếu số của một năm.",
+                f"Change from {summary.year - 1}: ▲ up · ▼ down · = unchanged · ≈ approximate · "
+                f"(a/b): only a of b units, those with figures in both years · —: a year has no figure."))
         if summary.sample:
             lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
                                 "Per-unit figures are sample data (the source gives cluster totals only) until edited."))

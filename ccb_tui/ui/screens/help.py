@@ -16,6 +16,8 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("c", "Tổng quan: đổi khung “Theo đơn vị” giữa bảng và biểu đồ",
      "Dashboard: switch the “By unit” panel between the table and the charts"),
     ("u", "Đơn vị: danh sách, tìm không dấu, sắp xếp, chi tiết", "Units: list, accent-free search, sort, details"),
+    ("v", "Xu hướng các năm: hội viên, quỹ, dư nợ (n/p, 1/2/3)",
+     "Trends over the years: members, fund, loans (n/p, 1/2/3)"),
     ("t", "Nhiệm vụ năm: ma trận nhiệm vụ × đơn vị", "Year's tasks: task × unit matrix"),
     ("s", "Thi đua: bảng điểm × đơn vị (tự chấm · cụm thẩm định · huyện chấm), xếp hạng, khen thưởng",
      "Competition: points table × units (self · peer · district), ranking, commendations"),
@@ -50,6 +52,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
 
 NOTES_VI = """Ký hiệu: ✔ ĐẠT · ✘ CHƯA ĐẠT kế hoạch; ✔ khớp / ⚠ không khớp với tổng cụm đã báo cáo.
 "chưa BC" = chưa báo cáo: không tính vào tổng, không phải 0. "≈" = tổng có số gần đúng.
+▲ tăng · ▼ giảm · = không đổi so với năm trước; ≈ có số gần đúng.
 "(3/4)" sau một tổng: 3 trong 4 đơn vị đã báo cáo. Sau tiến độ: chỉ so trên 3 đơn vị có cả kế
 hoạch và số liệu (khi cụm chưa có kế hoạch chung của cả cụm).
 Số liệu nhập theo kiểu Việt Nam: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu; điểm: 8 · 8,25.
@@ -59,6 +62,7 @@ cùng một số, người lưu sau sẽ thấy hộp thoại xung đột để 
 
 NOTES_EN = """Symbols: ✔ MET · ✘ NOT MET plan; ✔ matches / ⚠ does not match the reported cluster total.
 "n/r" = not reported: left out of totals, not zero. "≈" = a total of approximate figures.
+▲ up · ▼ down · = unchanged from last year; ≈ approximate.
 "(3/4)" after a total: 3 of 4 units reported. After a progress: only the 3 units with both a
 target and a figure are compared (when the cluster has no target of its own).
 Numbers are typed as the English interface shows them: 1,500 · 1.5 · 6.7 billion · 248.6 million.

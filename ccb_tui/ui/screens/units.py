@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from ...core.domain import indicators, totals
+from ...core.domain import indicators, totals, trends
 from ...core.report import text as report_text
+from ...core.report.change_text import show_change, show_point
 from ...core.domain.fmt import format_money
 from ...core.domain.indicators import CATALOGUE, Kind
 from ...core.domain.models import Reading, Unit
@@ -296,38 +297,79 @@ class UnitDetailScreen(CcbScreen):
         key, row = _cursor_key(table), table.cursor_row
         table.clear(columns=True)
         prev = year - 1 if (year - 1) in snap.years() else None
-        headers = [self.t("Chỉ tiêu", "Indicator"), self.t("Thực hiện", "Actual"),
-                   self.t("Trạng thái", "Status"), self.t("Kế hoạch", "Target"),
-                   self.t("Tiến độ", "Progress")]
-        if prev is not None:
-            headers.append(f"{self.t('Năm', 'Year')} {prev}")
-        for i, label in enumerate(headers):
-            table.add_column(right(label) if i in (1, 3, 5) else plain(label), key=f"c{i}")
+        layout = self._layout(prev)
+        self._shown_layout = layout
+        for col, label, align in layout:
+            table.add_column(right(label) if align else plain(label), key=col)
+        cols = {col for col, _, _ in layout}
         if unit is not None:
             progress = totals.unit_progress(snap, unit.code, year)
             for ind in CATALOGUE:
                 r = snap.reading(unit.code, ind.code, year)
                 tgt = snap.target(unit.code, ind.code, year)
                 prog = progress[ind.code]
-                status = self.t("Đã báo cáo", "Reported") if r.reported else self.t("Chưa báo cáo", "Not reported")
-                if r.sample:
-                    status += " · " + self.t("số liệu mẫu", "sample")  # "sample data" would not fit 80 columns
                 cells = [
                     plain(ind.short(lang)),
                     right(_long_reading(ind, r, lang), "" if r.reported else "dim italic"),
-                    plain(status, "" if r.reported else "dim"),
+                ]
+                if "status" in cols:
+                    cells.append(plain(self._status_text(r), "" if r.reported else "dim"))
+                cells += [
                     right(report_text.show_number(ind, tgt.value, lang) if tgt is not None else "",
                           "italic" if tgt is not None and tgt.sample else ""),
                     plain(report_text.show_progress(prog, lang),
                           "" if prog.met is None else ("green" if prog.met else "red")),
                 ]
                 if prev is not None:
-                    pr = snap.reading(unit.code, ind.code, prev)
-                    cells.append(right(report_text.show_reading(ind, pr, lang), "" if pr.reported else "dim italic"))
+                    points = {p.year: p for p in trends.unit_history(snap, unit.code, ind.code)}
+                    before = points.get(prev)
+                    if "prev" in cols:
+                        cells.append(right(show_point(ind, before, lang),
+                                           "" if before is not None and before.reported else "dim italic"))
+                    ch = trends.change_between(ind.code, before, points.get(year))
+                    cells.append(right(show_change(ind, ch, lang), "" if ch.computable else "dim italic"))
                 table.add_row(*cells, key=ind.code)
         _restore_cursor(table, key, row)
         self._show_info()
         self.refresh_bindings()
+
+    WIDE = 110
+    """From this width the table has room for the status and last year's figure beside the change."""
+
+    def _layout(self, prev: int | None) -> list[tuple[str, str, bool]]:
+        """The table's columns (key, header, right-aligned) at the screen's width.
+
+        With a year before this one in the store, a "change" column compares with it; below
+        ``WIDE`` columns it takes the place of the status (then shown under the table for the
+        highlighted row; a figure not reported already says so in its own cell) and of last year's
+        figure (also shown under the table), so the table still fits 80 columns.
+        """
+        wide = self.app.size.width >= self.WIDE
+        cols = [("ind", self.t("Chỉ tiêu", "Indicator"), False), ("actual", self.t("Thực hiện", "Actual"), True)]
+        if prev is None or wide:
+            cols.append(("status", self.t("Trạng thái", "Status"), False))
+        cols += [("target", self.t("Kế hoạch", "Target"), True), ("progress", self.t("Tiến độ", "Progress"), False)]
+        if prev is not None:
+            if wide:
+                cols.append(("prev", f"{self.t('Năm', 'Year')} {prev}", True))
+            cols.append(("change", self.t(f"So với {prev}", f"Change from {prev}"), True))
+        return cols
+
+    def _status_text(self, r: Reading) -> str:
+        status = self.t("Đã báo cáo", "Reported") if r.reported else self.t("Chưa báo cáo", "Not reported")
+        if r.sample:
+            status += " · " + self.t("số liệu mẫu", "sample")  # "sample data" would not fit 80 columns
+        return status
+
+    def on_resize(self) -> None:
+        # Crossing WIDE changes the columns; a resize within one side changes nothing here.
+        shown = getattr(self, "_shown_layout", None)
+        snap = self.ccb.snap
+        if shown is None or snap is None:
+            return
+        year = self.ccb.year
+        if self._layout(year - 1 if (year - 1) in snap.years() else None) != shown:
+            self.refresh_data()
 
     def _title(self, unit: Unit | None) -> Text:
         app = self.ccb
@@ -384,6 +426,8 @@ class UnitDetailScreen(CcbScreen):
         if r.reported and ind.kind is Kind.MONEY:
             q = r.qualifier.label(lang)
             out.append(": " + (f"{q} " if q else "") + format_money(r.value, lang, exact=True))
+        cols = {col for col, _, _ in getattr(self, "_shown_layout", ())}
+        out.append_text(self._year_line(ind, r, "status" not in cols))
         if r.changed_by or r.changed_at:
             out.append("\n")
             who = plain(r.changed_by or "?")
@@ -396,6 +440,27 @@ class UnitDetailScreen(CcbScreen):
     def selected_indicator(self) -> str | None:
         """The code of the indicator under the cursor."""
         return _cursor_key(self.query_one("#detail-table", DataTable))
+
+    def _year_line(self, ind: indicators.Indicator, r: Reading, with_status: bool) -> Text:
+        """Under the table, for the highlighted indicator: its status when the table has no room
+        for it, and this year's figure beside last year's with the change ("2020: 120 → 2021: 125
+        ▲ +5 (+4,2%)"), or that the store has no year before."""
+        snap, lang, year = self.ccb.snap, self.ccb.lang, self.ccb.year
+        out = Text("\n")
+        if with_status:
+            out.append(self._status_text(r), style="" if r.reported else "dim")
+            out.append(" · ")
+        if snap is None or (year - 1) not in snap.years():
+            out.append(self.t(f"So với năm trước: chưa có số năm {year - 1}.",
+                              f"Change from last year: no figures for {year - 1}."), style="dim")
+            return out
+        points = {p.year: p for p in trends.unit_history(snap, self.unit_code, ind.code)}
+        ch = trends.change_between(ind.code, points.get(year - 1), points.get(year))
+
+        out.append(f"{year - 1}: {show_point(ind, points.get(year - 1), lang)} → "
+                   f"{year}: {show_point(ind, points.get(year), lang)}  ")
+        out.append(show_change(ind, ch, lang), style="bold" if ch.computable else "dim italic")
+        return out
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
