@@ -12,7 +12,7 @@ CLUSTER_LIST_HINT = "ccb-tui cluster list"
 def cluster_keys(value: str) -> set[str]:
     """What a cluster code or name reads as: folded (no accents, case, apostrophes), with and
     without spaces. Two clusters whose names share a key would read the same on screen."""
-    folded = text.fold(value)
+    folded = " ".join(text.fold(value).replace("_", " ").split())
     return {k for k in (folded, folded.replace(" ", "")) if k}
 
 

@@ -394,7 +394,8 @@ class Snapshot:
         from dataclasses import replace
         return replace(self, settings=replace(self.settings, current_cluster=code))
 
-    def has_sample(self, year: int) -> bool:
-        """Whether any figure or target shown for ``year`` is still sample data."""
-        return any(r.sample for (_, _, y), r in self.values.items() if y == year) or any(
-            t.sample for (_, _, y), t in self.targets.items() if y == year)
+    def has_sample(self, year: int, units: "set[str] | None" = None) -> bool:
+        """Whether any figure or target shown for ``year`` (of ``units`` when given) is still
+        sample data."""
+        return any(r.sample for (u, _, y), r in self.values.items() if y == year and (units is None or u in units)) \
+            or any(t.sample for (u, _, y), t in self.targets.items() if y == year and (units is None or u in units))
