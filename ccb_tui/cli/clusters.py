@@ -103,7 +103,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     elif action == "current":
         if args.cluster is None:
             c = snap.clusters[snap.default_cluster()]
-            print(text.sanitize(f"{c.code}\t{c.name(lang)}"))
+            print(f"{c.code}  {text.sanitize(c.name(lang))}")
             return EXIT_OK
         change = store.set_current_cluster(args.cluster)
         if change.revision == snap.revision:
