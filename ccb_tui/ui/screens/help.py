@@ -18,6 +18,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("u", "Đơn vị: danh sách, tìm không dấu, sắp xếp, chi tiết", "Units: list, accent-free search, sort, details"),
     ("t", "Nhiệm vụ năm: ma trận nhiệm vụ × đơn vị", "Year's tasks: task × unit matrix"),
     ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang)", "Meeting mode: read-only pages (← → to move)"),
+    ("k", "Các cụm thi đua cạnh nhau; Enter: xem cụm đó", "Clusters side by side; Enter shows that one"),
     ("y / Y", "Xem năm sau / năm trước (chỉ màn hình này)", "Show the next / previous year (this screen only)"),
     ("N", "Đặt năm đang xem làm năm hiện hành cho mọi người (có hỏi lại)",
      "Make the year shown the current year for everyone (asks first)"),
