@@ -360,6 +360,39 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
                     help=h("xóa luôn số liệu và chỉ tiêu của đơn vị từ năm đó trở đi (có ghi nhật ký)",
                            "also remove the unit's figures and targets of that year and later (audited)"))
 
+    um = act(usub, "merge", h("gộp hai hay nhiều đơn vị thành một đơn vị mới từ một năm (các đơn vị cũ ngừng từ năm đó)",
+                              "merge two or more units into a new unit from a year on (the old ones are retired then)"))
+    um.add_argument("units", nargs="+", metavar=h("ĐƠN_VỊ", "UNIT"),
+                    help=h("các đơn vị được gộp (mã hoặc tên), ít nhất hai", "the units to merge (code or name), at least two"))
+    um.add_argument("--into", required=True, metavar=h("MÃ", "CODE"),
+                    help=h("mã của đơn vị mới, không dấu, ví dụ krong_nam", "the new unit's code, unaccented, e.g. krong_nam"))
+    um.add_argument("--name", required=True, metavar=h("TÊN", "NAME"), help=h("tên của đơn vị mới, ví dụ \"Xã Krông Nam\"",
+                                                    "the new unit's name, e.g. \"Xã Krông Nam\""))
+    um.add_argument("--year", type=year_arg, required=True,
+                    help=h("năm đầu tiên của đơn vị mới; các năm trước giữ nguyên đơn vị cũ",
+                           "the new unit's first year; earlier years keep the old units"))
+    um.add_argument("--kind", choices=("xa", "thi_tran", "phuong", "khac"),
+                    help=h("loại đơn vị mới (mặc định: loại chung của các đơn vị cũ, không thì xa)",
+                           "the new unit's kind (default: the old units' common kind, else xa)"))
+    um.add_argument("--cluster", metavar=h("MÃ_CỤM", "CLUSTER"),
+                    help=h("cụm của đơn vị mới; chỉ cần khi các đơn vị cũ thuộc các cụm khác nhau",
+                           "the new unit's cluster; needed only when the old units are in different clusters"))
+    usp = act(usub, "split", h("tách một đơn vị thành các đơn vị mới từ một năm, nêu tỷ lệ số liệu của mỗi đơn vị mới",
+                               "split a unit into new units from a year on, stating each new unit's share of its figures"))
+    usp.add_argument("unit", help=unit_help)
+    usp.add_argument("--into", nargs=3, action="append", required=True,
+                     metavar=(h("MÃ", "CODE"), h("TÊN", "NAME"), h("TỶ_LỆ", "SHARE")),
+                     help=h("một đơn vị mới: mã, tên và tỷ lệ số liệu của đơn vị cũ (0,6 hoặc 60%%); "
+                            "lặp lại cho mỗi đơn vị mới, các tỷ lệ cộng lại đúng 100%%",
+                            "one new unit: code, name and its share of the old unit's figures (0,6 or 60%%); "
+                            "repeat for each new unit, the shares adding up to exactly 100%%"))
+    usp.add_argument("--year", type=year_arg, required=True,
+                     help=h("năm đầu tiên của các đơn vị mới; các năm trước giữ nguyên đơn vị cũ",
+                            "the new units' first year; earlier years keep the old unit"))
+    usp.add_argument("--cluster", metavar=h("MÃ_CỤM", "CLUSTER"),
+                     help=h("cụm của các đơn vị mới (mặc định: cụm của đơn vị cũ năm trước đó)",
+                            "the new units' cluster (default: the old unit's the year before)"))
+
     add("check", h("kiểm tra tệp dữ liệu và đối chiếu tổng với số báo cáo; mã thoát 0 chỉ khi không có vấn đề",
                    "validate the store and reconcile totals with the reported figures; exit 0 only when clean"))
 

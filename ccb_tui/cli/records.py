@@ -10,6 +10,7 @@ from typing import Any
 from ..core.domain import text
 from ..core.domain.errors import UsageError
 from ..core.domain.models import Msg, Snapshot
+from ..core.domain.reorg import formed_text
 from ..core.store import ANY, Store
 from .common import (
     EXIT_OK, current_year, db_path, edit_year, lang_of,
@@ -65,8 +66,13 @@ def cmd_unit(args: argparse.Namespace) -> int:
             retired = ""
             if u.retired_from is not None:
                 retired = f"  (ngừng từ {u.retired_from})" if lang == "vi" else f"  (retired from {u.retired_from})"
+                after = [s.code for s in snap.successors(u.code) if s.formed_in == u.retired_from]
+                if after:
+                    retired = retired[:-1] + (f" → {', '.join(after)})")
             history = " ← ".join(p.name for p in reversed(u.periods[:-1]))
-            print(f"{u.code:<12} {u.name(year)}{retired}" + (f"  [{history}]" if history else ""))
+            formed = formed_text(snap, u, lang, before=False)
+            print(f"{u.code:<12} {u.name(year)}{retired}" + (f"  ({formed})" if formed else "")
+                  + (f"  [{history}]" if history else ""))
     elif action == "add":
         from .clusters import chosen_cluster
         print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind,
@@ -80,6 +86,14 @@ def cmd_unit(args: argparse.Namespace) -> int:
         if not (change.dropped and change.old == change.new):  # else only the removal is news
             _print_unit_change(change, snap, lang, unit.code, retired=True)
         _print_later(change, unit.code, args.year, lang)
+    elif action == "merge":
+        codes = [resolve_unit(snap, raw, args.year - 1).code for raw in args.units]
+        print_change(store.merge_units(codes, into=args.into, name=args.name, year=args.year, kind=args.kind,
+                                       cluster=args.cluster), lang)
+    elif action == "split":
+        unit = resolve_unit(snap, args.unit, args.year - 1)
+        print_change(store.split_unit(unit.code, into=[tuple(part) for part in args.into], year=args.year,
+                                      cluster=args.cluster), lang)
     return EXIT_OK
 
 

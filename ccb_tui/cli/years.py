@@ -74,11 +74,11 @@ def _left_out(cmp: cmp_mod.Comparison, t: cmp_mod.TotalComparison, lang: str) ->
         if code in t.units_counted:
             continue
         years = []
-        for year, present, reported in ((cmp.before, row.in_before, t.reported_before),
-                                        (cmp.after, row.in_after, t.reported_after)):
+        c = row.values[t.indicator]  # a reorganised unit's first year is its predecessors' figures
+        for year, present, value in ((cmp.before, row.in_before, c.before), (cmp.after, row.in_after, c.after)):
             if not present:
                 years.append(f"not in the cluster in {year}" if en else f"không thuộc cụm năm {year}")
-            elif code not in reported:
+            elif value is None:
                 years.append(f"not reported in {year}" if en else f"chưa báo cáo năm {year}")
         parts.append(f"{cmp.short_name(row.unit)} " + (" and " if en else " và ").join(years))
     return "; ".join(parts)
@@ -90,6 +90,9 @@ def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
     en = lang == "en"
     y1, y2 = str(cmp.before), str(cmp.after)
     lines = [f"{cmp.cluster.name(lang)} · " + (f"year {y1} → {y2}" if en else f"so sánh năm {y1} → {y2}")]
+    for row in cmp.units:  # a unit formed by a merge or split: whose figures its first year shows
+        if row.origin_note is not None:
+            lines.append(f"  * {cmp.short_name(row.unit)}: {row.origin_note.text(lang)}")
     head = ["Unit" if en else "Đơn vị", y1, y2, "Change" if en else "Thay đổi", "%"]
     for ind in CATALOGUE:
         unit_word = ind.unit(lang)

@@ -4,6 +4,13 @@ Pure: functions take a :class:`~.models.Snapshot` (or two :class:`~.totals.YearS
 frozen dataclasses. The cluster totals come from :func:`~.totals.summarize` of each year — the
 same computation as ``summary`` and the dashboard — and are then compared; nothing here sums the
 store again. "Not reported" is never zero: a side that did not report gives no change.
+
+Across a reorganisation (``unit merge`` / ``unit split``) a unit's past is carried from the units
+it was formed from: a merged unit's figure of an earlier year is the sum of its predecessors'
+(summed as the totals sum, :func:`~.totals._sum`), a split unit's is its stated share of the old
+unit's (approximate). A predecessor that did not report makes the sum not reported: a partial sum
+would read as a fall. :func:`unit_history` gives one unit's figures over every year the same way,
+for the trend charts and the ▲/▼ changes.
 """
 
 from __future__ import annotations
@@ -13,14 +20,15 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from .errors import InvalidValue
-from .indicators import CATALOGUE, Indicator
-from .models import Cluster, Msg, Number, Qualifier, Reading, Snapshot, Unit
+from .indicators import BY_CODE, CATALOGUE, Indicator
+from .models import NOT_REPORTED, Cluster, Msg, Number, Qualifier, Reading, Snapshot, Unit
+from . import reorg
 # _sum is the totals' own way of adding figures (fsum, rounded to the indicator): a like-for-like
 # total over fewer units must add up exactly as the full one does.
 from .totals import YearSummary, _sum, summarize
 
-__all__ = ["Change", "UnitComparison", "TotalComparison", "Comparison", "change", "compare",
-           "compare_summaries", "check_years", "to_json"]
+__all__ = ["Change", "UnitComparison", "TotalComparison", "Comparison", "HistoryPoint", "change", "compare",
+           "compare_summaries", "check_years", "to_json", "unit_history", "origins_in"]
 
 
 def _dec(x: Number) -> Decimal:
@@ -84,6 +92,95 @@ def _reading_change(ind: Indicator, r1: Reading | None, r2: Reading | None) -> C
     return change(ind, v1, v2, before_qualifier=q1, after_qualifier=q2)
 
 
+def origins_in(snap: Snapshot, unit: Unit, year: int, _depth: int = 0) -> tuple[tuple[Unit, Decimal], ...] | None:
+    """The units whose ``year`` figures make up ``unit``'s, each with the share counted.
+
+    ``((unit, 1),)`` when the unit itself existed in ``year``; for a unit formed later by a merge
+    or split, its predecessors as they were in ``year`` (followed back through earlier
+    reorganisations, shares multiplied); None when neither the unit nor every one of its
+    predecessors existed then (a past that is only partly known is not given).
+    """
+    if unit.active(year):
+        return ((unit, Decimal(1)),)
+    if not unit.formed_from or unit.formed_in is None or year >= unit.formed_in or _depth > 20:
+        return None
+    out: list[tuple[Unit, Decimal]] = []
+    for o in unit.formed_from:
+        pred = snap.unit(o.unit)
+        found = origins_in(snap, pred, year, _depth + 1) if pred is not None else None
+        if found is None:
+            return None
+        out += [(u, share * o.share) for u, share in found]
+    return tuple(out)
+
+
+def _combined(ind: Indicator, readings: list[tuple[Reading, Decimal]]) -> Reading:
+    """Readings of several units (each with the share counted) as one: summed as the totals sum;
+    not reported when any is not reported. A qualifier carries over when all agree ("trên" +
+    exact is still "trên"); mixed qualifiers or a share below 1 make it "khoảng"."""
+    if any(not r.reported for r, _ in readings):
+        return NOT_REPORTED
+    parts: list[Number] = []
+    for r, share in readings:
+        assert r.value is not None
+        parts.append(r.value if share == 1 else float(_dec(r.value) * share))
+    kinds = {r.qualifier for r, _ in readings} - {Qualifier.EXACT}
+    if any(share != 1 for _, share in readings) or len(kinds) > 1 or kinds - {Qualifier.OVER, Qualifier.NEARLY}:
+        qualifier = Qualifier.ABOUT
+    else:
+        qualifier = next(iter(kinds), Qualifier.EXACT)
+    return Reading(_sum(parts, ind), qualifier)
+
+
+def _carried_reading(snap: Snapshot, ind: Indicator, origins: tuple[tuple[Unit, Decimal], ...], year: int) -> Reading:
+    if len(origins) == 1 and origins[0][1] == 1:
+        return snap.reading(origins[0][0].code, ind.code, year)
+    return _combined(ind, [(snap.reading(u.code, ind.code, year), share) for u, share in origins])
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One unit's figure of one indicator in one year (see :func:`unit_history`)."""
+
+    year: int
+    value: Number | None
+    """The figure; None when not reported, or when neither the unit nor its predecessors existed."""
+    approximate: bool
+    """Stated with a qualifier ("trên 6,7 tỷ"), or a share of a split unit's figure."""
+    via: tuple[str, ...] = ()
+    """The predecessors' codes when the figure is carried from them; empty for the unit's own."""
+    qualifier: Qualifier = Qualifier.EXACT
+    exists: bool = True
+    """Whether the unit (or all its predecessors) existed that year: False is "not in the
+    cluster yet", which is not "not reported"."""
+
+
+def unit_history(snap: Snapshot, code: str, indicator: str) -> list[HistoryPoint]:
+    """The unit's figure of ``indicator`` in every year of the store, oldest first.
+
+    Merge- and split-aware exactly as :func:`compare`: before a merge the figure is the sum of the
+    predecessors' (not reported when any did not report), before a split the stated share of the
+    old unit's (approximate). The one computation behind a unit's ▲/▼ change from the previous
+    year and its trend chart. Raises KeyError for an unknown unit or indicator code.
+    """
+    unit = snap.unit(code)
+    if unit is None:
+        raise KeyError(code)
+    ind = BY_CODE[indicator]
+    out = []
+    for year in snap.years():
+        origins = origins_in(snap, unit, year)
+        if origins is None:
+            out.append(HistoryPoint(year, None, False, (), Qualifier.EXACT, False))
+            continue
+        r = _carried_reading(snap, ind, origins, year)
+        via = () if origins[0][0].code == code else tuple(u.code for u, _ in origins)
+        value = r.value if r.reported else None
+        q = r.qualifier if r.reported else Qualifier.EXACT
+        out.append(HistoryPoint(year, value, q is not Qualifier.EXACT, via, q))
+    return out
+
+
 @dataclass(frozen=True)
 class UnitComparison:
     """One unit of the cluster in either year, its figures of both years."""
@@ -94,9 +191,14 @@ class UnitComparison:
     in_after: bool
     values: Mapping[str, Change]
     predecessors: tuple[str, ...] = ()
-    """Codes of units merged into this one between the two years. The store does not record
-    merges yet, so this is always empty; a unit that appears or leaves shows as not in the
-    cluster in that year instead."""
+    """Codes of the units this one was formed from (merge or split) between the two years, as
+    they were in the first year; its first-year figures are theirs, summed (``in_before`` is then
+    True). Empty for a unit that was not reorganised: a unit that appears or leaves shows as not
+    in the cluster in that year instead."""
+    shares: tuple[Decimal, ...] = ()
+    """The share of each predecessor's figures counted (1 for a merge), in ``predecessors`` order."""
+    origin_note: Msg | None = None
+    """"gồm Krông Nô + Nam Ka trước 2025" for a reorganised unit, else None."""
 
 
 @dataclass(frozen=True)
@@ -172,47 +274,92 @@ def check_years(snap: Snapshot, before: int, after: int, cluster: str | None = N
 
 
 def _total_comparison(ind: Indicator, s1: YearSummary, s2: YearSummary,
-                      order: Mapping[str, int], units_total: int) -> TotalComparison:
+                      rows: list[UnitComparison], snap: Snapshot | None) -> TotalComparison:
     t1, t2 = s1.totals[ind.code], s2.totals[ind.code]
-    both = set(t1.reported_units) & set(t2.reported_units)
-    counted = tuple(sorted(both, key=lambda c: order[c]))
-    r1 = [s1.readings[c][ind.code] for c in counted]
-    r2 = [s2.readings[c][ind.code] for c in counted]
-    if not counted:
+    counted_rows = [r for r in rows if r.values[ind.code].computable]
+    counted = tuple(r.unit.code for r in counted_rows)
+    if not counted_rows:
         ch = change(ind, None, None)
     else:
-        if set(counted) == set(t1.reported_units) == set(t2.reported_units):
-            v1, v2 = t1.value, t2.value  # the summaries' own totals: every view agrees
+        # The first year's side of the counted rows, unit by unit (a reorganised row stands for
+        # its predecessors, each with the share counted).
+        taken: dict[str, Decimal] = {}
+        for r in counted_rows:
+            for code, share in (zip(r.predecessors, r.shares) if r.predecessors else ((r.unit.code, Decimal(1)),)):
+                taken[code] = taken.get(code, Decimal(0)) + share
+        after = [s2.readings[c][ind.code] for c in counted]
+        v2 = t2.value if set(counted) == set(t2.reported_units) else _sum([r.value for r in after], ind)  # type: ignore[misc]
+        if all(v == 1 for v in taken.values()):
+            # Every first-year unit counted is taken whole (a split unit's parts all counted): its
+            # own figures, exactly, as the summary adds them.
+            before = [snap.reading(c, ind.code, s1.year) if c not in s1.readings else s1.readings[c][ind.code]
+                      for c in taken] if snap is not None else [s1.readings[c][ind.code] for c in taken]
+            v1 = t1.value if set(taken) == set(t1.reported_units) else _sum([r.value for r in before], ind)  # type: ignore[misc]
+            approximate = any(r.qualifier is not Qualifier.EXACT for r in (*before, *after))
         else:
-            v1 = _sum([r.value for r in r1], ind)  # type: ignore[misc]
-            v2 = _sum([r.value for r in r2], ind)  # type: ignore[misc]
+            v1 = _sum([r.values[ind.code].before for r in counted_rows], ind)  # type: ignore[misc]
+            approximate = any(r.values[ind.code].approximate for r in counted_rows)
         ch = change(ind, v1, v2)
-        if any(r.qualifier is not Qualifier.EXACT for r in (*r1, *r2)):
+        if approximate:
             ch = Change(ch.indicator, ch.before, ch.after, ch.delta, ch.percent, True)
-    return TotalComparison(ind.code, ch, counted, units_total, t1.value, t2.value,
+    return TotalComparison(ind.code, ch, counted, len(rows), t1.value, t2.value,
                            t1.reported_units, t2.reported_units)
 
 
-def compare_summaries(s1: YearSummary, s2: YearSummary) -> Comparison:
-    """Compare two summaries of one cluster (``s1`` the earlier or first-named year)."""
-    units: list[Unit] = list(s1.units) + [u for u in s2.units if u.code not in {x.code for x in s1.units}]
+def compare_summaries(s1: YearSummary, s2: YearSummary, snap: Snapshot | None = None) -> Comparison:
+    """Compare two summaries of one cluster (``s1`` the earlier or first-named year).
+
+    With ``snap`` (and ``s1`` the earlier year), a unit formed by a merge or split between the two
+    years takes its predecessors' first-year figures (:func:`origins_in`), and the predecessors
+    are not listed again as rows of their own.
+    """
     in1 = {u.code for u in s1.units}
     in2 = {u.code for u in s2.units}
-    order = {u.code: i for i, u in enumerate(units)}
+    carried: dict[str, tuple[tuple[Unit, Decimal], ...]] = {}
+    if snap is not None and s1.year < s2.year:
+        for u in s2.units:
+            if u.code not in in1 and u.formed_from:
+                origins = origins_in(snap, u, s1.year)
+                if origins:
+                    carried[u.code] = origins
+    hidden = {p.code for origins in carried.values() for p, _ in origins} - in2
+    # The cluster's order, a reorganised unit where its (first) predecessor stood.
+    units: list[Unit] = []
+    for u in s1.units:
+        if u.code not in hidden:
+            units.append(u)
+            continue
+        units += [n for n in s2.units if n.code in carried and n not in units
+                  and any(p.code == u.code for p, _ in carried[n.code])]
+    units += [u for u in s2.units if u.code not in in1 and u not in units]
     rows = []
     for u in units:
-        values = {ind.code: _reading_change(ind, s1.readings.get(u.code, {}).get(ind.code),
-                                            s2.readings.get(u.code, {}).get(ind.code))
-                  for ind in CATALOGUE}
-        rows.append(UnitComparison(u, u.code in in1, u.code in in2, values))
-    totals = {ind.code: _total_comparison(ind, s1, s2, order, len(units)) for ind in CATALOGUE}
+        origins = carried.get(u.code)
+        values = {}
+        for ind in CATALOGUE:
+            before = s1.readings.get(u.code, {}).get(ind.code)
+            if origins is not None:
+                assert snap is not None
+                before = _carried_reading(snap, ind, origins, s1.year)
+            values[ind.code] = _reading_change(ind, before, s2.readings.get(u.code, {}).get(ind.code))
+        if origins is None:
+            rows.append(UnitComparison(u, u.code in in1, u.code in in2, values))
+            continue
+        assert snap is not None
+        parts = [(p.code, share) for p, share in origins]
+        y = u.formed_in
+        note = Msg(f"gồm {reorg.parts_text(snap, parts, s1.year, 'vi')} trước {y}",
+                   f"includes {reorg.parts_text(snap, parts, s1.year, 'en')} before {y}")
+        rows.append(UnitComparison(u, True, u.code in in2, values, tuple(c for c, _ in parts),
+                                   tuple(sh for _, sh in parts), note))
+    totals = {ind.code: _total_comparison(ind, s1, s2, rows, snap) for ind in CATALOGUE}
     return Comparison(s1.year, s2.year, s2.cluster, tuple(rows), totals)
 
 
 def compare(snap: Snapshot, before: int, after: int, cluster: str | None = None) -> Comparison:
     """Check the two years (:func:`check_years`), summarise each once and compare the summaries."""
     check_years(snap, before, after, cluster)
-    return compare_summaries(summarize(snap, before, cluster), summarize(snap, after, cluster))
+    return compare_summaries(summarize(snap, before, cluster), summarize(snap, after, cluster), snap)
 
 
 def _json_number(v: Number | None) -> Number | None:
@@ -245,6 +392,8 @@ def to_json(cmp: Comparison) -> dict[str, Any]:
             "code": row.unit.code,
             "name": cmp.unit_name(row.unit),
             "predecessors": list(row.predecessors),
+            **({"shares": {c: str(sh) for c, sh in zip(row.predecessors, row.shares)},
+                "formed_in": row.unit.formed_in} if row.predecessors else {}),
             "in_from": row.in_before,
             "in_to": row.in_after,
             "values": values,

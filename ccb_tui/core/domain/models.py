@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Mapping, Union
 
@@ -150,6 +151,15 @@ KIND_PREFIXES = ("Thị trấn ", "Xã ", "Phường ", "TT ")
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where part of a reorganised unit came from: the unit ``unit`` and the share of its
+    figures that went into it (1 for a merge; the stated share for a split, e.g. 0.6)."""
+
+    unit: str
+    share: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
 class Unit:
     """A member unit (xã, thị trấn) whose name and cluster are keyed by year."""
 
@@ -157,6 +167,14 @@ class Unit:
     kind: str
     periods: tuple[UnitPeriod, ...]
     retired_from: int | None = None
+    formed_from: tuple[Origin, ...] = ()
+    """The units this one was formed from (``unit merge`` / ``unit split``) in :attr:`formed_in`;
+    empty for a unit that was not formed by a reorganisation."""
+
+    @property
+    def formed_in(self) -> int | None:
+        """The year the unit was formed by a merge or split (its first year), else None."""
+        return self.periods[0].from_year if self.formed_from else None
 
     def period(self, year: int | None = None) -> UnitPeriod:
         """The period in force in ``year`` (the latest when ``year`` is None)."""
@@ -309,6 +327,10 @@ class Snapshot:
             if u.code == code:
                 return u
         return None
+
+    def successors(self, code: str) -> list[Unit]:
+        """The units formed (by a merge or split) from the unit ``code``."""
+        return [u for u in self.units if any(o.unit == code for o in u.formed_from)]
 
     def units_in(self, year: int, cluster: str | None = None) -> list[Unit]:
         """Units active in ``year`` (and in ``cluster`` when given), in stored order."""

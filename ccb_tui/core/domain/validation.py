@@ -360,6 +360,25 @@ def _unit_problems(snap: Snapshot) -> list[Problem]:
                     f"{u.code}/cluster/{p.from_year}",
                     f"{p.name} (từ năm {p.from_year}) thuộc cụm không tồn tại '{p.cluster}'",
                     f"{p.name} (from {p.from_year}) belongs to an unknown cluster '{p.cluster}'"))
+        out += _origin_problems(snap, u)
+    return out
+
+
+def _origin_problems(snap: Snapshot, u: Unit) -> list[Problem]:
+    """A unit formed by a merge or split: its predecessors exist and ended the year it began
+    (else a year's figures would be counted twice, or not at all, across the reorganisation)."""
+    out: list[Problem] = []
+    for o in u.formed_from:
+        pred = snap.unit(o.unit)
+        field = f"{u.code}/formed_from/{o.unit}"
+        if pred is None:
+            out.append(_problem(field, f"{u.name()} được lập từ đơn vị không tồn tại '{o.unit}'",
+                                f"{u.name()} was formed from an unknown unit '{o.unit}'"))
+        elif pred.retired_from != u.formed_in:
+            out.append(_problem(field, f"{u.name()} được lập từ năm {u.formed_in} từ {pred.name()}, nhưng đơn vị "
+                                       f"đó không ngừng từ năm {u.formed_in}",
+                                f"{u.name()} was formed in {u.formed_in} from {pred.name()}, which is not "
+                                f"retired from {u.formed_in}"))
     return out
 
 

@@ -206,82 +206,109 @@ def read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str)
         return _read_csv(path, match_section, header_keys, section_key)
 
 
-def _read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str) -> tuple[list[Table], list[Msg]]:
+def _decode_csv(path: Path) -> str:
+    """The CSV's text: UTF-8 (a BOM is fine), refused when it holds NUL bytes or other encodings."""
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise refuse(f"{path.name} không phải tệp CSV văn bản (có byte NUL).",
                      f"{path.name} is not a text CSV file (it contains NUL bytes).")
     try:
-        content = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise refuse(f"{path.name} không phải UTF-8 (byte {exc.start}). Hãy lưu lại bằng “CSV UTF-8”.",
                      f"{path.name} is not UTF-8 (byte {exc.start}). Save it again as “CSV UTF-8”.") from None
-    del raw
+
+
+class _CsvSheet:
+    """The state of one long-format CSV being read: its header, its sections and the tables the
+    rows go into, with the problems found so far."""
+
+    def __init__(self, name: str, match_section: Any, header_keys: Any, section_key: str) -> None:
+        self.name = name
+        self.match_section = match_section
+        self.header_keys = header_keys
+        self.section_key = section_key
+        self.budget = Budget(name)
+        self.problems: list[Msg] = []
+        self.tables: dict[str, Table] = {}
+        self.keys: list[str | None] = []
+        self.headers: list[str] = []
+        self.letters = [column_letter(i + 1) for i in range(MAX_COLS)]
+        self.sections: dict[str, str | None] = {}  # "Số liệu" is folded once, not once per row
+
+    def header(self, record: list[str]) -> bool:
+        """Read row 1; False when the section column is missing (nothing else can be read)."""
+        for i, h in enumerate(record):
+            self.budget.cell(f"dòng 1, cột {column_letter(i + 1)}", h)
+        self.headers = [sanitize(no_surrogates(h)) for h in record]
+        self.keys, bad = self.header_keys(self.headers)
+        self.problems += [Msg(f"dòng 1, cột {column_letter(i + 1)}: {vi}", f"line 1, column {column_letter(i + 1)}: {en}")
+                          for i, vi, en in bad]
+        if self.section_key in self.keys:
+            return True
+        label = self.header_keys.label(self.section_key)
+        self.problems.append(Msg(f"dòng 1: thiếu cột «{label}» cho biết mỗi dòng "
+                                 f"thuộc phần nào (Số liệu, Chỉ tiêu, Nhiệm vụ).",
+                                 f"line 1: the «{label}» column that says which part "
+                                 f"each row belongs to (Số liệu, Chỉ tiêu, Nhiệm vụ) is missing."))
+        return False
+
+    def row(self, number: int, record: list[str]) -> None:
+        """Read one data row into the table of its section (or note why it cannot be placed)."""
+        cells: dict[str, Cell] = {}
+        for i, value in enumerate(record):
+            # Counted (and its length checked) before anything looks at the text.
+            self.budget.cell(lambda: f"dòng {number}, cột {self.letters[i]}", value)
+            key = self.keys[i] if i < len(self.keys) else None
+            if key is None:
+                continue
+            loc_vi, loc_en = f"dòng {number}, cột {self.letters[i]}", f"line {number}, column {self.letters[i]}"
+            cells[key] = text_cell(value, loc_vi, loc_en, self.headers[i], explicit_text=False)
+        row = Row(number, cells, f"dòng {number}", f"line {number}")
+        if row.blank():
+            return
+        sec_cell = row.get(self.section_key)
+        section = None
+        if sec_cell.kind == "text":
+            if sec_cell.value not in self.sections:
+                self.sections[sec_cell.value] = self.match_section(sec_cell.value)
+            section = self.sections[sec_cell.value]
+        if section is None:
+            shown = quote(sec_cell.value) if sec_cell.value is not None else ""
+            self.problems.append(sec_cell.at(f"không rõ phần '{shown}' (dùng: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)",
+                                             f"unknown part '{shown}' (use: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)"))
+            return
+        table = self.tables.get(section)
+        if table is None:
+            cols = {k: self.headers[i] for i, k in enumerate(self.keys) if k is not None}
+            table = self.tables[section] = Table(section, str(sec_cell.value), cols, [], "dòng 1", "line 1")
+        table.rows.append(row)
+
+
+def _read_csv(path: Path, match_section: Any, header_keys: Any, section_key: str) -> tuple[list[Table], list[Msg]]:
+    content = _decode_csv(path)
     end = content.find("\n", 0, MAX_RECORD_CHARS)
     lines = _Lines(content, path.name)
     reader = csv.reader(lines, delimiter=_sniff_delimiter(content[: end if end >= 0 else MAX_RECORD_CHARS]))
-    budget = Budget(path.name)
-    problems: list[Msg] = []
-    tables: dict[str, Table] = {}
-    keys: list[str | None] = []
-    headers: list[str] = []
-    letters = [column_letter(i + 1) for i in range(MAX_COLS)]
-    sections: dict[str, str | None] = {}  # "Số liệu" is folded once, not once per row
+    sheet = _CsvSheet(path.name, match_section, header_keys, section_key)
     try:
         for number, record in enumerate(reader, start=1):
             lines.record_chars = 0
             too_many_rows(number, path.name)
             if len(record) > MAX_COLS:
-                budget.cells_only(len(record) - MAX_COLS, f"dòng {number}")
+                sheet.budget.cells_only(len(record) - MAX_COLS, f"dòng {number}")
                 record = record[:MAX_COLS]
             if number == 1:
-                for i, h in enumerate(record):
-                    budget.cell(f"dòng 1, cột {column_letter(i + 1)}", h)
-                headers = [sanitize(no_surrogates(h)) for h in record]
-                keys, bad = header_keys(headers)
-                problems += [Msg(f"dòng 1, cột {column_letter(i + 1)}: {vi}", f"line 1, column {column_letter(i + 1)}: {en}")
-                             for i, vi, en in bad]
-                if section_key not in keys:
-                    problems.append(Msg(f"dòng 1: thiếu cột «{header_keys.label(section_key)}» cho biết mỗi dòng "
-                                        f"thuộc phần nào (Số liệu, Chỉ tiêu, Nhiệm vụ).",
-                                        f"line 1: the «{header_keys.label(section_key)}» column that says which part "
-                                        f"each row belongs to (Số liệu, Chỉ tiêu, Nhiệm vụ) is missing."))
-                    return [], problems
-                continue
-            cells: dict[str, Cell] = {}
-            for i, value in enumerate(record):
-                # Counted (and its length checked) before anything looks at the text.
-                budget.cell(lambda: f"dòng {number}, cột {letters[i]}", value)
-                key = keys[i] if i < len(keys) else None
-                if key is None:
-                    continue
-                loc_vi, loc_en = f"dòng {number}, cột {letters[i]}", f"line {number}, column {letters[i]}"
-                cells[key] = text_cell(value, loc_vi, loc_en, headers[i], explicit_text=False)
-            row = Row(number, cells, f"dòng {number}", f"line {number}")
-            if row.blank():
-                continue
-            sec_cell = row.get(section_key)
-            section = None
-            if sec_cell.kind == "text":
-                if sec_cell.value not in sections:
-                    sections[sec_cell.value] = match_section(sec_cell.value)
-                section = sections[sec_cell.value]
-            if section is None:
-                shown = quote(sec_cell.value) if sec_cell.value is not None else ""
-                problems.append(sec_cell.at(f"không rõ phần '{shown}' (dùng: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)",
-                                            f"unknown part '{shown}' (use: Số liệu, Chỉ tiêu, Tổng cụm, Nhiệm vụ)"))
-                continue
-            table = tables.get(section)
-            if table is None:
-                cols = {k: headers[i] for i, k in enumerate(keys) if k is not None}
-                table = tables[section] = Table(section, str(sec_cell.value), cols, [], "dòng 1", "line 1")
-            table.rows.append(row)
+                if not sheet.header(record):
+                    return [], sheet.problems
+            else:
+                sheet.row(number, record)
     except csv.Error as exc:
         raise refuse(f"{path.name}: không đọc được CSV ở dòng {reader.line_num}: {quote(exc)}.",
                      f"{path.name}: unreadable CSV at line {reader.line_num}: {quote(exc)}.") from None
-    if not headers:
+    if not sheet.headers:
         raise refuse(f"{path.name} rỗng.", f"{path.name} is empty.")
-    return list(tables.values()), problems
+    return list(sheet.tables.values()), sheet.problems
 
 
 # --- XLSX -----------------------------------------------------------------------------------

@@ -38,6 +38,15 @@ class LogEntry:
         """The unit this change concerns, if any."""
         return self.target.get("unit")
 
+    def units(self) -> set[str]:
+        """Every unit this change concerns: its unit, and the others of a merge or split."""
+        out = {self.target["unit"]} if isinstance(self.target.get("unit"), str) else set()
+        for key in ("units", "into"):
+            found = self.target.get(key)
+            if isinstance(found, list):
+                out |= {c for c in found if isinstance(c, str)}
+        return out
+
 
 ACTION_LABELS: dict[str, tuple[str, str]] = {
     "set_value": ("số liệu", "figure"),
@@ -59,6 +68,8 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "set_commendation_status": ("trạng thái khen thưởng", "commendation status"),
     "remove_commendation": ("xóa khen thưởng", "commendation removed"),
     "carry_forward": ("mang sang năm mới", "carried forward"),
+    "merge_units": ("gộp đơn vị", "units merged"),
+    "split_unit": ("tách đơn vị", "unit split"),
     "add_cluster": ("thêm cụm", "cluster added"),
     "rename_cluster": ("đổi tên cụm", "cluster renamed"),
     "assign_unit": ("chuyển cụm", "unit moved to a cluster"),
@@ -171,6 +182,13 @@ def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
         old_rev = f"r{entry.old}" if entry.old is not None else "—"
         return f"[{label}] {t.get('backup', '')}: {old_rev} → r{entry.new}"
     action = entry.action if entry.action != "undo" else str(t.get("action", "undo"))
+    if action in ("merge_units", "split_unit"):
+        label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
+        what, old, new = _reorg_words(action, entry, snap, lang)
+        prefix = f"[{label}] " if entry.action == "undo" else ""
+        if not isinstance(entry.new, dict) or "units" not in entry.new:  # an undo: old/new swapped
+            return f"{prefix}{what}: {new} → {old}"
+        return f"{prefix}{what}: {old} → {new}"
     if action in _THIDUA_ACTIONS:
         label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
         prefix = f"[{label}] " if entry.action == "undo" else ""
@@ -225,6 +243,38 @@ def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
     label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
     prefix = f"[{label}] " if entry.action in ("undo", "restore") else ""
     return f"{prefix}{what}: {old} → {new}"
+
+
+def _reorg_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str) -> tuple[str, str, str]:
+    """(what, before, after) of a merge or split: "gộp đơn vị từ năm 2022", "Xã Krông Nô + Xã Nam Ka",
+    "Xã Krông Nam (krong_nam)"; a split's new units with their shares."""
+    t = entry.target
+    year = t.get("year")
+    before = year - 1 if isinstance(year, int) else None
+    change = entry.new if isinstance(entry.new, dict) and "units" in entry.new else entry.old
+    docs = [d for d in (change if isinstance(change, dict) else {}).get("units") or [] if isinstance(d, dict)]
+
+    def unit_name(code: Any) -> str:
+        u = snap.unit(str(code)) if snap else None
+        return u.name(before) if u else str(code)
+
+    def new_unit(d: dict[str, Any]) -> str:
+        periods = d.get("periods") or [{}]
+        shown = f"{periods[0].get('name', '')} ({d.get('code')})"
+        origins = d.get("formed_from") or []
+        if action == "split_unit" and origins:
+            from decimal import Decimal
+            from ..domain.reorg import percent_text
+            shown += " " + percent_text(Decimal(str(origins[0].get("share", "1"))), lang)
+        return shown
+
+    if action == "merge_units":
+        olds = " + ".join(unit_name(c) for c in t.get("units") or [])
+        what = f"units merged from {year}" if lang == "en" else f"gộp đơn vị từ năm {year}"
+    else:
+        olds = unit_name(t.get("unit"))
+        what = f"unit split from {year}" if lang == "en" else f"tách đơn vị từ năm {year}"
+    return what, olds, " + ".join(new_unit(d) for d in docs) or "—"
 
 
 _THIDUA_ACTIONS = ("set_template", "set_pact_date", "set_score", "add_commendation", "set_commendation_status",
@@ -317,7 +367,7 @@ def filter_entries(entries: list[LogEntry], *, since: date | None = None,
         when = clock.parse(e.at)
         if start is not None and (when is None or when < start):
             continue
-        if unit is not None and e.unit() != unit:
+        if unit is not None and unit not in e.units():
             continue
         out.append(e)
     return out

@@ -14,7 +14,7 @@ from ..domain import indicators, scoring, text
 from .audit import LogEntry
 from ..domain.fmt import format_value
 from ..domain.models import (
-    DEFAULT_TIMEZONE, Cluster, Msg, Number, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
+    DEFAULT_TIMEZONE, Cluster, Msg, Number, Origin, Qualifier, Reading, ReportedTotal, Settings, Snapshot, Status, Target, Task, TaskState, TaskStatus, Unit, UnitPeriod,
 )
 from ..domain.validation import STORED_LIMIT, YEAR_RANGE
 
@@ -298,7 +298,40 @@ def _unit_of(doc: _Doc, d: dict[str, Any]) -> Unit:
     if years != sorted(set(years)):
         raise doc.fail("periods", "phải theo thứ tự năm, không trùng năm", "must be in year order, without repeated years")
     retired = doc.year(d.get("retired_from"), "retired_from", optional=True)
-    return Unit(code, doc.string(d.get("kind"), "kind"), tuple(periods), retired)
+    return Unit(code, doc.string(d.get("kind"), "kind"), tuple(periods), retired,
+                formed_from=_origins_of(doc, d, code))
+
+
+def _origins_of(doc: _Doc, d: dict[str, Any], code: str) -> tuple[Origin, ...]:
+    """A unit's optional ``formed_from``: [{"unit": CODE, "share": "0.6"}, ...] (merge/split)."""
+    raw = d.get("formed_from")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.bad("formed_from", raw, "phải là một danh sách", "must be a list")
+    out = []
+    for i, o in enumerate(raw):
+        f = f"formed_from[{i}]"
+        o = doc.obj(o, f)
+        unit = doc.code(doc.missing(o, "unit", f"{f}.unit"), f"{f}.unit")
+        if unit == code:
+            raise doc.bad(f"{f}.unit", unit, "là chính đơn vị này", "is the unit itself")
+        out.append(Origin(unit, _share_of(doc, o.get("share", "1"), f"{f}.share")))
+    return tuple(out)
+
+
+def _share_of(doc: _Doc, v: Any, field: str) -> Decimal:
+    """A share of a unit's figures: text ("0.6") or a number, above 0 and at most 1."""
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise doc.bad(field, v, "không phải một tỷ lệ (viết \"0.6\")", "is not a share (write \"0.6\")")
+    try:
+        share = Decimal(str(v))
+    except ArithmeticError:
+        share = None
+    if share is None or not share.is_finite() or not 0 < share <= 1:
+        raise doc.bad(field, v, "phải là một tỷ lệ lớn hơn 0 và không quá 1",
+                      "must be a share above 0 and at most 1")
+    return share
 
 
 def _duplicate(doc: _Doc, field: str, first: _Doc) -> Malformed:

@@ -196,9 +196,41 @@ def write_user_file(path: Path, payload: bytes, *, force: bool = False) -> None:
     to; following it would write wherever it points, with the colleague's rights. An OS error is
     ``StoreWriteFailed`` naming the file; on any failure nothing is left behind.
     """
-    from ..domain.errors import UsageError
     path = Path(path)
     folder = path.parent
+    mode = _mode_for(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+    try:
+        try:
+            os.fchmod(fd, mode)
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _put_in_place(tmp, path, payload, mode, force=force)
+    except BaseException as exc:
+        if os.path.lexists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+        raise
+    try:
+        os.unlink(tmp)
+    except OSError:  # FileNotFoundError: renamed (force)
+        pass
+    _fsync_folder(folder)
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the written file gets: those of the regular file it replaces, else the
+    umask's. Refuses (``UsageError``) a name that is there but is neither a file nor a symlink."""
+    from ..domain.errors import UsageError
     try:
         st = os.lstat(path)
         keep_mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
@@ -213,48 +245,29 @@ def write_user_file(path: Path, payload: bytes, *, force: bool = False) -> None:
         keep_mode = None
     except OSError as exc:
         raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
+    if keep_mode is not None:
+        return keep_mode
     mask = os.umask(0)
     os.umask(mask)
-    mode = keep_mode if keep_mode is not None else 0o666 & ~mask
+    return 0o666 & ~mask
+
+
+def _put_in_place(tmp: str, path: Path, payload: bytes, mode: int, *, force: bool) -> None:
+    """Give the finished temp file its name: renamed over ``path`` with ``force``, else linked
+    there only if nothing is (see :func:`write_user_file`)."""
+    from ..domain.errors import UsageError
+    if force:
+        os.replace(tmp, path)  # replaces a symlink itself, never its target
+        return
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        os.link(tmp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise UsageError(output_exists_msg(path), path) from None
     except OSError as exc:
-        raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
-    try:
-        try:
-            os.fchmod(fd, mode)
-            _write_all(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if force:
-            os.replace(tmp, path)  # replaces a symlink itself, never its target
-        else:
-            try:
-                os.link(tmp, path, follow_symlinks=False)
-            except FileExistsError:
-                raise UsageError(output_exists_msg(path), path) from None
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
-                                     errno.ENOSYS):
-                    raise
-                _create_exclusive(path, payload, mode)
-    except BaseException as exc:
-        if os.path.lexists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        if isinstance(exc, OSError):
-            raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
-        raise
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:  # renamed (force)
-        pass
-    except OSError:
-        pass
-    _fsync_folder(folder)
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
+                             errno.ENOSYS):
+            raise
+        _create_exclusive(path, payload, mode)
 
 
 def _write_all(fd: int, payload: bytes) -> None:

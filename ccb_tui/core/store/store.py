@@ -34,6 +34,7 @@ from .files import atomic_write, corrupt, current_user, dump_json_bytes, now_iso
 from .names import name_keys, name_spans
 from .schema import check_store_bytes
 from .storage import SafeJSONStorage, TxStorage
+from .reorg import ReorgEdits
 from .thidua import ThiduaEdits
 from .clusters import ClusterEdits
 
@@ -43,7 +44,7 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 
 # --- the store ------------------------------------------------------------------------------
 
-class Store(ThiduaEdits, ClusterEdits):
+class Store(ThiduaEdits, ReorgEdits, ClusterEdits):
     """The cluster's data in one JSON file that several processes share safely.
 
     ``snapshot()`` gives the current state as frozen models; each edit method runs one locked

@@ -243,6 +243,44 @@ def _retire_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> No
     store._update_unit(db, code, {"retired_from": entry.old})
 
 
+def _reorg_used(store: "Store", db: Any, code: str) -> bool:
+    """Whether a unit made by a merge or split has anything of its own since (figures, targets,
+    task states, scores, commendations), which undoing the reorganisation would leave orphaned."""
+    return (any(d.get("unit") == code for d in store._table(db, "records").all())
+            or any(code in (d.get("statuses") or {}) for d in store._table(db, "tasks").all())
+            or any(d.get("unit") == code for t in ("scores", "commendations") for d in store._table(db, t).all()))
+
+
+def _reorganise(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
+    """Undo a merge or split: remove the new unit(s), un-retire the predecessors. Refused when a
+    new unit was changed since (renamed, retired, merged again) or has data of its own."""
+    new, old = entry.new or {}, entry.old or {}
+    docs = [d for d in new.get("units") or [] if isinstance(d, dict)]
+    retired = new.get("retired") or {}
+    for d in docs:
+        code = str(d.get("code"))
+        cur = store._unit_doc(db, code)
+        if cur != d:
+            now = "đã xóa" if cur is None else "đã được sửa"
+            raise _conflict(entry, snap, f"{code} {now}", str(d.get("periods", [{}])[0].get("name", code)))
+        if _reorg_used(store, db, code):
+            what = "gộp" if entry.action == "merge_units" else "tách"
+            what_en = "merge" if entry.action == "merge_units" else "split"
+            raise InvalidValue(Msg(
+                f"Đơn vị mới {code} đã có số liệu, chỉ tiêu, trạng thái nhiệm vụ hoặc điểm riêng; hoàn tác việc {what} "
+                f"sẽ bỏ rơi chúng nên không làm được. Xem: ccb-tui log --unit {code}",
+                f"The new unit {code} already has figures, targets, task states or scores of its own; undoing the "
+                f"{what_en} would orphan them, so it is refused. See: ccb-tui log --unit {code}"))
+    for code, year in retired.items():
+        cur = store._unit_doc(db, code)
+        if cur is None or cur.get("retired_from") != year:
+            raise _conflict(entry, snap, str(cur.get("retired_from") if cur else "—"), str(year))
+    for d in docs:
+        store._remove_unit(db, str(d.get("code")))
+    for code, was in (old.get("retired") or {}).items():
+        store._update_unit(db, code, {"retired_from": was})
+
+
 def _set_cluster_target(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
     t = entry.target
     current = snap.cluster_target(t["cluster"], t["indicator"], int(t["year"]))
@@ -381,4 +419,5 @@ _HANDLERS = {
     "add_task": _add_task, "edit_task": _edit_task, "remove_task": _remove_task,
     "add_unit": _add_unit, "rename_unit": _rename_unit, "retire_unit": _retire_unit,
     "set_cluster_target": _set_cluster_target, "set_setting": _set_setting, "open_year": _open_year,
+    "merge_units": _reorganise, "split_unit": _reorganise,
 }
