@@ -13,6 +13,7 @@ from .common import (
     EXIT_OK, EXIT_PROBLEMS, current_year, db_path, edit_year, err, is_none_word, lang_of, open_store,
     parse_qualifier, parse_value, print_change,
 )
+from .clusters import cluster_view
 
 
 def cmd_where(args: argparse.Namespace) -> int:
@@ -24,7 +25,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ..core.report import text as report_text
     from ..core.domain import totals
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = args.year or current_year(snap)
     summary = totals.summarize(snap, year)
     if args.json:
@@ -49,12 +50,13 @@ def cmd_set(args: argparse.Namespace) -> int:
     if args.expect is not None:
         expect = None if is_none_word(args.expect) else parse_value(args.expect, lang)
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = edit_year(args, snap)
     unit = resolve_unit(snap, args.unit, year)
     ind = resolve_indicator(args.indicator)
     print_change(store.set_value(unit.code, ind.code, year, value, qualifier=qualifier,
-                                  reported=not args.not_reported, expect=expect), lang)
+                                  reported=not args.not_reported, expect=expect,
+                                  cluster=snap.default_cluster()), lang)
     return EXIT_OK
 
 
@@ -66,7 +68,7 @@ def cmd_target(args: argparse.Namespace) -> int:
     if args.expect is not None:
         expect = None if is_none_word(args.expect) else parse_value(args.expect, lang)
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = edit_year(args, snap)
     ind = resolve_indicator(args.indicator)
     cluster = _cluster_word(snap, args.unit)
@@ -74,7 +76,8 @@ def cmd_target(args: argparse.Namespace) -> int:
         print_change(store.set_cluster_target(cluster, ind.code, year, value, expect=expect), lang)
     else:
         unit = resolve_unit(snap, args.unit, year)
-        print_change(store.set_target(unit.code, ind.code, year, value, expect=expect), lang)
+        print_change(store.set_target(unit.code, ind.code, year, value, expect=expect,
+                                      cluster=snap.default_cluster()), lang)
     return EXIT_OK
 
 

@@ -42,8 +42,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if to_stdout and fmt == "xlsx":
         raise UsageError(Msg("Không in tệp xlsx ra màn hình; hãy dùng -o TỆP.xlsx.",
                              "An xlsx file cannot go to the terminal; use -o FILE.xlsx."))
+    from .clusters import cluster_view
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = args.year or current_year(snap)
     if to_stdout:
         _write_stdout(exchange.render(snap, year, fmt, lang=lang_of(args), sep=sep))
@@ -94,8 +95,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             if missing is not None:
                 raise UsageError(missing)
         check_output(args.output, force=args.force)
+    from .clusters import cluster_view
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = args.year or current_year(snap)
     entries = store.log_entries() if args.since else None
     if args.since:  # a day in the cluster's time zone: from 00:00 there

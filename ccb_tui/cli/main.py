@@ -18,6 +18,7 @@ from .parser import build_parser, peek_lang
 from .thidua import cmd_commend, cmd_pact, cmd_rank, cmd_score
 from .records import cmd_backup, cmd_log, cmd_restore, cmd_settings, cmd_task, cmd_undo, cmd_unit
 from .years import cmd_compare
+from .clusters import cmd_cluster
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -26,7 +27,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "log": cmd_log, "undo": cmd_undo, "backup": cmd_backup, "restore": cmd_restore,
     "export": cmd_export, "import": cmd_import, "report": cmd_report, "serve": cmd_serve,
     "settings": cmd_settings, "score": cmd_score, "rank": cmd_rank, "commend": cmd_commend, "pact": cmd_pact,
-    "compare": cmd_compare,
+    "compare": cmd_compare, "cluster": cmd_cluster,
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, NoReturn, Sequence
 from ..core.domain import text
 from ..core.domain.errors import UsageError
 from ..core.domain.models import Msg
+from .clusters import add_cluster_options, cluster_parsers
 from .i18n import argparse_language, current_language
 
 
@@ -304,6 +305,7 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     add("indicators", h("liệt kê danh mục chỉ tiêu", "list the indicator catalogue"))
 
     _thidua_parsers(add, act, h, year_latest, unit_help)
+    cluster_parsers(add, act, h, unit_help, year_arg)
 
     t = add("task", h("danh mục nhiệm vụ của năm", "the year's task checklist"))
     tsub = t.add_subparsers(dest="task_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,
@@ -341,6 +343,8 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     ua.add_argument("--kind", default="xa", choices=("xa", "thi_tran", "phuong", "khac"),
                     help=h("loại đơn vị: xã, thị trấn, phường hoặc khác (mặc định: xa)",
                            "kind of unit: commune, township, ward or other (default: xa)"))
+    ua.add_argument("--cluster", metavar=h("CỤM", "CLUSTER"), help=h("cụm của đơn vị (mặc định: cụm hiện hành)",
+                                                                     "the unit's cluster (default: the current one)"))
     ur = act(usub, "rename", h("đổi tên một đơn vị", "rename a unit"))
     ur.add_argument("unit", help=unit_help)
     ur.add_argument("name", help=h("tên mới", "the new name"))
@@ -471,4 +475,5 @@ def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentP
     sv.add_argument("--public-url", metavar="URL",
                     help=h("địa chỉ trình duyệt dùng, khi khác (ví dụ http://localhost:9000 qua đường hầm SSH)",
                            "the URL the browser uses, when it differs (e.g. http://localhost:9000 through a tunnel)"))
+    add_cluster_options(sub, h)
     return p

@@ -74,7 +74,9 @@ def cmd_unit(args: argparse.Namespace) -> int:
             print(f"{u.code:<12} {u.name(year)}{retired}" + (f"  ({formed})" if formed else "")
                   + (f"  [{history}]" if history else ""))
     elif action == "add":
-        print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind), lang)
+        from .clusters import chosen_cluster
+        print_change(store.add_unit(args.code, args.name, year=args.year, kind=args.kind,
+                                    cluster=chosen_cluster(args, snap)), lang)
     elif action == "rename":
         unit = resolve_unit(snap, args.unit, args.year)
         _print_unit_change(store.rename_unit(unit.code, args.name, year=args.year), snap, lang, unit.code)
@@ -184,7 +186,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SETTINGS_SHOWN = ("org_parent", "org_name", "place", "signer_title", "signer_name", "timezone", "current_year")
+SETTINGS_SHOWN = ("org_parent", "org_name", "place", "signer_title", "signer_name", "timezone", "current_year",
+                  "current_cluster")
 
 
 def cmd_settings(args: argparse.Namespace) -> int:

@@ -239,16 +239,20 @@ def default_stage(snap: Snapshot, year: int) -> str:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     lang = lang_of(args)
+    from .clusters import cluster_view
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = args.year or current_year(snap)
     _template_or_fail(snap, year)
     stage = parse_stage(args.stage) if args.stage else default_stage(snap, year)
     ranking = scoring.rank(snap, year, stage)
     assert ranking is not None
+    cluster = snap.clusters[snap.default_cluster()]
     if args.json:
-        print(json.dumps(scoring.ranking_json(ranking), ensure_ascii=False, indent=2))
+        print(json.dumps({**scoring.ranking_json(ranking), "cluster": cluster.code}, ensure_ascii=False, indent=2))
         return EXIT_OK
+    if len(snap.clusters) > 1:  # say which cluster's units these are
+        print(text.sanitize(cluster.name(lang)))
     print(rank_text(ranking, snap, lang))
     return EXIT_OK
 

@@ -10,6 +10,7 @@ from ..core.domain.indicators import CATALOGUE, Indicator, Kind
 from ..core.domain.models import Number, Qualifier
 from ..core.report.change_text import show_delta, show_percent
 from ..core.report.text import NOT_REPORTED_LONG, pad, show_number, width
+from .clusters import cluster_view
 from .common import EXIT_OK, lang_of, open_store
 
 NOT_IN_CLUSTER = {"vi": "không thuộc cụm", "en": "not in the cluster"}
@@ -102,7 +103,7 @@ def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     result = cmp_mod.compare(snap, args.from_year, args.to_year)
     if args.json:
         print(json.dumps(cmp_mod.to_json(result), ensure_ascii=False, indent=2))

@@ -77,6 +77,7 @@ class CcbApp(App[int]):
         # After "y": where the key bar is full, "v" gives way first (help and README list it).
         Binding("v", "trends", "Xu hướng"),
         Binding("N", "current_year", "Năm hiện hành", show=False),
+        Binding("k", "clusters", "Các cụm", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
         Binding("T", "cycle_theme", "Giao diện", show=False),
@@ -90,6 +91,8 @@ class CcbApp(App[int]):
     """The year every screen shows."""
     lang: reactive[str] = reactive("vi", init=False)
     """Interface language: "vi" or "en"."""
+    cluster: reactive[str | None] = reactive(None, init=False)
+    """The cluster this session shows instead of the store's current one (None: the current one)."""
     store_waiting: reactive[bool] = reactive(False, init=False)
     """A save is waiting for another session's lock (the key bar says so)."""
 
@@ -183,7 +186,7 @@ class CcbApp(App[int]):
         try:
             self.store = Store(self.db_path, user=self.user, lock_timeout=3.0,
                                create=not self.read_only, cleanup=not self.read_only)
-            self.snap = self.store.snapshot()
+            self.snap = self._shown(self.store.snapshot())
         except CcbError as exc:
             self.store, self.snap = None, None
             self.open_error = exc
@@ -233,11 +236,29 @@ class CcbApp(App[int]):
         if self.store is None:
             return
         try:
-            self.snap = self.store.snapshot()
+            self.snap = self._shown(self.store.snapshot())
         except CcbError as exc:
             self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
             return
         self.refresh_screens()
+
+    def _shown(self, snap: Snapshot) -> Snapshot:
+        """``snap`` as this session shows it: for the cluster chosen with ``k`` (when the store
+        still has it), else for the store's current cluster."""
+        if self.cluster is not None and self.cluster in snap.clusters:
+            return snap.with_cluster(self.cluster)
+        return snap
+
+    def show_cluster(self, code: str) -> None:
+        """Show cluster ``code`` on every screen of this session (the store is not changed)."""
+        self.cluster = code
+        if self.snap is not None and code in self.snap.clusters:
+            name = self.snap.clusters[code].name(self.lang)
+            self.notify(self.t(f"Đang xem {name} (chỉ trong phiên này)", f"Showing {name} (this session only)"),
+                        markup=False, timeout=3)
+
+    def watch_cluster(self) -> None:
+        self.reload()
 
     def refresh_screens(self) -> None:
         """Ask each live screen (and open form) to redraw from ``self.snap``."""
@@ -380,7 +401,7 @@ class CcbApp(App[int]):
             return not self.read_only and self.store is not None
         if action == "explain_read_only":
             return self._meeting_on_top()
-        if action in ("mode", "year", "meeting", "trends") and self.store is None:
+        if action in ("mode", "year", "meeting", "trends", "clusters") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
@@ -431,6 +452,13 @@ class CcbApp(App[int]):
         if self.store is None:
             return
         self.switch_mode(mode)
+
+    def action_clusters(self) -> None:
+        """The clusters side by side (key k)."""
+        from .screens.clusters import ClustersScreen
+        if self.store is None:
+            return
+        self.push_screen(ClustersScreen())
 
     def action_meeting(self) -> None:
         from .screens.meeting import MeetingScreen

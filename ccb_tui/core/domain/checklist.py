@@ -31,10 +31,12 @@ class Checklist:
 
 
 def checklist_for(snap: Snapshot, year: int) -> Checklist:
-    """The year's checklist, or the latest year's that has tasks when ``year`` has none."""
+    """The year's checklist, or the latest year's that has tasks when ``year`` has none; its units
+    are the current cluster's (the tasks are the whole store's)."""
     shown = year
     if not snap.tasks_for(year):
         years = sorted({t.year for t in snap.tasks})
         if years:
             shown = years[-1]
-    return Checklist(shown, year, tuple(snap.tasks_for(shown)), tuple(snap.units_in(shown)))
+    return Checklist(shown, year, tuple(snap.tasks_for(shown)),
+                     tuple(snap.units_in(shown, snap.default_cluster())))

@@ -281,6 +281,8 @@ class Settings:
     place: str = ""
     signer_title: str = ""
     signer_name: str = ""
+    current_cluster: str | None = None
+    """The cluster every command and the dashboard show (cụm hiện hành); None: the first one."""
 
 
 SETTING_LABELS: dict[str, tuple[str, str]] = {
@@ -291,6 +293,7 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "place": ("địa danh", "place"),
     "signer_title": ("chức vụ người ký", "signer's title"),
     "signer_name": ("người ký", "signer"),
+    "current_cluster": ("cụm hiện hành", "current cluster"),
 }
 SETTING_KEYS = tuple(SETTING_LABELS)
 """Settings a person may set (``open_years`` changes only through ``year open``)."""
@@ -398,10 +401,23 @@ class Snapshot:
         return max(years) if years else None
 
     def default_cluster(self) -> str:
-        """The first cluster's code."""
+        """The current cluster's code (the ``current_cluster`` setting), else the first cluster's."""
+        chosen = self.settings.current_cluster
+        if chosen is not None and chosen in self.clusters:
+            return chosen
         return next(iter(self.clusters))
 
-    def has_sample(self, year: int) -> bool:
-        """Whether any figure or target shown for ``year`` is still sample data."""
-        return any(r.sample for (_, _, y), r in self.values.items() if y == year) or any(
-            t.sample for (_, _, y), t in self.targets.items() if y == year)
+    def with_cluster(self, code: str | None) -> "Snapshot":
+        """This snapshot shown for cluster ``code``: every view that follows the current cluster
+        (summaries, rankings, reports, exports, the checklist's units) shows that one instead.
+        ``None`` or the current cluster gives back this snapshot itself."""
+        if code is None or code == self.default_cluster():
+            return self
+        from dataclasses import replace
+        return replace(self, settings=replace(self.settings, current_cluster=code))
+
+    def has_sample(self, year: int, units: "set[str] | None" = None) -> bool:
+        """Whether any figure or target shown for ``year`` (of ``units`` when given) is still
+        sample data."""
+        return any(r.sample for (u, _, y), r in self.values.items() if y == year and (units is None or u in units)) \
+            or any(t.sample for (u, _, y), t in self.targets.items() if y == year and (units is None or u in units))

@@ -515,7 +515,7 @@ def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSumm
         progress=plan,
         ratios=ratios(totals),
         reconciliations=tuple(reconcile(snap, year, code)),
-        sample=snap.has_sample(year),
+        sample=snap.has_sample(year, {u.code for u in units}),
     )
 
 

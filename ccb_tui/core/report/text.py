@@ -132,7 +132,8 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
     """The year's per-unit figures, totals, plan vs actual and reconciliation as a text table."""
     en = lang == "en"
     recs = {r.indicator: r for r in summary.reconciliations}
-    head = f"{summary.cluster.name(lang)} · {summary.cluster.parent_en if en else summary.cluster.parent_vi} · "
+    parent = summary.cluster.parent_en if en else summary.cluster.parent_vi
+    head = f"{summary.cluster.name(lang)} · " + (f"{parent} · " if parent else "")
     head += f"{'year' if en else 'năm'} {summary.year}"
     if summary.sample:
         head += f"  [{SAMPLE_LABEL[lang]}]"
@@ -169,7 +170,7 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
 def tasks_text(snap: Snapshot, year: int, lang: str = "vi") -> str:
     """The year's checklist: per task a line with each unit's glyph, then the units' notes, then
     overall progress ("3/32 hoàn thành · 5 đang thực hiện · 24 chưa thực hiện")."""
-    units = snap.units_in(year)
+    units = snap.units_in(year, snap.default_cluster())  # the current cluster's units
     tasks = snap.tasks_for(year)
     lines = []
     counts = {s: 0 for s in TaskState}

@@ -70,6 +70,9 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "carry_forward": ("mang sang năm mới", "carried forward"),
     "merge_units": ("gộp đơn vị", "units merged"),
     "split_unit": ("tách đơn vị", "unit split"),
+    "add_cluster": ("thêm cụm", "cluster added"),
+    "rename_cluster": ("đổi tên cụm", "cluster renamed"),
+    "assign_unit": ("chuyển cụm", "unit moved to a cluster"),
     "undo": ("hoàn tác", "undo"),
     "restore": ("khôi phục bản sao lưu", "backup restored"),
 }
@@ -190,6 +193,11 @@ def _describe(entry: LogEntry, snap: Snapshot | None, lang: str) -> str:
         label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
         prefix = f"[{label}] " if entry.action == "undo" else ""
         what, old, new = _thidua_words(action, entry, snap, lang)
+        return f"{prefix}{what}: {old} → {new}"
+    if action in _CLUSTER_ACTIONS:
+        label = ACTION_LABELS.get(entry.action, (entry.action, entry.action))[1 if lang == "en" else 0]
+        prefix = f"[{label}] " if entry.action == "undo" else ""
+        what, old, new = _cluster_words(action, entry, snap, lang)
         return f"{prefix}{what}: {old} → {new}"
     parts: list[str] = []
     unit_code = t.get("unit")
@@ -319,6 +327,31 @@ def _thidua_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str
         old = entry.old if isinstance(entry.old, dict) else {}
         return what, f"{old.get('form', '')} · {old.get('person') or old.get('unit') or ''}", "removed" if en else "đã xóa"
     return what, status(entry.old), status(entry.new)
+
+
+_CLUSTER_ACTIONS = ("add_cluster", "rename_cluster", "assign_unit")
+
+
+def _cluster_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str) -> tuple[str, str, str]:
+    """(what, old, new) of a cluster change: "Xã Nam Ka · cụm từ 2021", "Cụm thi đua số 3", "Cụm 4"."""
+    en = lang == "en"
+    t = entry.target
+
+    def name(v: Any) -> str:
+        if isinstance(v, dict):
+            return str(v.get("name_en" if en else "name_vi") or "—")
+        c = snap.clusters.get(str(v)) if snap is not None and v is not None else None
+        return c.name(lang) if c is not None else (str(v) if v is not None else "—")
+
+    if action == "assign_unit":
+        unit = snap.unit(str(t.get("unit", ""))) if snap else None
+        year = t.get("year")
+        who = unit.name(year if isinstance(year, int) else None) if unit else str(t.get("unit", ""))
+        old = entry.old.get("cluster") if isinstance(entry.old, dict) else None
+        new = entry.new.get("cluster") if isinstance(entry.new, dict) else None
+        return (f"{who} · cluster from {year}" if en else f"{who} · cụm từ {year}"), name(old), name(new)
+    what = f"cluster {t.get('cluster', '')}" if en else f"cụm {t.get('cluster', '')}"
+    return what, name(entry.old), name(entry.new)
 
 
 def filter_entries(entries: list[LogEntry], *, since: date | None = None,

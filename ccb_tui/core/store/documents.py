@@ -657,7 +657,17 @@ def settings(d: Any) -> Settings:
         open_years=tuple(sorted({_year_or_none(y, "open_years") for y in opened})),  # type: ignore[type-var]
         timezone=tz,
         **{k: clean(d.get(k)) for k in ("org_parent", "org_name", "place", "signer_title", "signer_name")},
+        current_cluster=_cluster_setting(d.get("current_cluster")),
     )
+
+
+def _cluster_setting(v: Any) -> str | None:
+    """``settings.current_cluster``: a cluster code, or None (the first cluster)."""
+    if v is None or v == "":
+        return None
+    if not isinstance(v, str):
+        raise ValueError("settings.current_cluster is not text")
+    return clean(v) or None
 
 
 def check_timezone(name: str) -> None:

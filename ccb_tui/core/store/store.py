@@ -36,6 +36,7 @@ from .schema import check_store_bytes
 from .storage import SafeJSONStorage, TxStorage
 from .reorg import ReorgEdits
 from .thidua import ThiduaEdits
+from .clusters import ClusterEdits
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -43,7 +44,7 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 
 # --- the store ------------------------------------------------------------------------------
 
-class Store(ThiduaEdits, ReorgEdits):
+class Store(ThiduaEdits, ReorgEdits, ClusterEdits):
     """The cluster's data in one JSON file that several processes share safely.
 
     ``snapshot()`` gives the current state as frozen models; each edit method runs one locked
@@ -364,8 +365,9 @@ class Store(ThiduaEdits, ReorgEdits):
     @_audited
     def set_value(self, unit: str, indicator: str, year: int, value: Number | None, *,
                   qualifier: Qualifier = Qualifier.EXACT, reported: bool = True,
-                  expect: object = ANY) -> Change:
-        """Set a unit's figure. ``expect`` is the reading (or bare value) the edit was based on."""
+                  expect: object = ANY, cluster: str | None = None) -> Change:
+        """Set a unit's figure. ``expect`` is the reading (or bare value) the edit was based on;
+        given ``cluster``, a unit not in that cluster in ``year`` is refused."""
         ind = self._indicator_or_fail(indicator)
         status = Status.REPORTED if reported else Status.NOT_REPORTED
         if not reported:
@@ -378,6 +380,7 @@ class Store(ThiduaEdits, ReorgEdits):
             u = self._unit_or_fail(snap, unit)
             self._year_open_or_fail(snap, year)
             self._active_or_fail(u, year)
+            self._in_cluster_or_fail(u, year, cluster, snap)
             current = snap.reading(unit, indicator, year)
             new = Reading(value, qualifier, status, False, self.user, now_iso())
             what_vi = f"{u.name(year)} · {ind.label('vi')} {year}"
@@ -413,8 +416,9 @@ class Store(ThiduaEdits, ReorgEdits):
 
     @_audited
     def set_target(self, unit: str, indicator: str, year: int, value: Number | None, *,
-                   expect: object = ANY) -> Change:
-        """Set (or with ``value=None`` remove) a unit's target. ``expect`` is the old target value."""
+                   expect: object = ANY, cluster: str | None = None) -> Change:
+        """Set (or with ``value=None`` remove) a unit's target. ``expect`` is the old target value;
+        given ``cluster``, a unit not in that cluster in ``year`` is refused."""
         ind = self._indicator_or_fail(indicator)
         if value is not None:
             problems = validation.validate_target(indicator, value)
@@ -423,6 +427,7 @@ class Store(ThiduaEdits, ReorgEdits):
         with self._transaction() as db:
             snap = self._snap_in(db, unit=unit, year=year)
             u = self._unit_or_fail(snap, unit)
+            self._in_cluster_or_fail(u, year, cluster, snap)
             current = self._write_target(db, snap, u, indicator, year, value, expect)
             rev = snap.revision + 1
         new = Target(value) if value is not None else None
@@ -956,6 +961,8 @@ class Store(ThiduaEdits, ReorgEdits):
         if key not in SETTING_KEYS:
             raise InvalidValue(Msg(f"Không có thiết lập '{key}'. Các thiết lập: {', '.join(SETTING_KEYS)}",
                                    f"There is no setting '{key}'. Settings: {', '.join(SETTING_KEYS)}"))
+        if key == "current_cluster":  # a cluster by code or name, checked in its own transaction
+            return self.set_current_cluster(str(value), expect=expect)
         if key == "timezone":
             value = text.sanitize(str(value))
             try:

@@ -64,6 +64,17 @@ def _split(described: str) -> tuple[str, str, str]:
     return what, old, new
 
 
+def register(action: str, handler: Callable[..., None]) -> None:
+    """Let another store module (a mixin of Store) revert its own kind of change: ``handler(store,
+    db, snap, entry)`` applies the inverse of ``entry`` inside the open transaction, or raises."""
+    _HANDLERS[action] = handler
+
+
+def conflict(entry: LogEntry, snap: Snapshot, now: str, then: str) -> ConflictError:
+    """The undo of ``entry`` refused: the value is ``now``, no longer what the change wrote (``then``)."""
+    return _conflict(entry, snap, now, then)
+
+
 def _conflict(entry: LogEntry, snap: Snapshot, now: str, then: str) -> ConflictError:
     what = describe(entry, snap, "vi")
     what_en = describe(entry, snap, "en")

@@ -27,6 +27,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
      "Competition: on a narrow screen, switch between ranking and commendations"),
     ("m", "Chế độ họp: trang chỉ xem cho máy chiếu (← → chuyển trang; trang 5: xếp hạng thi đua)",
      "Meeting mode: read-only pages (← → to move; page 5: the competition ranking)"),
+    ("k", "Các cụm thi đua cạnh nhau; Enter: xem cụm đó", "Clusters side by side; Enter shows that one"),
     ("y / Y", "Xem năm sau / năm trước (chỉ màn hình này)", "Show the next / previous year (this screen only)"),
     ("N", "Đặt năm đang xem làm năm hiện hành cho mọi người (có hỏi lại)",
      "Make the year shown the current year for everyone (asks first)"),

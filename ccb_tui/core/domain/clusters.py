@@ -1,0 +1,52 @@
+"""Competition clusters (cụm thi đua) by what a person types: a code or a name, accents optional."""
+
+from __future__ import annotations
+
+from .errors import InvalidValue
+from .models import Cluster, Msg, Snapshot
+from . import text
+
+CLUSTER_LIST_HINT = "ccb-tui cluster list"
+
+
+def cluster_keys(value: str) -> set[str]:
+    """What a cluster code or name reads as: folded (no accents, case, apostrophes), with and
+    without spaces. Two clusters whose names share a key would read the same on screen."""
+    folded = " ".join(text.fold(value).replace("_", " ").split())
+    return {k for k in (folded, folded.replace(" ", "")) if k}
+
+
+def known_clusters(snap: Snapshot) -> str:
+    """"cum3 (Cụm thi đua số 3), cum4 (Cụm thi đua số 4)": for a message naming the known ones."""
+    return ", ".join(f"{c.code} ({c.name_vi})" for c in snap.clusters.values()) or "—"
+
+
+def resolve_cluster(snap: Snapshot, raw: str) -> Cluster:
+    """The cluster ``raw`` names: its code, or its Vietnamese or English name ignoring accents,
+    case and spaces ("cum 4", "Cụm thi đua số 4"), or a part of one name that no other has.
+
+    Raises :class:`~.errors.InvalidValue` naming the known clusters when nothing (or more than
+    one) matches.
+    """
+    query = text.sanitize(raw or "")
+    if query in snap.clusters:
+        return snap.clusters[query]
+    keys = cluster_keys(query)
+    exact = [c for c in snap.clusters.values()
+             if keys & (cluster_keys(c.code) | cluster_keys(c.name_vi) | cluster_keys(c.name_en))]
+    if len(exact) == 1:
+        return exact[0]
+    compact = text.fold(query).replace(" ", "")
+    part = [c for c in snap.clusters.values()
+            if len(compact) >= 2 and any(compact in k for v in (c.code, c.name_vi, c.name_en) for k in cluster_keys(v))]
+    if not exact and len(part) == 1:
+        return part[0]
+    shown = query[:40]
+    known = known_clusters(snap)
+    if exact or part:
+        names = ", ".join(c.code for c in (exact or part))
+        raise InvalidValue(Msg(f"'{shown}' khớp với nhiều cụm: {names}. Hãy gõ mã cụm. Các cụm: {known}",
+                               f"'{shown}' matches several clusters: {names}. Give the cluster's code. "
+                               f"Clusters: {known}"))
+    raise InvalidValue(Msg(f"Không có cụm thi đua '{shown}'. Các cụm: {known}. Xem: {CLUSTER_LIST_HINT}",
+                           f"There is no competition cluster '{shown}'. Clusters: {known}. See: {CLUSTER_LIST_HINT}"))

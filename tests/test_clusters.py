@@ -1,0 +1,288 @@
+"""Several competition clusters in one store: cluster list|add|rename|assign|current, --cluster on
+summary, set, target, compare, rank, export and report, refusals, undo.
+
+The store is the bundled one (cluster 3, the article's 2020 figures) plus cluster 4 with two new
+units and figures of their own; cluster 3's article figures must come out exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ccb_tui.cli import main
+from ccb_tui.core.domain import totals
+from ccb_tui.core.domain.errors import ConflictError, InvalidValue
+from ccb_tui.core.store.store import Store
+
+# What cluster 4's two units report (whole đồng for money), per year.
+FIGURES = {
+    2020: {"ea_kiet": {"members": 120, "fund": 30_000_000, "loans": 1_200_000_000, "branches": 5},
+           "dak_nang": {"members": 80, "fund": 20_000_000, "branches": 4}},  # loans not reported
+    2021: {"ea_kiet": {"members": 131, "fund": 33_000_000, "loans": 1_500_000_000, "branches": 5},
+           "dak_nang": {"members": 86, "fund": 21_000_000, "branches": 4}},
+}
+CUM4_UNITS = ["ea_kiet", "dak_nang"]
+CUM3_UNITS = ["krong_no", "nam_ka", "ea_rbin", "lien_son"]
+POINTS = {"ea_kiet": {"TC1": "9", "TC2": "8,5"}, "dak_nang": {"TC1": "10", "TC2": "9"}}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """main() with (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ok(capsys, db: str, *argv: str) -> str:
+    code, out, err = run(capsys, *argv, "--db", db)
+    assert code == 0, (argv, err)
+    return out
+
+
+@pytest.fixture
+def seed(db_path: Path, capsys) -> str:
+    Store(db_path)
+    capsys.readouterr()
+    return str(db_path)
+
+
+@pytest.fixture
+def two(seed: str, capsys) -> str:
+    """The bundled store with cluster 4 (two units, their figures for 2020 and 2021, final points)."""
+    ok(capsys, seed, "cluster", "add", "cum4", "--name", "Cụm thi đua số 4", "--name-en", "Competition cluster No. 4")
+    ok(capsys, seed, "unit", "add", "ea_kiet", "Xã Ea Kiết", "--year", "2020", "--cluster", "cụm thi đua số 4")
+    ok(capsys, seed, "unit", "add", "dak_nang", "Xã Đắk Nang", "--year", "2020", "--cluster", "cum4")
+    for year, units in FIGURES.items():
+        for unit, values in units.items():
+            for ind, value in values.items():
+                ok(capsys, seed, "set", unit, ind, str(value), "--year", str(year), "--cluster", "cum4")
+    for unit, lines in POINTS.items():
+        for line, p in lines.items():
+            ok(capsys, seed, "score", "set", unit, line, p, "--stage", "final", "--year", "2020")
+    return seed
+
+
+def summary_json(capsys, db: str, *extra: str) -> dict:
+    return json.loads(ok(capsys, db, "summary", "--year", "2020", "--json", *extra))
+
+
+def assert_article_figures(data: dict) -> None:
+    """The 2020 figures of cluster 3 as the article gives them (as tests/test_cli.py checks them)."""
+    t = data["totals"]
+    assert data["year"] == 2020 and data["cluster"] == "cum3"
+    assert [u["code"] for u in data["units"]] == CUM3_UNITS
+    assert t["branches"] == 36 and t["members"] == 438 and t["new_members"] == 24
+    assert data["progress"]["new_members"]["met"] is True
+    assert t["houses_removed"] == 1 and t["houses_built"] == 5
+    assert 240_000_000 <= t["fund"] < 250_000_000
+    assert t["loans"] > 6_700_000_000
+    ea_rbin = next(u for u in data["units"] if u["code"] == "ea_rbin")
+    assert ea_rbin["values"]["loans"] is None
+    assert t["land_m2"] > 1500 and 100 <= t["workdays"] <= 999 and t["canal_km"] == 1.5
+    assert all(r["ok"] for r in data["reconciliation"]) and len(data["reconciliation"]) == 10
+    assert data["sample"] is True
+
+
+# --- one cluster per view ------------------------------------------------------------------------
+
+
+def test_cluster_3_article_figures_are_unchanged(two: str, capsys) -> None:
+    assert_article_figures(summary_json(capsys, two))
+    assert_article_figures(summary_json(capsys, two, "--cluster", "cum3"))
+    assert_article_figures(summary_json(capsys, two, "--cluster", "cum thi dua so 3"))
+
+
+def test_summary_of_cluster_4_has_its_units_and_their_totals(two: str, capsys) -> None:
+    data = summary_json(capsys, two, "--cluster", "Cụm 4")
+    assert data["cluster"] == "cum4"
+    assert [u["code"] for u in data["units"]] == CUM4_UNITS
+    entered = FIGURES[2020]
+    for ind in ("members", "fund", "branches"):
+        assert data["totals"][ind] == sum(v[ind] for v in entered.values())
+    assert data["totals"]["loans"] == entered["ea_kiet"]["loans"]  # Đắk Nang not reported: left out, not 0
+    assert next(u for u in data["units"] if u["code"] == "dak_nang")["values"]["loans"] is None
+    assert data["sample"] is False  # cluster 3's sample figures are not cluster 4's
+    text = ok(capsys, two, "summary", "--year", "2020", "--cluster", "cum4")
+    assert text.startswith("Cụm thi đua số 4 · năm 2020\n")
+    assert "Ea Kiết" in text and "Đắk Nang" in text and "Krông Nô" not in text
+
+
+def test_compare_per_cluster(two: str, capsys) -> None:
+    data = json.loads(ok(capsys, two, "compare", "--from", "2020", "--to", "2021", "--cluster", "cum4", "--json"))
+    assert data["cluster"] == "cum4" and [u["code"] for u in data["units"]] == CUM4_UNITS
+    before = sum(v["members"] for v in FIGURES[2020].values())
+    after = sum(v["members"] for v in FIGURES[2021].values())
+    members = data["totals"]["members"]
+    assert (members["from"], members["to"], members["delta"]) == (before, after, after - before)
+    assert members["percent"] == pytest.approx((after - before) / before * 100, abs=0.01)
+    # Loans: only Ea Kiết reported both years; Đắk Nang is kept apart, not counted as 0.
+    assert data["totals"]["loans"]["units_counted"] == ["ea_kiet"]
+    # Without --cluster: cluster 3, which has no 2021 figure (cluster 4's are not its own).
+    code, out, err = run(capsys, "compare", "--from", "2020", "--to", "2021", "--json", "--db", two)
+    assert code == 3 and out == "" and "Năm 2021 chưa có số liệu" in err
+
+
+def test_rank_ranks_only_the_clusters_units(seed: str, capsys) -> None:
+    before = ok(capsys, seed, "rank", "--year", "2020", "--json")
+    before_text = ok(capsys, seed, "rank", "--year", "2020")
+    # (the fixture, on the same file)
+    two = seed
+    ok(capsys, two, "cluster", "add", "cum4", "--name", "Cụm thi đua số 4")
+    ok(capsys, two, "unit", "add", "ea_kiet", "Xã Ea Kiết", "--year", "2020", "--cluster", "cum4")
+    ok(capsys, two, "unit", "add", "dak_nang", "Xã Đắk Nang", "--year", "2020", "--cluster", "cum4")
+    for unit, lines in POINTS.items():
+        for line, p in lines.items():
+            ok(capsys, two, "score", "set", unit, line, p, "--stage", "final", "--year", "2020")
+    after = json.loads(ok(capsys, two, "rank", "--year", "2020", "--json"))
+    assert after == json.loads(before)  # cluster 3's ranking: same units, same points, same order
+    assert after["cluster"] == "cum3"
+    r4 = json.loads(ok(capsys, two, "rank", "--year", "2020", "--json", "--cluster", "cum4"))
+    assert r4["cluster"] == "cum4"
+    assert [u["code"] for u in r4["units"]] == ["dak_nang", "ea_kiet"]  # 19 before 17,5
+    assert [u["rank"] for u in r4["units"]] == [1, 2]
+    assert [u["points"] for u in r4["units"]] == [19, 17.5]
+    text = ok(capsys, two, "rank", "--year", "2020", "--cluster", "cum4")
+    assert text.startswith("Cụm thi đua số 4\n") and "Krông Nô" not in text
+    assert ok(capsys, two, "rank", "--year", "2020").endswith(before_text)
+
+
+def test_export_and_report_follow_the_cluster(two: str, capsys) -> None:
+    data = json.loads(ok(capsys, two, "export", "--year", "2020", "-o", "-", "-f", "json", "--cluster", "cum4"))
+    assert data["cluster"]["code"] == "cum4"
+    assert [u["code"] for u in data["units"]] == CUM4_UNITS
+    md = ok(capsys, two, "report", "--year", "2020", "-o", "-", "--cluster", "cum4")
+    assert "Cụm thi đua số 4" in md and "Ea Kiết" in md and "Krông Nô" not in md
+    md3 = ok(capsys, two, "report", "--year", "2020", "-o", "-")
+    assert "Cụm thi đua số 3" in md3 and "Ea Kiết" not in md3
+
+
+def test_target_of_a_cluster_and_of_its_unit(two: str, capsys) -> None:
+    ok(capsys, two, "target", "cluster", "members", "250", "--year", "2020", "--cluster", "cum4")
+    ok(capsys, two, "target", "ea_kiet", "fund", "25 triệu", "--year", "2020", "--cluster", "cum4")
+    snap = Store(two).snapshot()
+    assert snap.cluster_target("cum4", "members", 2020).value == 250
+    assert snap.cluster_target("cum3", "members", 2020) is None
+    s4 = totals.summarize(snap, 2020, "cum4")
+    assert s4.progress["members"].basis == "cluster" and s4.progress["members"].met is False  # 200 < 250
+    assert snap.target("ea_kiet", "fund", 2020).value == 25_000_000
+
+
+def test_the_current_cluster_is_the_default_everywhere(two: str, capsys) -> None:
+    assert ok(capsys, two, "cluster", "current") == "cum3  Cụm thi đua số 3\n"
+    assert ok(capsys, two, "cluster", "current", "cum 4") == "cụm hiện hành: Cụm thi đua số 3 → Cụm thi đua số 4\n"
+    assert summary_json(capsys, two)["cluster"] == "cum4"
+    ok(capsys, two, "set", "ea_kiet", "members", "121", "--year", "2020")  # no --cluster: the current one
+    code, _, err = run(capsys, "set", "krong_no", "members", "1", "--year", "2020", "--db", two)
+    assert code == 3 and "cum3" in err
+    listed = json.loads(ok(capsys, two, "cluster", "list", "--json"))
+    assert listed["current"] == "cum4"
+    assert [(c["code"], c["units"], c["current"]) for c in listed["clusters"]] == [("cum3", 4, False), ("cum4", 2, True)]
+    out = ok(capsys, two, "settings", "set", "current_cluster", "Cụm thi đua số 3")
+    assert out == "current_cluster: “cum4” → “cum3”\n"
+    assert_article_figures(summary_json(capsys, two))
+    assert "current_cluster" in ok(capsys, two, "settings")
+
+
+def test_cluster_list(two: str, capsys) -> None:
+    out = ok(capsys, two, "cluster", "list", "--year", "2020")
+    assert out.splitlines() == ["* cum3  Cụm thi đua số 3  (4 đơn vị năm 2020)  ← cụm hiện hành",
+                                "  cum4  Cụm thi đua số 4  (2 đơn vị năm 2020)"]
+    en = ok(capsys, two, "cluster", "list", "--lang", "en", "--year", "2020")
+    assert "Competition cluster No. 4  (2 units in 2020)" in en
+
+
+def test_assign_moves_a_unit_from_a_year_on(two: str, capsys) -> None:
+    out = ok(capsys, two, "cluster", "assign", "ea kiet", "cum3", "--year", "2021")
+    assert out == "Xã Ea Kiết · cụm từ 2021: Cụm thi đua số 4 → Cụm thi đua số 3\n"
+    snap = Store(two).snapshot()
+    assert [u.code for u in snap.units_in(2020, "cum4")] == CUM4_UNITS  # 2020 keeps its cluster
+    assert [u.code for u in snap.units_in(2021, "cum4")] == ["dak_nang"]
+    assert [u.code for u in snap.units_in(2021, "cum3")] == [*CUM3_UNITS, "ea_kiet"]
+    assert totals.summarize(snap, 2021, "cum4").totals["members"].value == FIGURES[2021]["dak_nang"]["members"]
+
+
+def test_assigning_the_same_cluster_changes_nothing(two: str, capsys, sha) -> None:
+    before = sha(Path(two))
+    out = ok(capsys, two, "cluster", "assign", "ea_kiet", "cum4", "--year", "2020")
+    assert out == "Không có gì thay đổi: Xã Ea Kiết năm 2020 đã thuộc Cụm thi đua số 4 (cum4).\n"
+    assert sha(Path(two)) == before
+
+
+@pytest.mark.parametrize("argv, words", [
+    (("cluster", "add", "cum4", "--name", "Cụm khác"), "Đã có cụm mã 'cum4'"),
+    (("cluster", "add", "CUM_4", "--name", "Cụm khác"), "Đã có cụm mã 'cum4'"),
+    (("cluster", "add", "cum5", "--name", "CỤM THI ĐUA SO 4"), "trùng với cụm cum4"),
+    (("cluster", "add", "cum5", "--name", "Cum thi dua so 3"), "trùng với cụm cum3"),
+    (("cluster", "add", "cụm 5!", "--name", "Cụm 5"), "Mã cụm chỉ gồm"),
+    (("cluster", "add", "cum5", "--name", "  "), "Tên cụm không được để trống"),
+    (("cluster", "rename", "cum4", "--name", "Cụm thi đua số 3"), "trùng với cụm cum3"),
+    (("cluster", "rename", "cum9", "--name", "Cụm 9"), "Không có cụm thi đua 'cum9'. Các cụm: cum3"),
+    (("cluster", "assign", "ea_kiet", "cum9", "--year", "2020"), "Các cụm: cum3 (Cụm thi đua số 3), cum4"),
+    (("cluster", "assign", "ai_do", "cum3", "--year", "2020"), "Không có đơn vị 'ai_do'"),
+    (("cluster", "assign", "ea_kiet", "cum3", "--year", "2019"), "chỉ có trong cụm từ năm 2020"),
+    (("cluster", "assign", "ea_kiet", "cum3", "--year", "2030"), "Năm 2030 chưa mở"),
+    (("cluster", "current", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("settings", "set", "current_cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("summary", "--cluster", "cum9"), "Các cụm: cum3 (Cụm thi đua số 3), cum4 (Cụm thi đua số 4)"),
+    (("compare", "--from", "2020", "--to", "2021", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("rank", "--cluster", "x9"), "Không có cụm thi đua 'x9'"),
+    (("export", "-o", "-", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("report", "-o", "-", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("set", "krong_no", "members", "1", "--year", "2020", "--cluster", "cum4"), "không thuộc Cụm thi đua số 4"),
+    (("set", "ea_kiet", "members", "1", "--year", "2020"), "không thuộc Cụm thi đua số 3"),
+    (("target", "ea_kiet", "members", "1", "--year", "2020", "--cluster", "cum3"), "không thuộc Cụm thi đua số 3"),
+    (("target", "cluster", "members", "1", "--year", "2020", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+])
+def test_refusals_exit_3_one_line_store_untouched(two: str, capsys, sha, argv, words) -> None:
+    before = sha(Path(two))
+    code, out, err = run(capsys, *argv, "--db", two)
+    assert code == 3, (out, err)
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert words in err
+    assert sha(Path(two)) == before
+
+
+def test_undo_every_cluster_edit(two: str, capsys) -> None:
+    store = Store(two, user="tester")
+    added = store.add_cluster("cum5", "Cụm thi đua số 5")
+    renamed = store.rename_cluster("cum5", "Cụm thi đua Ea Súp")
+    assert store.snapshot().clusters["cum5"].name_en == "Cụm thi đua Ea Súp"  # untranslated: follows
+    moved = store.assign_unit("dak_nang", "cum5", year=2021)
+    current = store.set_current_cluster("ea sup")
+    assert store.snapshot().default_cluster() == "cum5"
+    assert [u.code for u in store.snapshot().units_in(2021, "cum5")] == ["dak_nang"]
+    # The cluster has a unit: adding it cannot be undone before the move is.
+    with pytest.raises(InvalidValue, match="has units"):
+        store.undo(added.entry_id)
+    store.undo(current.entry_id)
+    assert store.snapshot().default_cluster() == "cum3"
+    store.undo(moved.entry_id)
+    assert [u.code for u in store.snapshot().units_in(2021, "cum4")] == CUM4_UNITS
+    store.undo(renamed.entry_id)
+    assert store.snapshot().clusters["cum5"].name_vi == "Cụm thi đua số 5"
+    store.undo(added.entry_id)
+    assert "cum5" not in store.snapshot().clusters
+    log = ok(capsys, two, "log")
+    assert "[hoàn tác] Xã Đắk Nang · cụm từ 2021: cum5 → Cụm thi đua số 4" in log  # cum5 is gone by now
+    assert "[hoàn tác] cụm cum5: Cụm thi đua số 5 → —" in log
+
+
+def test_undo_command_reverts_an_assignment(two: str, capsys, sha) -> None:
+    before = Store(two).snapshot().unit("ea_kiet").periods
+    ok(capsys, two, "cluster", "assign", "ea_kiet", "cum3", "--year", "2021")
+    assert Store(two).snapshot().unit("ea_kiet").cluster(2021) == "cum3"
+    assert "Hoàn tác" in ok(capsys, two, "undo")
+    assert Store(two).snapshot().unit("ea_kiet").periods == before
+
+
+def test_undo_of_a_changed_assignment_is_a_conflict(two: str, capsys, sha) -> None:
+    store = Store(two, user="tester")
+    moved = store.assign_unit("ea_kiet", "cum3", year=2021)
+    Store(two, user="other").assign_unit("ea_kiet", "cum4", year=2021)
+    before = sha(Path(two))
+    with pytest.raises(ConflictError):
+        store.undo(moved.entry_id)
+    assert sha(Path(two)) == before
