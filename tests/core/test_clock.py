@@ -36,9 +36,11 @@ def test_local_time_helpers() -> None:
 @pytest.fixture
 def late_store(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store with one change at EARLY (31/03 local) and one at LATE (01/04 local)."""
+    import ccb_tui.core.store.figures as figures_mod
     import ccb_tui.core.store.store as store_mod
     times = iter([EARLY, EARLY, LATE, LATE])
-    monkeypatch.setattr(store_mod, "now_iso", lambda: next(times))
+    for mod in (figures_mod, store_mod):  # the figure's own stamp, then its log entry's
+        monkeypatch.setattr(mod, "now_iso", lambda: next(times))
     s = Store(db_path, user="alice")
     s.set_value("krong_no", "members", 2020, 121)
     s.set_value("nam_ka", "members", 2020, 111)

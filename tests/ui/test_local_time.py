@@ -21,8 +21,10 @@ def visible_lines(widget) -> list[str]:  # noqa: ANN001
 
 @pytest.fixture
 def late_store(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import ccb_tui.core.store.figures as figures_mod
     import ccb_tui.core.store.store as store_mod
-    monkeypatch.setattr(store_mod, "now_iso", lambda: LATE)
+    for mod in (figures_mod, store_mod):  # the figures' own stamps and their log entries'
+        monkeypatch.setattr(mod, "now_iso", lambda: LATE)
     s = Store(db_path, user="nguyen_van_a")
     s.set_value("krong_no", "members", 2020, 121)
     s.set_target("lien_son", "fund", 2021, 250_000_000)
@@ -50,7 +52,9 @@ async def test_history_in_local_time_with_the_change_visible_at_80(late_store: P
 
 async def test_task_detail_shows_local_time(late_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ccb_tui.core.store.store as store_mod
-    monkeypatch.setattr(store_mod, "now_iso", lambda: LATE)
+    import ccb_tui.core.store.tasks as tasks_mod
+    for mod in (tasks_mod, store_mod):  # the task state's own stamp and its log entry's
+        monkeypatch.setattr(mod, "now_iso", lambda: LATE)
     Store(late_store, user="bob").set_task_status(1, "krong_no", Store(late_store).snapshot().task(1)
                                                   .status("krong_no").state.next())
     monkeypatch.undo()
