@@ -53,6 +53,9 @@ def test_xlsx_has_the_thidua_parts(snap) -> None:  # noqa: ANN001
     assert by_key[("ea_rbin", "3.4", "huyện chấm")][col["Điểm"]] is None  # not scored is blank, not 0
     col, rows = sheet(snap, "Khen thưởng")
     assert [(r[col["Mã khen thưởng"]], r[col["Trạng thái"]]) for r in rows] == [(1, "được duyệt"), (2, "đề nghị")]
+    ws = openpyxl.load_workbook(io.BytesIO(exchange.render(snap, YEAR, "xlsx")))["Khen thưởng"]
+    (dv,) = ws.data_validations.dataValidation  # the status pick list, also on rows added below
+    assert dv.formula1 == '"đề nghị,được duyệt"' and str(dv.sqref) == "I2:I103"
 
 
 def test_no_template_no_thidua_sheets(store: Store) -> None:

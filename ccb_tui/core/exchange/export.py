@@ -298,7 +298,8 @@ def render_xlsx(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
                 dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True,
                                     showErrorMessage=True, errorStyle="warning")
                 col = get_column_letter(cols.index(key) + 1)
-                dv.add(f"{col}2:{col}{last}")
+                # Commendations are proposed by adding rows: the list reaches below the last one.
+                dv.add(f"{col}2:{col}{last + (100 if section == 'commendations' else 0)}")
                 ws.add_data_validation(dv)
     guide = wb.create_sheet("Hướng dẫn")
     for line in _guide_lines(snap, year):
