@@ -53,6 +53,9 @@ def test_xlsx_has_the_thidua_parts(snap) -> None:  # noqa: ANN001
     assert by_key[("ea_rbin", "3.4", "huyện chấm")][col["Điểm"]] is None  # not scored is blank, not 0
     col, rows = sheet(snap, "Khen thưởng")
     assert [(r[col["Mã khen thưởng"]], r[col["Trạng thái"]]) for r in rows] == [(1, "được duyệt"), (2, "đề nghị")]
+    ws = openpyxl.load_workbook(io.BytesIO(exchange.render(snap, YEAR, "xlsx")))["Khen thưởng"]
+    (dv,) = ws.data_validations.dataValidation  # the status pick list, also on rows added below
+    assert dv.formula1 == '"đề nghị,được duyệt"' and str(dv.sqref) == "I2:I103"
 
 
 def test_no_template_no_thidua_sheets(store: Store) -> None:
@@ -161,3 +164,249 @@ def test_scores_round_trip_through_the_store(store: Store, tmp_path: Path) -> No
         if st == "self":
             assert after.scores[(u, ln, y, "self")].points == s.points
     assert importer.plan_import(after, path).changes == ()
+
+
+# --- commendations: export → edit → import ----------------------------------------------------
+
+KT = "Khen thưởng"
+FIELDS = ("year", "unit", "person", "form", "level", "reason", "status")
+
+
+def commend_store(store: Store) -> Store:
+    """The store with the two sample commendations (a collective award, an individual proposal)."""
+    for c in thidua_sample.commendations():
+        store.add_commendation(c.year, unit=c.unit, person=c.person, form=c.form, level=c.level,
+                               reason=c.reason, status=c.status)
+    return store
+
+
+def stored(store: Store) -> dict[int, tuple]:
+    return {c.id: tuple(getattr(c, k) for k in FIELDS) for c in store.snapshot().commendations}
+
+
+def edited(snap, tmp_path: Path, fmt: str, changes: dict[int, dict[str, object]],  # noqa: ANN001
+           added: list[dict[str, object]] = (), drop: tuple[str, ...] = (), name: str = "kt") -> Path:
+    """The year's export in ``fmt`` with the Khen thưởng rows edited as a person would: ``changes``
+    by number ({header: value}), rows ``added`` ({header: value}), columns ``drop``ped."""
+    from ccb_tui.core.exchange.layout import HEADERS
+    raw = exchange.render(snap, YEAR, fmt)
+    path = tmp_path / f"{name}.{fmt}"
+    num = HEADERS["commendation"]
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(raw))
+        ws = wb[KT]
+        header = [c.value for c in ws[1]]
+        col = {h: i for i, h in enumerate(header)}
+        for row in ws.iter_rows(min_row=2):
+            for h, v in changes.get(row[col[num]].value, {}).items():
+                row[col[h]].value = v
+        for new in added:
+            ws.append([new.get(h) for h in header])
+        for h in drop:
+            ws.delete_cols(header.index(h) + 1)
+        wb.save(path)
+    elif fmt == "csv":
+        import csv
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        header = rows[0]
+        col = {h: i for i, h in enumerate(header)}
+        for r in rows[1:]:
+            if r[0] == KT:
+                for h, v in changes.get(int(r[col[num]]), {}).items():
+                    r[col[h]] = "" if v is None else str(v)
+        for new in added:
+            rows.append([KT if h == "Phần" else ("" if new.get(h) is None else str(new[h])) for h in header])
+        keep = [i for i, h in enumerate(header) if h not in drop]
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerows([[r[i] for i in keep] for r in rows])
+        path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+    else:
+        data = json.loads(raw)
+        keys = {v: k for k, v in HEADERS.items()}
+        for item in data["commendations"]:
+            for h, v in changes.get(item["commendation"], {}).items():
+                item[keys[h]] = v
+        for new in added:
+            data["commendations"].append({keys[h]: v for h, v in new.items()})
+        for item in data["commendations"]:
+            for h in drop:
+                item.pop(keys[h], None)
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+NEW_ROW = {"Năm": YEAR, "Đơn vị": "ea rbin", "Hình thức": "Bằng khen", "Cấp khen": "Tỉnh Hội CCB",
+           "Thành tích": "Nhiều năm hoàn thành xuất sắc nhiệm vụ"}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_commendations_round_trip_through_the_store(store: Store, tmp_path: Path, fmt: str) -> None:
+    """Export → approve one proposal and add one row in the file → import: the store has exactly
+    that, each change audited once (via import), and the same file imported again changes nothing."""
+    commend_store(store)
+    before = stored(store)
+    status = "approved" if fmt == "json" else "được duyệt"  # JSON carries codes, sheets carry words
+    path = edited(store.snapshot(), tmp_path, fmt, {2: {"Trạng thái": status}}, [NEW_ROW])
+    plan = importer.plan_import(store.snapshot(), path)
+    assert plan.count("commendation") == 2 and len(plan.changes) == 2
+    assert "2 khen thưởng thay đổi" in plan.summary() and "2 commendations changed" in plan.summary("en")
+    log_before = len(store.log_entries())
+    importer.apply_plan(store, plan)
+    want = {**before, 2: before[2][:-1] + ("approved",),
+            3: (YEAR, "ea_rbin", "", "Bằng khen", "Tỉnh Hội CCB", "Nhiều năm hoàn thành xuất sắc nhiệm vụ", "proposed")}
+    assert stored(store) == want
+    entries = store.log_entries()[log_before:]
+    assert sorted(e.action for e in entries) == ["add_commendation", "set_commendation_status"]
+    assert all(e.target.get("via") == "import" for e in entries)
+    again = importer.plan_import(store.snapshot(), path)  # the new row is now the stored one
+    assert again.changes == () and "khen thưởng" not in again.summary()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_unchanged_commendations_import_as_nothing_changed(capsys, store: Store, tmp_path: Path, fmt: str,
+                                                           sha) -> None:  # noqa: ANN001
+    from ccb_tui.cli import main
+    commend_store(store)
+    path = edited(store.snapshot(), tmp_path, fmt, {})
+    before = sha(store.path)
+    assert main(["import", str(path), "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().startswith("0 số liệu, 0 chỉ tiêu, 0 trạng thái nhiệm vụ thay đổi;"), out
+    assert sha(store.path) == before
+
+
+def test_edited_fields_are_one_conditional_change_and_undo(store: Store, tmp_path: Path) -> None:
+    """Reason, level, person and unit (by name, without accents) changed on one row: one change,
+    audited as edit_commendation, and undone whole."""
+    commend_store(store)
+    before = stored(store)
+    path = edited(store.snapshot(), tmp_path, "xlsx", {2: {
+        "Thành tích": "Vận động xây 3 nhà tình nghĩa", "Cấp khen": "Tỉnh Hội", "Cá nhân": "Nguyễn Văn Ân",
+        "Mã đơn vị": None, "Đơn vị": "lien son"}})
+    plan = importer.plan_import(store.snapshot(), path)
+    (change,) = plan.changes
+    assert change.batch[:3] == ("commendation", 2, YEAR)
+    assert change.batch[4] == store.snapshot().commendations[1]  # the expected old record
+    assert "Thành tích «Vận động xây 3 nhà tình nghĩa»" in change.new and "«Thị trấn Liên Sơn»" not in change.new
+    importer.apply_plan(store, plan)
+    assert stored(store)[2] == (YEAR, "lien_son", "Nguyễn Văn Ân", "Giấy khen", "Tỉnh Hội",
+                                "Vận động xây 3 nhà tình nghĩa", "proposed")
+    entry = store.log_entries()[-1]
+    assert entry.action == "edit_commendation" and entry.target["via"] == "import"
+    store.undo_last()
+    assert stored(store) == before
+
+
+def test_missing_commendation_is_kept_and_said(store: Store, tmp_path: Path) -> None:
+    commend_store(store)
+    wb = openpyxl.load_workbook(io.BytesIO(exchange.render(store.snapshot(), YEAR, "xlsx")))
+    wb[KT].delete_rows(2)  # commendation 1 taken out of the file
+    path = tmp_path / "bot.xlsx"
+    wb.save(path)
+    before = stored(store)
+    plan = importer.plan_import(store.snapshot(), path)
+    assert plan.changes == () and plan.kept_commendations == 1
+    assert "1 khen thưởng không có trong tệp được giữ nguyên (nhập không xóa)" in plan.summary()
+    importer.apply_plan(store, plan)
+    assert stored(store) == before
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_old_export_without_the_number_still_imports(store: Store, tmp_path: Path, fmt: str) -> None:
+    """Rows without a Mã khen thưởng column: a row equal to a stored commendation (its status aside)
+    is that commendation; any other row is a new proposal."""
+    commend_store(store)
+    before = stored(store)
+    status = "approved" if fmt == "json" else "được duyệt"
+    path = edited(store.snapshot(), tmp_path, fmt, {2: {"Trạng thái": status}}, [NEW_ROW],
+                  drop=("Mã khen thưởng",))
+    plan = importer.plan_import(store.snapshot(), path)
+    assert sorted(c.batch[1] or 0 for c in plan.changes) == [0, 2]
+    importer.apply_plan(store, plan)
+    after = stored(store)
+    assert after[1] == before[1] and after[2][-1] == "approved" and len(after) == 3
+    assert importer.plan_import(store.snapshot(), path).changes == ()
+
+
+def test_bad_commendation_cells_refused_byte_identical(capsys, store: Store, tmp_path: Path, sha) -> None:  # noqa: ANN001
+    from ccb_tui.cli import main
+    commend_store(store)
+    path = edited(store.snapshot(), tmp_path, "xlsx", {
+        1: {"Trạng thái": "đã khen"},               # unknown status word
+        2: {"Hình thức": None},                     # a required field emptied
+    }, [
+        {"Năm": YEAR, "Mã khen thưởng": 99, "Cá nhân": "Lê Văn C", "Hình thức": "Giấy khen", "Cấp khen": "Huyện",
+         "Thành tích": "x"},                        # no such number
+        {"Năm": YEAR, "Mã đơn vị": "dak_mil", "Hình thức": "Giấy khen", "Cấp khen": "Huyện", "Thành tích": "x"},
+        {"Năm": YEAR, "Đơn vị": "Nam Ka", "Hình thức": "Giấy khen", "Cấp khen": "Huyện", "Thành tích": "x" * 501},
+        {"Năm": YEAR, "Hình thức": "Giấy khen", "Cấp khen": "Huyện", "Thành tích": "y"},  # nobody
+        {"Năm": YEAR, "Mã đơn vị": "krong_no", "Đơn vị": "Nam Ka", "Hình thức": "Giấy khen", "Cấp khen": "Huyện",
+         "Thành tích": "z"},                        # code and name disagree
+    ])
+    before = sha(store.path)
+    assert main(["import", str(path), "--db", str(store.path)]) == 3
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith(f"{KT}!")]
+    assert len(lines) == 7, err
+    want = ["!I2 (Trạng thái): không hiểu 'đã khen'", "!3 (Hình thức): thiếu Hình thức",
+            "!B4 (Mã khen thưởng): không có khen thưởng số 99", "!C5 (Mã đơn vị): Không có đơn vị 'dak_mil'",
+            "!H6 (Thành tích): dài 501 ký tự, tối đa 500", "!7 (Mã đơn vị): thiếu đơn vị (khen tập thể) hoặc cá nhân",
+            "!D8 (Đơn vị): «Nam Ka» là Xã Nam Ka, khác với Mã đơn vị krong_no"]
+    for w, line in zip(want, lines):
+        assert w in line, line
+    assert "7 lỗi; dữ liệu không thay đổi" in err
+    assert sha(store.path) == before
+
+
+def test_concurrent_commendation_change_is_a_conflict(store: Store, tmp_path: Path, sha) -> None:  # noqa: ANN001
+    """Planned from one snapshot, applied after someone else changed the record, removed it or added
+    the same proposal: ConflictError (exit 4), checked inside the store's transaction, nothing written."""
+    from ccb_tui.core.domain.errors import ConflictError
+    commend_store(store)
+    path = edited(store.snapshot(), tmp_path, "xlsx", {2: {"Thành tích": "Gương mẫu"}}, [NEW_ROW])
+    plan = importer.plan_import(store.snapshot(), path)
+    for meanwhile in (lambda: store.set_commendation_status(2, "approved"),
+                      lambda: store.remove_commendation(2),
+                      lambda: store.add_commendation(YEAR, unit="ea_rbin", form="Bằng khen", level="Tỉnh Hội CCB",
+                                                     reason="Nhiều năm hoàn thành xuất sắc nhiệm vụ")):
+        meanwhile()
+        before = sha(store.path)
+        with pytest.raises(ConflictError) as err:
+            importer.apply_plan(store, plan)
+        assert err.value.exit_code == 4
+        assert sha(store.path) == before
+        store.undo_last()
+    importer.apply_plan(store, plan)  # with nobody in between it applies
+    assert stored(store)[2][5] == "Gương mẫu" and len(stored(store)) == 3
+
+
+def test_cli_conflict_between_plan_and_apply_exits_4(capsys, store: Store, tmp_path: Path, monkeypatch, sha) -> None:  # noqa: ANN001
+    from ccb_tui.cli import main
+    commend_store(store)
+    path = edited(store.snapshot(), tmp_path, "csv", {1: {"Trạng thái": "đề nghị"}})
+    real = importer.plan_import
+
+    def plan_then_someone_edits(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        plan = real(*a, **k)
+        Store(store.path, user="other").set_commendation_status(1, "proposed")
+        return plan
+
+    monkeypatch.setattr(importer, "plan_import", plan_then_someone_edits)
+    code = main(["import", str(path), "--db", str(store.path)])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert "khen thưởng số 1 đã được người khác sửa" in err
+    assert stored(store)[1][-1] == "proposed"
+
+
+def test_dry_run_lists_commendation_changes(capsys, store: Store, tmp_path: Path, sha) -> None:  # noqa: ANN001
+    from ccb_tui.cli import main
+    commend_store(store)
+    path = edited(store.snapshot(), tmp_path, "xlsx", {2: {"Trạng thái": "được duyệt"}}, [NEW_ROW])
+    before = sha(store.path)
+    assert main(["import", str(path), "--dry-run", "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "khen thưởng số 2 · Nguyễn Văn An 2020: đề nghị → được duyệt" in out
+    assert "khen thưởng mới · Xã Ea R'Bin 2020: — → Hình thức «Bằng khen»" in out
+    assert "2 khen thưởng thay đổi" in out
+    assert sha(store.path) == before

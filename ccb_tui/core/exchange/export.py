@@ -14,7 +14,10 @@ The layout (``layout``) has four parts, one XLSX sheet each, or one long CSV wit
   unit fills its self-scoring rows and sends the file back). Only when the year has a template.
 * **Xếp hạng** — the ranking of each scored stage, as ``scoring.rank`` has it. Computed: shown,
   never imported.
-* **Khen thưởng** — the year's commendations (proposed or approved). Shown, never imported.
+* **Khen thưởng** — the year's commendations (proposed or approved), each with its number (Mã khen
+  thưởng). Imported: a row with a number changes that commendation (status, unit, person, form,
+  level, reason), a row without one proposes a new commendation; a commendation missing from the
+  file is kept, never removed.
 
 Headless: no textual, rich or plotext.
 """
@@ -288,13 +291,15 @@ def render_xlsx(snap: Snapshot, year: int, rows: dict[str, list[dict[str, Any]]]
         ws.freeze_panes = "A2"
         last = max(2, len(rows[section]) + 1)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
-        lists = dict(picks) if section != "tasks" else {"status": ",".join(s.label("vi") for s in TaskState)}
+        lists = {"tasks": {"status": ",".join(s.label("vi") for s in TaskState)},
+                 "commendations": {"status": ",".join(w for w, _ in COMMENDATION_STATUS.values())}}.get(section, picks)
         for key, options in lists.items():
             if key in cols and key in EDITABLE.get(section, ()):
                 dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True,
                                     showErrorMessage=True, errorStyle="warning")
                 col = get_column_letter(cols.index(key) + 1)
-                dv.add(f"{col}2:{col}{last}")
+                # Commendations are proposed by adding rows: the list reaches below the last one.
+                dv.add(f"{col}2:{col}{last + (100 if section == 'commendations' else 0)}")
                 ws.add_data_validation(dv)
     guide = wb.create_sheet("Hướng dẫn")
     for line in _guide_lines(snap, year):
@@ -331,8 +336,12 @@ def _guide_lines(snap: Snapshot, year: int) -> list[str]:
         *(["• Chấm điểm: mỗi đơn vị điền cột Điểm (và Ghi chú, Minh chứng) ở các dòng “tự chấm” của mình. Điểm "
            "kiểu Việt Nam, tối đa 2 chữ số thập phân (8,25), không quá Điểm tối đa của dòng. Để trống Điểm là "
            "chưa chấm (không xóa điểm đã có).",
-           "• Trang Xếp hạng và Khen thưởng chỉ để xem, không được nhập lại."]
+           "• Trang Xếp hạng chỉ để xem, không được nhập lại."]
           if year in snap.templates else []),
+        *(["• Khen thưởng: sửa Trạng thái (đề nghị, được duyệt), Hình thức, Cấp khen, Thành tích, Cá nhân, Đơn vị "
+           "của dòng có Mã khen thưởng; thêm dòng không có mã để đề nghị khen thưởng mới. Dòng bị xóa khỏi bảng "
+           "thì khen thưởng vẫn giữ nguyên (muốn xóa: ccb-tui commend remove SỐ)."]
+          if any(c.year == year for c in snap.commendations) else []),
         "",
         "Mọi dòng được kiểm tra trước khi ghi; có một lỗi thì không ghi gì và báo đúng ô bị lỗi.",
     ]

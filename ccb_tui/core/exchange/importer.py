@@ -29,6 +29,7 @@ from ..store import describe_value as describe
 from .layout import HEADERS, IMPORTED, NO, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES
 from .files import Cell, Row, Table, guarded, read_csv, read_json, read_xlsx, refuse
 from .limits import MAX_PROBLEMS, QUOTE_CHARS, quote
+from .commend_import import plan_commendations
 
 MAX_MAGNITUDE = 10**15  # far above any indicator's bound (10¹³ đồng), far below float trouble
 
@@ -98,7 +99,7 @@ def read_tables(path: str | Path) -> tuple[list[Table], list[Msg], str]:
 class PlannedChange:
     """One change an import would make, as the store will apply it and as a person reads it."""
 
-    kind: str  # "value" | "target" | "task" | "score"
+    kind: str  # "value" | "target" | "task" | "score" | "commendation"
     what: str
     old: str
     new: str
@@ -118,6 +119,8 @@ class ImportPlan:
     revision: int
     changes: tuple[PlannedChange, ...]
     unchanged: int
+    kept_commendations: int = 0
+    """Commendations of the file's years that the file leaves out: kept, never removed."""
 
     def count(self, kind: str) -> int:
         """How many changes of ``kind``."""
@@ -126,12 +129,19 @@ class ImportPlan:
     def summary(self, lang: str = "vi") -> str:
         """"3 số liệu, 1 chỉ tiêu, 2 trạng thái nhiệm vụ thay đổi; 40 không đổi"."""
         v, t, s, p = self.count("value"), self.count("target"), self.count("task"), self.count("score")
+        k, kept = self.count("commendation"), self.kept_commendations
         if lang == "en":
             scores = f", {p} score{'s' * (p != 1)}" if p else ""
+            commends = f", {k} commendation{'s' * (k != 1)}" if k else ""
+            left = (f"; {kept} commendation{'s' * (kept != 1)} not in the file kept (an import never removes one)"
+                    if kept else "")
             return (f"{v} figure{'s' * (v != 1)}, {t} target{'s' * (t != 1)}, {s} task status"
-                    f"{'es' * (s != 1)}{scores} changed; {self.unchanged} unchanged")
+                    f"{'es' * (s != 1)}{scores}{commends} changed; {self.unchanged} unchanged{left}")
         scores = f", {p} điểm chấm" if p else ""
-        return f"{v} số liệu, {t} chỉ tiêu, {s} trạng thái nhiệm vụ{scores} thay đổi; {self.unchanged} không đổi"
+        commends = f", {k} khen thưởng" if k else ""
+        left = f"; {kept} khen thưởng không có trong tệp được giữ nguyên (nhập không xóa)" if kept else ""
+        return (f"{v} số liệu, {t} chỉ tiêu, {s} trạng thái nhiệm vụ{scores}{commends} thay đổi; "
+                f"{self.unchanged} không đổi{left}")
 
 
 class _TooManyProblems(Exception):
@@ -148,6 +158,7 @@ class _Planner:
         self.problems: list[Problem] = problems if problems is not None else []
         self.changes: list[PlannedChange] = []
         self.unchanged = 0
+        self.kept_commendations = 0
         self.value_locs: dict[tuple[str, str, int], Cell] = {}
         self.new_readings: dict[tuple[str, int], dict[str, Reading]] = defaultdict(dict)
         # The same unit or indicator text is looked up once (a miss costs a fuzzy "did you mean").
@@ -158,6 +169,10 @@ class _Planner:
         self.problems.append(problem)
         if len(self.problems) >= MAX_PROBLEMS:
             raise _TooManyProblems()
+
+    def planned(self, kind: str, what: str, old: str, new: str, batch: tuple[Any, ...]) -> None:
+        """Record one change the import would make."""
+        self.changes.append(PlannedChange(kind, what, old, new, batch))
 
     def bad(self, cell: Cell, vi: str, en: str) -> None:
         self.add(Problem(cell.loc_vi, cell.at(vi, en)))
@@ -476,6 +491,10 @@ class _Planner:
                                               ("score", u.code, line.code, year, stage, pts, note, evidence,
                                                cur.points if cur is not None else None)))
 
+    def commendations(self, table: Table) -> None:
+        """The Khen thưởng part (``commend_import``): changed and new commendations."""
+        plan_commendations(self, table)
+
     def template(self, row: Row, year: int) -> scoring.Template | None:
         t = self.snap.templates.get(year)
         if t is None:
@@ -586,6 +605,7 @@ REQUIRED = {
     "targets": (("target",), ("unit", "unit_name"), ("indicator", "indicator_name")),
     "tasks": (("status",), ("unit", "unit_name"), ("task", "task_title")),
     "scores": (("points",), ("unit", "unit_name"), ("line", "line_title"), ("stage",)),
+    "commendations": (("form",), ("level",), ("reason",), ("unit", "unit_name", "person")),
 }
 
 
@@ -616,8 +636,8 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
     planner = _Planner(snap, year, [Problem(m.vi.split(":", 1)[0], m) for m in read_problems])
     usable = [t for t in tables if t.section in IMPORTED]
     if not usable and not planner.problems:
-        raise refuse(f"{name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm).",
-                     f"{name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm).")
+        raise refuse(f"{name}: không thấy phần nào để nhập (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm, Khen thưởng).",
+                     f"{name}: no part to import found (Số liệu, Chỉ tiêu, Nhiệm vụ, Chấm điểm, Khen thưởng).")
     stopped = False
     try:
         # A cell no check foresaw must still end as a refusal, never a traceback.
@@ -643,7 +663,8 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
             msg = Msg(f"Không nhập {name}: {n} lỗi; dữ liệu không thay đổi.",
                       f"Not imported {name}: {n} problem{'s' * (n != 1)}; nothing changed.")
         raise InvalidValue(msg, problems)
-    return ImportPlan(str(path), fmt, snap.revision, tuple(planner.changes), planner.unchanged)
+    return ImportPlan(str(path), fmt, snap.revision, tuple(planner.changes), planner.unchanged,
+                      planner.kept_commendations)
 
 
 def store_takes_scores(store: Store) -> bool:
@@ -655,8 +676,10 @@ def apply_plan(store: Store, plan: ImportPlan) -> int:
     """Apply a plan in one transaction, each change conditional on what it was planned from.
 
     A score change goes to the batch as ``("score", unit, line, year, stage, points, note,
-    evidence, expect)``, ``expect`` being the points it was planned from (None: not scored). A
-    store without score support refuses the whole plan before anything is written.
+    evidence, expect)``, ``expect`` being the points it was planned from (None: not scored); a
+    commendation as ``("commendation", id or None, year, fields, expect)``, ``expect`` the
+    Commendation it was planned from (None: a new proposal). A store without score support refuses
+    the whole plan before anything is written.
     """
     if not plan.changes:
         return plan.revision

@@ -13,7 +13,7 @@ SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".js
 SHEETS = {"values": "Số liệu", "totals": "Tổng cụm", "targets": "Chỉ tiêu", "tasks": "Nhiệm vụ",
           "scores": "Chấm điểm", "ranking": "Xếp hạng", "commendations": "Khen thưởng"}
 SECTION_ORDER = ("values", "totals", "targets", "tasks", "scores", "ranking", "commendations")
-IMPORTED = ("values", "targets", "tasks", "scores")
+IMPORTED = ("values", "targets", "tasks", "scores", "commendations")
 OPTIONAL = ("scores", "ranking", "commendations")
 """Parts a year may not have (no scoring template, no commendations): no sheet then."""
 SECTION_ALIASES = {"values": ("figures", "so lieu"), "totals": ("tong cum", "total"),
@@ -57,7 +57,8 @@ assert set(CSV_COLUMNS) == {k for cols in COLUMNS.values() for k in cols} | {"se
 NUMERIC = {"value", "target", "actual", "total", "reported"}  # formatted like the row's indicator
 # Columns the import reads; the others are there for the reader and are ignored on import.
 EDITABLE = {"values": {"value", "qualifier", "status", "sample"}, "targets": {"target", "sample"},
-            "tasks": {"status", "note"}, "scores": {"points", "note", "evidence"}}
+            "tasks": {"status", "note"}, "scores": {"points", "note", "evidence"},
+            "commendations": {"unit", "unit_name", "person", "form", "level", "reason", "status"}}
 
 STATUS_WORDS = {Status.REPORTED: "đã báo cáo", Status.NOT_REPORTED: "chưa báo cáo"}
 STATUS_ALIASES = {"da bao cao": Status.REPORTED, "reported": Status.REPORTED, "co": Status.REPORTED,

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "add_commendation": ("đề nghị khen thưởng", "commendation proposed"),
     "set_commendation_status": ("trạng thái khen thưởng", "commendation status"),
     "remove_commendation": ("xóa khen thưởng", "commendation removed"),
+    "edit_commendation": ("sửa khen thưởng", "commendation edited"),
     "carry_forward": ("mang sang năm mới", "carried forward"),
     "merge_units": ("gộp đơn vị", "units merged"),
     "split_unit": ("tách đơn vị", "unit split"),
@@ -278,7 +279,7 @@ def _reorg_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str)
 
 
 _THIDUA_ACTIONS = ("set_template", "set_pact_date", "set_score", "add_commendation", "set_commendation_status",
-                   "remove_commendation", "carry_forward")
+                   "remove_commendation", "edit_commendation", "carry_forward")
 
 
 def _pts(v: Any, lang: str) -> str:
@@ -326,6 +327,15 @@ def _thidua_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str
     if action == "remove_commendation":
         old = entry.old if isinstance(entry.old, dict) else {}
         return what, f"{old.get('form', '')} · {old.get('person') or old.get('unit') or ''}", "removed" if en else "đã xóa"
+    if action == "edit_commendation":
+        old = entry.old if isinstance(entry.old, dict) else {}
+        new = entry.new if isinstance(entry.new, dict) else {}
+        keys = [k for k in ("unit", "person", "form", "level", "reason") if old.get(k) != new.get(k)]
+
+        def fields(v: dict[str, Any]) -> str:
+            parts = [str(v.get(k) or "—") for k in keys] + ([status(v)] if old.get("status") != new.get("status") else [])
+            return " · ".join(parts) or "—"
+        return what, fields(old), fields(new)
     return what, status(entry.old), status(entry.new)
 
 

@@ -39,6 +39,7 @@ from .figures import FigureEdits
 from .tasks import TaskEdits
 from .units import UnitEdits
 from .settings import SettingEdits
+from .commend_batch import CommendationBatch
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -46,7 +47,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 
 # --- the store ------------------------------------------------------------------------------
 
-class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgEdits, ClusterEdits):
+class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgEdits, ClusterEdits,
+            CommendationBatch):
     """The cluster's data in one JSON file that several processes share safely.
 
     ``snapshot()`` gives the current state as frozen models; each edit method runs one locked
@@ -360,7 +362,9 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
         ``("value", unit, indicator, year, Reading, expect)``,
         ``("target", unit, indicator, year, value or None to remove, expect)`` and
         ``("task", task_id, unit, TaskState, note or None to keep, expect)`` (expect a TaskStatus
-        or a TaskState) and ``("score", unit, line, year, stage, points, note, evidence, expect)``. Every change is checked and validated, with the cross-field rules over the
+        or a TaskState), ``("score", unit, line, year, stage, points, note, evidence, expect)`` and
+        ``("commendation", id or None to add, year, fields, expect)`` (fields: unit, person, form,
+        level, reason, status; expect the Commendation, or None for a new one). Every change is checked and validated, with the cross-field rules over the
         result, before anything is written: a conflict raises ConflictError, bad values raise
         InvalidValue listing every problem, and the file is then untouched. Each change is audited
         like a single edit, with ``via`` in its log target.
@@ -378,6 +382,10 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
                     line, year, stage, pts, note, evidence, expect = rest
                     self._write_score(db, snap, key, line, year, stage, pts, note or "", evidence or "",
                                       expect, via)
+                    continue
+                if kind == "commendation":
+                    year, fields, expect = rest
+                    self._write_commendation(db, snap, key, year, fields, expect, via)
                     continue
                 indicator, year, value, expect = rest
                 self._indicator_or_fail(indicator)
