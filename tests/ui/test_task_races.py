@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from pilot_helpers import saves_done
+
 from ccb_tui.core.domain.models import TaskState
 from ccb_tui.core.store import Store
 from ccb_tui.ui.app import create_app
@@ -59,14 +61,6 @@ def hold_and_write(path: Path, kind: str, tmp_path: Path) -> subprocess.Popen[by
         assert time.monotonic() < deadline, "the holder process never took the lock"
         time.sleep(0.01)
     return proc
-
-
-async def saves_done(pilot) -> None:  # noqa: ANN001
-    """Wait until the app's queued saves have ended (``Pilot.pause`` stops waiting for a save
-    once it waits on another session's lock), and their results are shown."""
-    while pilot.app._writes:
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
 def conflict_text(app) -> str:  # noqa: ANN001

@@ -16,6 +16,8 @@ from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens.base import EDIT_ACTIONS
 from ccb_tui.ui.screens.dialog import ConflictDialog
+from pilot_helpers import saves_done
+
 from ccb_tui.ui.screens.tasks import (
     AddTaskDialog, CellNoteDialog, EditTaskDialog, RemoveTaskDialog, TasksScreen,
 )
@@ -89,21 +91,27 @@ async def test_space_cycles_a_cell_and_undo_restores_it(tmp_path: Path) -> None:
         table = screen.query_one("#tasks-matrix", DataTable)
         assert tuple(table.cursor_coordinate) == (0, 1)
         await pilot.press("space")
+        await saves_done(pilot)
         assert state(path, 1, "krong_no") is TaskState.DOING
         assert cell_plain(table, 0, 1) == "◐ đang"
         assert "1 đang thực hiện" in text_of(screen, "#tasks-progress")
         await pilot.press("x")
+        await saves_done(pilot)
         assert state(path, 1, "krong_no") is TaskState.DONE
         assert "1/32 hoàn thành" in text_of(screen, "#tasks-progress")
         assert cell_plain(table, 0, 5) == "1/4"
         await pilot.press("right", "down", "space")
+        await saves_done(pilot)
         assert state(path, 2, "nam_ka") is TaskState.DOING
         assert tuple(table.cursor_coordinate) == (1, 2)  # the cursor stays where it was
         await pilot.press("z")
+        await saves_done(pilot)
         assert state(path, 2, "nam_ka") is TaskState.TODO
         await pilot.press("z")
+        await saves_done(pilot)
         assert state(path, 1, "krong_no") is TaskState.DOING
         await pilot.press("z")
+        await saves_done(pilot)
         assert state(path, 1, "krong_no") is TaskState.TODO
         assert "0/32 hoàn thành" in text_of(screen, "#tasks-progress")
 
