@@ -68,7 +68,7 @@ class ChartLayout:
     bar_cells: tuple[int, ...]  # bar length per unit; 0 for zero or not reported
 
 
-def _no_background(ansi: str) -> Text:
+def no_background(ansi: str) -> Text:
     """A plotext row without its background colours: the canvas and the value texts then take
     the widget's background, like the labels drawn beside them (and follow the app's theme)."""
     text = Text.from_ansi(ansi)
@@ -117,7 +117,32 @@ def bar_lengths(values: list[float | None], cells: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-class UnitChart(PlotextPlot):
+class CellChart(PlotextPlot):
+    """Base of the charts drawn as text cells: plotext draws the canvas, the labels are laid out
+    in cells around it. A subclass gives :meth:`chart_lines`, which ``render`` shows as it is
+    and the tests read back."""
+
+    lang = "vi"
+
+    def chart_lines(self, width: int, height: int, theme: str | None = None) -> list[Text] | None:
+        """The chart as ``height`` lines of ``width`` cells (None when it does not fit)."""
+        raise NotImplementedError
+
+    def render(self) -> RenderResult:
+        lang = getattr(self.app, "lang", self.lang)
+        theme = self._get_plotext_theme_name(self.app.theme)
+        try:
+            lines = self.chart_lines(self.size.width, self.size.height, theme)
+        except (ValueError, IndexError, ZeroDivisionError):
+            # Belt and braces: a chart that cannot be drawn says so instead of taking the
+            # screen down with a traceback.
+            lines = None
+        if lines is None:
+            return Text(translate("(biểu đồ quá nhỏ để vẽ)", lang, "(chart too small to draw)"), style="dim")
+        return Text("\n").join(lines)
+
+
+class UnitChart(CellChart):
     """Base: a horizontal bar chart with one labelled row per unit; redrawn only when its data
     changes. Subclasses turn a summary into :class:`ChartBar` rows (``_bars``) and a title."""
 
@@ -188,19 +213,6 @@ class UnitChart(PlotextPlot):
         return ChartLayout(label_w, canvas_w, pitch, ticks, (height - used) // 2,
                            bar_lengths([b.value for b in bars], bar_max))
 
-    def render(self) -> RenderResult:
-        lang = getattr(self.app, "lang", self.lang)
-        theme = self._get_plotext_theme_name(self.app.theme)
-        try:
-            lines = self.chart_lines(self.size.width, self.size.height, theme)
-        except (ValueError, IndexError, ZeroDivisionError):
-            # Belt and braces: a chart that cannot be drawn says so instead of taking the
-            # screen down with a traceback.
-            lines = None
-        if lines is None:
-            return Text(translate("(biểu đồ quá nhỏ để vẽ)", lang, "(chart too small to draw)"), style="dim")
-        return Text("\n").join(lines)
-
     def chart_lines(self, width: int, height: int, theme: str | None = None) -> list[Text] | None:
         """The chart as ``height`` lines of ``width`` cells (None when it does not fit).
 
@@ -263,9 +275,9 @@ class UnitChart(PlotextPlot):
         if theme is not None:
             plt.theme(theme)
         lines = plt.build().split("\n")[1:]  # drop the guard row above
-        rows = [_no_background(line) for line in lines[:block]]
+        rows = [no_background(line) for line in lines[:block]]
         if lay.ticks:
-            rows.append(_no_background(lines[block + 1]))  # after the guard row below
+            rows.append(no_background(lines[block + 1]))  # after the guard row below
         for row in rows:
             row.truncate(lay.canvas_width, pad=True)
         return rows

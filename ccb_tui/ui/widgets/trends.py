@@ -22,14 +22,12 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.app import RenderResult
-from textual_plotext import PlotextPlot
 
 from ...core.domain.fmt import format_number
 from ...core.domain.indicators import BY_CODE, Kind
 from ...core.domain.models import Number
 from ..i18n import translate
-from .charts import _no_background, fit_cells
+from .charts import CellChart, fit_cells, no_background
 
 SYMBOLS = (("●", "•"), ("■", "▪"), ("◆", "⋄"), ("✚", "+"), ("○", "∘"), ("□", "▫"), ("★", "*"), ("×", "x"))
 """One (point, line) pair per unit, in the units' order (repeated, with another colour, past the
@@ -97,7 +95,7 @@ def money_divisor(values: list[float]) -> float:
     return 1e9 if top >= 1e9 else 1e6 if top >= 1e6 else 1.0
 
 
-class TrendChart(PlotextPlot):
+class TrendChart(CellChart):
     """A line chart of one indicator per unit over the years; redrawn only when its data changes."""
 
     DEFAULT_CSS = "TrendChart { height: 1fr; min-height: 8; }"
@@ -205,17 +203,6 @@ class TrendChart(PlotextPlot):
 
     # --- drawing ----------------------------------------------------------------------------
 
-    def render(self) -> RenderResult:
-        lang = getattr(self.app, "lang", self.lang)
-        theme = self._get_plotext_theme_name(self.app.theme)
-        try:
-            lines = self.chart_lines(self.size.width, self.size.height, theme)
-        except (ValueError, IndexError, ZeroDivisionError):
-            lines = None  # a chart that cannot be drawn says so instead of a traceback
-        if lines is None:
-            return Text(translate("(biểu đồ quá nhỏ để vẽ)", lang, "(chart too small to draw)"), style="dim")
-        return Text("\n").join(lines)
-
     def chart_lines(self, width: int, height: int, theme: str | None = None) -> list[Text] | None:
         """The chart as ``height`` lines of ``width`` cells (None when it does not fit).
 
@@ -293,7 +280,7 @@ class TrendChart(PlotextPlot):
         if theme is not None:
             plt.theme(theme)
         built = plt.build().split("\n")[:lay.canvas_height]
-        rows = [_no_background(line) for line in built]
+        rows = [no_background(line) for line in built]
         for row in rows:
             row.truncate(lay.canvas_width, pad=True)
         while len(rows) < lay.canvas_height:
