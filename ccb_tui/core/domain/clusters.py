@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import InvalidValue
-from .models import Cluster, Msg, Snapshot
+from .models import Cluster, Msg, Snapshot, Unit
 from . import text
 
 CLUSTER_LIST_HINT = "ccb-tui cluster list"
@@ -50,3 +50,24 @@ def resolve_cluster(snap: Snapshot, raw: str) -> Cluster:
                                f"Clusters: {known}"))
     raise InvalidValue(Msg(f"Không có cụm thi đua '{shown}'. Các cụm: {known}. Xem: {CLUSTER_LIST_HINT}",
                            f"There is no competition cluster '{shown}'. Clusters: {known}. See: {CLUSTER_LIST_HINT}"))
+
+
+def not_in_cluster(snap: Snapshot, u: Unit, year: int, cluster: str | None) -> Msg | None:
+    """Why ``u`` may not be edited (or shown) as a unit of ``cluster`` in ``year``: it is in
+    another cluster that year (the message names it, and the two ways out); None when it is in
+    ``cluster``, or when ``cluster`` is None (no check)."""
+    if cluster is None or u.cluster(year) == cluster:
+        return None
+    c = snap.clusters.get(cluster)
+    if c is None:
+        known = known_clusters(snap)
+        return Msg(f"Không có cụm thi đua '{text.sanitize(cluster)[:40]}'. Các cụm: {known}",
+                   f"There is no competition cluster '{text.sanitize(cluster)[:40]}'. Clusters: {known}")
+    theirs = snap.clusters.get(u.cluster(year))
+    vi_name = theirs.name_vi if theirs else u.cluster(year)
+    en_name = theirs.name_en if theirs else u.cluster(year)
+    return Msg(
+        f"{u.name(year)} năm {year} thuộc {vi_name} ({u.cluster(year)}), không thuộc {c.name_vi} ({c.code}). "
+        f"Dùng --cluster {u.cluster(year)}, hoặc chuyển cụm: ccb-tui cluster assign {u.code} {c.code} --year {year}",
+        f"{u.name(year)} is in {en_name} ({u.cluster(year)}) in {year}, not in {c.name_en} ({c.code}). "
+        f"Use --cluster {u.cluster(year)}, or move it: ccb-tui cluster assign {u.code} {c.code} --year {year}")
