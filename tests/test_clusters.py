@@ -394,3 +394,46 @@ def test_store_edits_check_the_cluster_inside_the_transaction(two: str, sha) -> 
     assert sha(Path(two)) == before
     store.set_score("ea_kiet", "TC1", 2020, "self", 5, cluster="cum4")
     assert store.snapshot().scores[("ea_kiet", "TC1", 2020, "self")].points == 5
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+def _set_stored_cluster(db: str, code: str) -> None:
+    """What a hand edit (or an older version) can leave: a current_cluster naming no cluster."""
+    data = json.loads(Path(db).read_text(encoding="utf-8"))
+    meta = next(iter(data["meta"].values()))
+    meta.setdefault("settings", {})["current_cluster"] = code
+    Path(db).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_check_reports_a_current_cluster_that_does_not_exist(two: str, capsys) -> None:
+    assert run(capsys, "check", "--db", two)[0] == 0
+    _set_stored_cluster(two, "cum9")
+    code, out, err = run(capsys, "check", "--db", two)
+    assert code == 6 and err == "Kiểm tra: 1 vấn đề cần xem lại.\n"
+    line = next(x for x in out.splitlines() if "current_cluster" in x)
+    assert line.startswith("⚠ Cụm hiện hành (thiết lập current_cluster) là 'cum9', nhưng không có cụm mã đó")
+    assert "đang dùng cụm đầu tiên, cum3. Sửa: ccb-tui cluster current MÃ" in line
+    en = run(capsys, "--lang", "en", "check", "--db", two)[1]
+    assert "⚠ The current cluster (the current_cluster setting) is 'cum9', but there is no cluster" in en
+    # the fix it names works, and is one audited, undoable step
+    fixed = ok(capsys, two, "cluster", "current", "cum3")  # the cluster shown anyway: still mended
+    assert fixed == "cụm hiện hành: cum9 (không có cụm này) → Cụm thi đua số 3\n"
+    assert run(capsys, "check", "--db", two)[0] == 0
+    ok(capsys, two, "undo")
+    assert run(capsys, "check", "--db", two)[0] == 6
+    ok(capsys, two, "cluster", "current", "cum4")
+    assert "current_cluster" not in run(capsys, "check", "--db", two)[1]
+
+
+def test_check_notes_a_cluster_without_units(two: str, capsys) -> None:
+    ok(capsys, two, "cluster", "add", "cum5", "--name", "Cụm thi đua số 5")
+    code, out, err = run(capsys, "check", "--db", two)
+    assert code == 0 and out.endswith("Kiểm tra: không có vấn đề.\n")  # a notice, not a problem
+    notices = [x for x in out.splitlines() if x.startswith("ℹ")]
+    year = Store(two).snapshot().current_year()
+    assert notices == [f"ℹ Cụm thi đua số 5 (cum5) chưa có đơn vị nào năm {year}. Chuyển đơn vị vào: "
+                       f"ccb-tui cluster assign ĐƠN_VỊ cum5 --year {year}"]
+    ok(capsys, two, "cluster", "assign", "dak_nang", "cum5", "--year", str(year))
+    assert not [x for x in ok(capsys, two, "check").splitlines() if x.startswith("ℹ")]

@@ -213,16 +213,19 @@ class ClusterEdits:
                     f"Conflict: the current cluster was changed to {now} (your edit was based on {expect}). "
                     f"Nothing overwritten."), "current_cluster", str(expect), now, c.code)
             old_c = snap.clusters[now]
-            if now == c.code:
+            stored = snap.settings.current_cluster
+            if now == c.code and (stored is None or stored == c.code):  # (a setting naming no cluster is mended)
                 return Change("cụm hiện hành", old_c.name_vi, c.name_vi, snap.revision,
                               ("current cluster", old_c.name_en, c.name_en))
             meta, doc_id, settings = self._settings_doc(db)  # type: ignore[attr-defined]
-            stored = snap.settings.current_cluster
             settings["current_cluster"] = c.code
             meta.update({"settings": settings}, doc_ids=[doc_id])
             self._log(db, "set_setting", {"setting": "current_cluster"}, stored, c.code)  # type: ignore[attr-defined]
             rev = snap.revision + 1
-        return Change("cụm hiện hành", old_c.name_vi, c.name_vi, rev, ("current cluster", old_c.name_en, c.name_en))
+        old_vi, old_en = old_c.name_vi, old_c.name_en
+        if stored is not None and stored not in snap.clusters:
+            old_vi, old_en = f"{stored} (không có cụm này)", f"{stored} (no such cluster)"
+        return Change("cụm hiện hành", old_vi, c.name_vi, rev, ("current cluster", old_en, c.name_en))
 
 
 # --- undo -----------------------------------------------------------------------------------
