@@ -61,7 +61,7 @@ def two(seed: str, capsys) -> str:
                 ok(capsys, seed, "set", unit, ind, str(value), "--year", str(year), "--cluster", "cum4")
     for unit, lines in POINTS.items():
         for line, p in lines.items():
-            ok(capsys, seed, "score", "set", unit, line, p, "--stage", "final", "--year", "2020")
+            ok(capsys, seed, "score", "set", unit, line, p, "--stage", "final", "--year", "2020", "--cluster", "cum4")
     return seed
 
 
@@ -135,7 +135,7 @@ def test_rank_ranks_only_the_clusters_units(seed: str, capsys) -> None:
     ok(capsys, two, "unit", "add", "dak_nang", "Xã Đắk Nang", "--year", "2020", "--cluster", "cum4")
     for unit, lines in POINTS.items():
         for line, p in lines.items():
-            ok(capsys, two, "score", "set", unit, line, p, "--stage", "final", "--year", "2020")
+            ok(capsys, two, "score", "set", unit, line, p, "--stage", "final", "--year", "2020", "--cluster", "cum4")
     after = json.loads(ok(capsys, two, "rank", "--year", "2020", "--json"))
     assert after == json.loads(before)  # cluster 3's ranking: same units, same points, same order
     assert after["cluster"] == "cum3"
@@ -235,6 +235,16 @@ def test_assigning_the_same_cluster_changes_nothing(two: str, capsys, sha) -> No
     (("set", "ea_kiet", "members", "1", "--year", "2020"), "không thuộc Cụm thi đua số 3"),
     (("target", "ea_kiet", "members", "1", "--year", "2020", "--cluster", "cum3"), "không thuộc Cụm thi đua số 3"),
     (("target", "cluster", "members", "1", "--year", "2020", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("score", "set", "ea_kiet", "TC1", "5", "--stage", "self", "--year", "2020"), "không thuộc Cụm thi đua số 3"),
+    (("score", "set", "krong_no", "TC1", "5", "--stage", "self", "--year", "2020", "--cluster", "cum4"),
+     "Xã Krông Nô năm 2020 thuộc Cụm thi đua số 3 (cum3), không thuộc Cụm thi đua số 4 (cum4). Dùng --cluster cum3"),
+    (("score", "show", "ea_kiet", "--year", "2020"), "không thuộc Cụm thi đua số 3"),
+    (("score", "show", "ea_kiet", "--year", "2020", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("unit", "list", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("commend", "add", "--year", "2020", "--unit", "ea_kiet", "--form", "Giấy khen", "--level", "Hội CCB huyện",
+      "--reason", "x"), "không thuộc Cụm thi đua số 3"),
+    (("commend", "list", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
+    (("import", "x.csv", "--cluster", "cum9"), "Không có cụm thi đua 'cum9'"),
 ])
 def test_refusals_exit_3_one_line_store_untouched(two: str, capsys, sha, argv, words) -> None:
     before = sha(Path(two))
@@ -286,3 +296,144 @@ def test_undo_of_a_changed_assignment_is_a_conflict(two: str, capsys, sha) -> No
     with pytest.raises(ConflictError):
         store.undo(moved.entry_id)
     assert sha(Path(two)) == before
+
+
+# --- --cluster on score, unit list, commend and import ---------------------------------------------
+
+
+def test_score_show_follows_the_cluster(two: str, capsys) -> None:
+    shown = ok(capsys, two, "score", "show", "ea_kiet", "--year", "2020", "--stage", "final", "--cluster", "cum4")
+    assert shown.startswith("Xã Ea Kiết · điểm thi đua năm 2020")
+    assert "Huyện: 17,5" in shown  # 9 + 8,5, the points the fixture gave
+    ok(capsys, two, "cluster", "current", "cum4")
+    assert ok(capsys, two, "score", "show", "ea_kiet", "--year", "2020", "--stage", "final") == shown
+
+
+def test_unit_list_per_cluster(two: str, capsys) -> None:
+    codes = lambda out: [line.split()[0] for line in out.splitlines()]  # noqa: E731
+    assert codes(ok(capsys, two, "unit", "list")) == CUM3_UNITS
+    assert codes(ok(capsys, two, "unit", "list", "--cluster", "cum4")) == CUM4_UNITS
+    assert codes(ok(capsys, two, "unit", "list", "--year", "2021", "--cluster", "Cụm thi đua số 4")) == CUM4_UNITS
+    # moved to cluster 3 from 2021: listed there for 2021, in cluster 4 for 2020, in both without --year
+    ok(capsys, two, "cluster", "assign", "dak_nang", "cum3", "--year", "2021")
+    assert codes(ok(capsys, two, "unit", "list", "--year", "2021")) == CUM3_UNITS + ["dak_nang"]
+    assert codes(ok(capsys, two, "unit", "list", "--year", "2020", "--cluster", "cum4")) == CUM4_UNITS
+    assert codes(ok(capsys, two, "unit", "list", "--year", "2021", "--cluster", "cum4")) == ["ea_kiet"]
+    assert codes(ok(capsys, two, "unit", "list")) == CUM3_UNITS + ["dak_nang"]
+
+
+def test_commendations_per_cluster(two: str, capsys) -> None:
+    common = ("--year", "2020", "--form", "Giấy khen", "--level", "Hội CCB huyện", "--reason")
+    ok(capsys, two, "commend", "add", "--unit", "ea_kiet", *common, "Kết nạp vượt", "--cluster", "cum4")
+    ok(capsys, two, "commend", "add", "--unit", "nam_ka", *common, "Quỹ hội")
+    ok(capsys, two, "commend", "add", "--person", "Nguyễn Văn A", *common, "Gương điển hình")
+    listed = lambda *extra: [json.loads(ok(capsys, two, "commend", "list", "--year", "2020", "--json", *extra))]  # noqa: E731
+    four = listed("--cluster", "cum4")[0]
+    three = listed()[0]
+    assert [(c["unit"], c["person"]) for c in four] == [("ea_kiet", ""), (None, "Nguyễn Văn A")]
+    assert [(c["unit"], c["person"]) for c in three] == [("nam_ka", ""), (None, "Nguyễn Văn A")]
+    text_list = ok(capsys, two, "commend", "list", "--year", "2020", "--cluster", "cum4")
+    assert "Ea Kiết" in text_list and "Nam Ka" not in text_list
+
+
+def _exported(capsys, db: str, tmp: Path, *extra: str) -> Path:
+    out = tmp / "cum4.csv"
+    ok(capsys, db, "export", "--year", "2020", "-o", str(out), "--force", *extra)
+    return out
+
+
+def test_import_refuses_units_of_another_cluster_per_cell(two: str, capsys, sha, tmp_path: Path) -> None:
+    path = _exported(capsys, two, tmp_path, "--cluster", "cum4")
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    changed = [r.replace(",131,", ",132,") if r.startswith("Số liệu,2021,ea_kiet") else r for r in rows]
+    changed = [r.replace(",120,", ",121,") if r.startswith("Số liệu,2020,ea_kiet,Xã Ea Kiết,members") else r
+               for r in changed]
+    path.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    before = sha(Path(two))
+    code, out, err = run(capsys, "import", str(path), "--db", two)  # the current cluster is cum3
+    assert code == 3 and out == "" and "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[-1] == "Không nhập cum4.csv: " + lines[-1].split(": ", 1)[1]
+    assert "dòng 3, cột C (Mã đơn vị): Xã Ea Kiết năm 2020 thuộc Cụm thi đua số 4 (cum4), không thuộc " \
+           "Cụm thi đua số 3 (cum3). Dùng --cluster cum4" in err
+    assert sha(Path(two)) == before
+    code, out, err = run(capsys, "--lang", "en", "import", str(path), "--db", two, "--dry-run")
+    assert code == 3 and "line 3, column C (Mã đơn vị): Xã Ea Kiết" in err and "is in Competition cluster No. 4 (cum4) in 2020, not in" in err
+    assert sha(Path(two)) == before
+    done = ok(capsys, two, "import", str(path), "--cluster", "cum4")
+    assert "Xã Ea Kiết · Số hội viên 2020: 120 → 121" in done
+    data = summary_json(capsys, two, "--cluster", "cum4")
+    assert data["totals"]["members"] == 121 + 80
+
+
+def test_import_rechecks_the_cluster_as_it_is_applied(two: str, capsys, sha, tmp_path: Path) -> None:
+    from ccb_tui.core.exchange.importer import apply_plan, plan_import
+    path = _exported(capsys, two, tmp_path, "--cluster", "cum4")
+    path.write_text(path.read_text(encoding="utf-8-sig").replace(",120,", ",121,"), encoding="utf-8")
+    store = Store(two, user="tester")
+    plan = plan_import(store.snapshot().with_cluster("cum4"), path)
+    assert plan.cluster == "cum4" and plan.count("value") == 1
+    ok(capsys, two, "cluster", "assign", "ea_kiet", "cum3", "--year", "2020")  # meanwhile, someone moves it
+    before = sha(Path(two))
+    with pytest.raises(InvalidValue) as refused:
+        apply_plan(store, plan)
+    assert "thuộc Cụm thi đua số 3 (cum3), không thuộc Cụm thi đua số 4 (cum4)" in refused.value.msg.vi
+    assert sha(Path(two)) == before
+
+
+def test_store_edits_check_the_cluster_inside_the_transaction(two: str, sha) -> None:
+    store = Store(two, user="tester")
+    before = sha(Path(two))
+    with pytest.raises(InvalidValue) as score:
+        store.set_score("ea_kiet", "TC1", 2020, "self", 5, cluster="cum3")
+    with pytest.raises(InvalidValue) as commend:
+        store.add_commendation(2020, unit="ea_kiet", form="Giấy khen", level="Hội CCB huyện", reason="x",
+                               cluster="cum3")
+    for refused in (score, commend):
+        assert "không thuộc Cụm thi đua số 3 (cum3)" in refused.value.msg.vi
+    assert sha(Path(two)) == before
+    store.set_score("ea_kiet", "TC1", 2020, "self", 5, cluster="cum4")
+    assert store.snapshot().scores[("ea_kiet", "TC1", 2020, "self")].points == 5
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+def _set_stored_cluster(db: str, code: str) -> None:
+    """What a hand edit (or an older version) can leave: a current_cluster naming no cluster."""
+    data = json.loads(Path(db).read_text(encoding="utf-8"))
+    meta = next(iter(data["meta"].values()))
+    meta.setdefault("settings", {})["current_cluster"] = code
+    Path(db).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_check_reports_a_current_cluster_that_does_not_exist(two: str, capsys) -> None:
+    assert run(capsys, "check", "--db", two)[0] == 0
+    _set_stored_cluster(two, "cum9")
+    code, out, err = run(capsys, "check", "--db", two)
+    assert code == 6 and err == "Kiểm tra: 1 vấn đề cần xem lại.\n"
+    line = next(x for x in out.splitlines() if "current_cluster" in x)
+    assert line.startswith("⚠ Cụm hiện hành (thiết lập current_cluster) là 'cum9', nhưng không có cụm mã đó")
+    assert "đang dùng cụm đầu tiên, cum3. Sửa: ccb-tui cluster current MÃ" in line
+    en = run(capsys, "--lang", "en", "check", "--db", two)[1]
+    assert "⚠ The current cluster (the current_cluster setting) is 'cum9', but there is no cluster" in en
+    # the fix it names works, and is one audited, undoable step
+    fixed = ok(capsys, two, "cluster", "current", "cum3")  # the cluster shown anyway: still mended
+    assert fixed == "cụm hiện hành: cum9 (không có cụm này) → Cụm thi đua số 3\n"
+    assert run(capsys, "check", "--db", two)[0] == 0
+    ok(capsys, two, "undo")
+    assert run(capsys, "check", "--db", two)[0] == 6
+    ok(capsys, two, "cluster", "current", "cum4")
+    assert "current_cluster" not in run(capsys, "check", "--db", two)[1]
+
+
+def test_check_notes_a_cluster_without_units(two: str, capsys) -> None:
+    ok(capsys, two, "cluster", "add", "cum5", "--name", "Cụm thi đua số 5")
+    code, out, err = run(capsys, "check", "--db", two)
+    assert code == 0 and out.endswith("Kiểm tra: không có vấn đề.\n")  # a notice, not a problem
+    notices = [x for x in out.splitlines() if x.startswith("ℹ")]
+    year = Store(two).snapshot().current_year()
+    assert notices == [f"ℹ Cụm thi đua số 5 (cum5) chưa có đơn vị nào năm {year}. Chuyển đơn vị vào: "
+                       f"ccb-tui cluster assign ĐƠN_VỊ cum5 --year {year}"]
+    ok(capsys, two, "cluster", "assign", "dak_nang", "cum5", "--year", str(year))
+    assert not [x for x in ok(capsys, two, "check").splitlines() if x.startswith("ℹ")]

@@ -8,12 +8,15 @@ import json
 from typing import Any, Callable
 
 from ..core.domain import text
-from ..core.domain.clusters import resolve_cluster
-from ..core.domain.models import Msg, Snapshot
+from ..core.domain.clusters import not_in_cluster, resolve_cluster
+from ..core.domain.errors import InvalidValue
+from ..core.domain.models import Msg, Snapshot, Unit
 from .common import EXIT_OK, current_year, lang_of, open_store, print_change
 
-CLUSTER_COMMANDS = ("summary", "set", "target", "compare", "rank", "export", "report")
-"""The commands that take ``--cluster`` (code or name; default: the store's current cluster)."""
+CLUSTER_COMMANDS = ("summary", "set", "target", "compare", "rank", "export", "report", "import",
+                    "score set", "score show", "unit list", "commend list", "commend add")
+"""The commands (and actions) that take ``--cluster`` (code or name; default: the store's current
+cluster)."""
 
 
 def cluster_parsers(add: Any, act: Any, h: Callable[[str, str], str], unit_help: str,
@@ -56,7 +59,12 @@ def add_cluster_options(sub: Any, h: Callable[[str, str], str]) -> None:
     help_ = h("cụm thi đua: mã hoặc tên, có dấu hay không đều được (mặc định: cụm hiện hành, xem `ccb-tui cluster`)",
               "competition cluster: code or name, accents optional (default: the current one, see `ccb-tui cluster`)")
     for name in CLUSTER_COMMANDS:
-        sub.choices[name].add_argument("--cluster", metavar=h("CỤM", "CLUSTER"), help=help_)
+        command, _, action = name.partition(" ")
+        parser = sub.choices[command]
+        if action:
+            actions = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            parser = actions.choices[action]
+        parser.add_argument("--cluster", metavar=h("CỤM", "CLUSTER"), help=help_)
 
 
 def cluster_view(args: argparse.Namespace, snap: Snapshot) -> Snapshot:
@@ -71,6 +79,14 @@ def cluster_view(args: argparse.Namespace, snap: Snapshot) -> Snapshot:
 def chosen_cluster(args: argparse.Namespace, snap: Snapshot) -> str:
     """The code of ``--cluster``, else of the current cluster."""
     return cluster_view(args, snap).default_cluster()
+
+
+def unit_in_view_or_fail(snap: Snapshot, unit: Unit, year: int) -> None:
+    """Refuse (exit 3) ``unit`` when it is not in the cluster ``snap`` shows in ``year``: the
+    message names its cluster and how to get there (``--cluster``, or ``cluster assign``)."""
+    why = not_in_cluster(snap, unit, year, snap.default_cluster())
+    if why is not None:
+        raise InvalidValue(why)
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:

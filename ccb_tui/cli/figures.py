@@ -175,6 +175,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in problems:
         print(f"✘ {_field_label(snap, p.field, lang)}: {p.text(lang)}")
         bad += 1
+    from ..core.domain.clusters import cluster_findings
+    for problem, msg in cluster_findings(snap):  # ⚠ counts; ℹ is a notice only
+        print(("⚠ " if problem else "ℹ ") + msg.text(lang))
+        bad += 1 if problem else 0
     current, limit = snap.current_year(), snap.writable_until()
     for year in snap.stray_years():
         print("⚠ " + (f"Năm {year} có dữ liệu nhưng ở sau năm hiện hành {current} quá một năm (có thể do gõ "

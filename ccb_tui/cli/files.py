@@ -58,9 +58,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ..core.exchange import importer as exchange
     from ..core.domain.errors import InvalidValue
+    from .clusters import cluster_view
     lang = lang_of(args)
     store = open_store(args)
-    snap = store.snapshot()  # the one snapshot the whole import is checked against
+    snap = cluster_view(args, store.snapshot())  # the one snapshot the whole import is checked against
     try:
         plan = exchange.plan_import(snap, args.file, year=args.year)
     except InvalidValue as exc:

@@ -60,8 +60,12 @@ def cmd_unit(args: argparse.Namespace) -> int:
     snap = store.snapshot()
     action = args.unit_command
     if action == "list":
+        from .clusters import cluster_view
         year = args.year
-        units = snap.units if year is None else snap.units_in(year)
+        cluster = cluster_view(args, snap).default_cluster()
+        # without --year: every unit that was ever in the cluster (retired ones too)
+        units = [u for u in snap.units if any(p.cluster == cluster for p in u.periods)] if year is None \
+            else snap.units_in(year, cluster)
         for u in units:  # the cluster's usual order (the stored one), as on every screen
             retired = ""
             if u.retired_from is not None:

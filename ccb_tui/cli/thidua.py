@@ -133,9 +133,10 @@ def _score_template(args: argparse.Namespace) -> int:
 
 def _score_set(args: argparse.Namespace) -> int:
     from ..core.domain.validation import resolve_unit
+    from .clusters import cluster_view
     lang = lang_of(args)
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = edit_year(args, snap)
     stage = parse_stage(args.stage)
     unit = resolve_unit(snap, args.unit, year)
@@ -146,7 +147,7 @@ def _score_set(args: argparse.Namespace) -> int:
     if args.expect is not None:
         expect = None if is_none_word(args.expect) else _points_arg(args.expect, lang)
     change = store.set_score(unit.code, line.code, year, stage, points, note=args.note or "",
-                             evidence=args.evidence or "", expect=expect)
+                             evidence=args.evidence or "", expect=expect, cluster=snap.default_cluster())
     print(text.sanitize(change.text(lang)))
     proposal = scoring.propose(line, store.snapshot(), unit.code, year)
     if proposal is not None:
@@ -174,11 +175,13 @@ def _line_of(template: scoring.Template, raw: str, year: int) -> scoring.Line:
 
 def _score_show(args: argparse.Namespace) -> int:
     from ..core.domain.validation import resolve_unit
+    from .clusters import cluster_view, unit_in_view_or_fail
     lang = lang_of(args)
     store = open_store(args)
-    snap = store.snapshot()
+    snap = cluster_view(args, store.snapshot())
     year = args.year or current_year(snap)
     unit = resolve_unit(snap, args.unit, year)
+    unit_in_view_or_fail(snap, unit, year)
     template = _template_or_fail(snap, year)
     stages = (parse_stage(args.stage),) if args.stage else scoring.STAGES
     short = {"self": _t(lang, "Tự chấm", "Self"), "peer": _t(lang, "Cụm", "Peer"), "final": _t(lang, "Huyện", "Final")}
@@ -304,19 +307,21 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
 
 def cmd_commend(args: argparse.Namespace) -> int:
     from ..core.domain.validation import resolve_unit
+    from .clusters import cluster_view
     lang = lang_of(args)
     store = open_store(args)
-    snap = store.snapshot()
     action = args.commend_command
+    snap = cluster_view(args, store.snapshot()) if action in ("add", "list") else store.snapshot()
     if action == "add":
         year = args.year
         unit = resolve_unit(snap, args.unit, year).code if args.unit else None
         cid = store.add_commendation(year, unit=unit, person=args.person or "", form=args.form, level=args.level,
-                                     reason=args.reason, status=_status_arg(args.status))
+                                     reason=args.reason, status=_status_arg(args.status),
+                                     cluster=snap.default_cluster())
         print(_t(lang, f"Đã ghi đề nghị khen thưởng số {cid}.", f"Commendation {cid} recorded."))
     elif action == "list":
         year = args.year or current_year(snap)
-        items = [c for c in snap.commendations if c.year == year]
+        items = [c for c in snap.commendations if c.year == year and _in_view(snap, c.unit, year)]
         if args.json:
             print(json.dumps([{"id": c.id, "year": c.year, "unit": c.unit, "person": c.person, "form": c.form,
                                "level": c.level, "reason": c.reason, "status": c.status} for c in items],
@@ -337,6 +342,14 @@ def cmd_commend(args: argparse.Namespace) -> int:
     elif action == "remove":
         print(text.sanitize(store.remove_commendation(args.id).text(lang)))
     return EXIT_OK
+
+
+def _in_view(snap: Snapshot, unit: str | None, year: int) -> bool:
+    """Whether a commendation of ``unit`` in ``year`` is listed for the cluster ``snap`` shows:
+    its unit is in that cluster that year; one without a unit (a person only) belongs to no
+    cluster and is listed for every one, never hidden."""
+    u = snap.unit(unit) if unit else None
+    return u is None or u.cluster(year) == snap.default_cluster()
 
 
 def _status_arg(raw: str | None) -> str:

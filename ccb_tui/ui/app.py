@@ -71,13 +71,17 @@ class CcbApp(App[int]):
         Binding("m", "meeting", "Họp"),
         # After "m": on a narrow key bar the app-wide keys are dropped from the end, and the
         # meeting key stays longer (? lists every key).
+        # "k" twice: on the key bar only when there is a cluster to choose (check_action), and
+        # with one cluster a hidden binding still opens the overview (Textual runs the first of a
+        # key's bindings that is enabled). Where the bar is full, it gives way before "m".
+        Binding("k", "clusters", "Các cụm"),
+        Binding("k", "clusters('one')", "Các cụm", show=False),
         Binding("s", "mode('thidua')", "Thi đua"),
         Binding("y", "year(1)", "Năm"),
         Binding("Y", "year(-1)", "Năm trước", show=False),
         # After "y": where the key bar is full, "v" gives way first (help and README list it).
         Binding("v", "trends", "Xu hướng"),
         Binding("N", "current_year", "Năm hiện hành", show=False),
-        Binding("k", "clusters", "Các cụm", show=False),
         Binding("z", "undo", "Hoàn tác"),
         Binding("l", "toggle_lang", "Tiếng Anh", show=False),
         Binding("T", "cycle_theme", "Giao diện", show=False),
@@ -235,12 +239,15 @@ class CcbApp(App[int]):
         """Re-read the store and refresh every screen that is mounted."""
         if self.store is None:
             return
+        clusters = len(self.snap.clusters) if self.snap is not None else 0
         try:
             self.snap = self._shown(self.store.snapshot())
         except CcbError as exc:
             self.notify(self.tm(exc.msg), severity="error", markup=False, timeout=10)
             return
         self.refresh_screens()
+        if len(self.snap.clusters) != clusters and self.screen_stack:
+            self.screen.refresh_bindings()  # "k" joins (or leaves) the key bar
 
     def _shown(self, snap: Snapshot) -> Snapshot:
         """``snap`` as this session shows it: for the cluster chosen with ``k`` (when the store
@@ -403,6 +410,11 @@ class CcbApp(App[int]):
             return self._meeting_on_top()
         if action in ("mode", "year", "meeting", "trends", "clusters") and self.store is None:
             return False  # no store: "m" on the error screen offered a meeting it could not open
+        if action == "clusters":  # ("one"): the hidden binding, for a store of one cluster
+            if self._clusters_on_top():
+                return False  # already there: "k" would stack a second overview
+            several = self.snap is not None and len(self.snap.clusters) > 1
+            return several != bool(parameters)
         if action == "mode" and parameters and self.check_mode_hidden(str(parameters[0])):
             return False
         return True
@@ -439,6 +451,12 @@ class CcbApp(App[int]):
         return meeting is not None and bool(self.screen_stack) and isinstance(self.screen_stack[-1],
                                                                               meeting.MeetingScreen)
 
+    def _clusters_on_top(self) -> bool:
+        import sys
+        clusters = sys.modules.get("ccb_tui.ui.screens.clusters")
+        return clusters is not None and bool(self.screen_stack) and isinstance(self.screen_stack[-1],
+                                                                                clusters.ClustersScreen)
+
     def action_explain_read_only(self) -> None:
         """An edit key on the meeting screen: it only views."""
         self.announce(self.t("Màn hình họp chỉ để xem: không sửa được.",
@@ -453,7 +471,7 @@ class CcbApp(App[int]):
             return
         self.switch_mode(mode)
 
-    def action_clusters(self) -> None:
+    def action_clusters(self, _one: str = "") -> None:
         """The clusters side by side (key k)."""
         from .screens.clusters import ClustersScreen
         if self.store is None:

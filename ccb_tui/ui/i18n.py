@@ -47,6 +47,7 @@ EN: dict[str, str] = {
     "Vòng trước": "Prev. stage",
     "Khen thưởng": "Commendations",
     "Xu hướng": "Trends",
+    "Các cụm": "Clusters",
     "Chỉ tiêu sau": "Next indicator",
     "Chỉ tiêu trước": "Prev. indicator",
     "Hội viên": "Members",

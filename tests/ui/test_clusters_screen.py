@@ -172,6 +172,45 @@ async def test_year_and_language_keys_on_the_overview(two_db: Path) -> None:
         assert isinstance(app.screen, DashboardScreen)
 
 
+WIDE = (120, 40)
+
+
+def keybar(app) -> str:  # noqa: ANN001
+    return static_text(app.screen, "KeyBar")
+
+
+async def test_k_is_on_the_key_bar_only_with_several_clusters(seed_db: Path) -> None:
+    app = create_app(seed_db, poll=False)
+    async with app.run_test(size=WIDE) as pilot:
+        bar = keybar(app)
+        assert " v Xu hướng " in bar and " k " not in bar  # room enough: left out, not crowded out
+        await pilot.press("k")  # one cluster: the key still opens the overview
+        assert isinstance(app.screen, ClustersScreen)
+        await pilot.press("b")
+        add_cluster_4(seed_db)  # another session adds a cluster
+        app.reload()
+        await pilot.pause()
+        assert " m Họp  k Các cụm  s Thi đua " in keybar(app)
+        await pilot.press("l")
+        await pilot.pause()
+        assert " k Clusters " in keybar(app)
+        await pilot.press("k")
+        assert isinstance(app.screen, ClustersScreen) and list(rows(app)) == ["cum3", "cum4"]
+        assert " k " not in keybar(app)  # already on the overview
+        depth = len(app.screen_stack)
+        await pilot.press("k")
+        assert len(app.screen_stack) == depth  # not a second overview on top of the first
+
+
+async def test_k_on_every_screen_with_several_clusters(two_db: Path) -> None:
+    app = create_app(two_db, poll=False)
+    async with app.run_test(size=WIDE) as pilot:
+        for key in ("d", "u", "t"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert " k Các cụm " in keybar(app), key
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_two_clusters(snap_compare, two_db: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
     assert snap_compare(create_app(two_db, poll=False), press=["k"], terminal_size=size)

@@ -162,7 +162,7 @@ def _unit(p: Any, table: Table, row: Row, year: int) -> Any:
     if not u.active(year):
         p.bad(cell, f"{u.name(year)} không có trong cụm năm {year}", f"{u.name(year)} is not in the cluster in {year}")
         return False
-    return u
+    return u if p.in_cluster(cell, u, year) else False
 
 
 def _text(p: Any, table: Table, row: Row, key: str, required: bool, multiline: bool) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import indicators, scoring, text
+from ..domain.clusters import not_in_cluster
 from ..domain.errors import InvalidValue, Problem, UsageError
 from ..domain.fmt import NumberFormatError, parse_number
 from ..domain.indicators import Indicator
@@ -121,6 +122,8 @@ class ImportPlan:
     unchanged: int
     kept_commendations: int = 0
     """Commendations of the file's years that the file leaves out: kept, never removed."""
+    cluster: str | None = None
+    """The cluster every row's unit was checked to be in; checked again as the plan is applied."""
 
     def count(self, kind: str) -> int:
         """How many changes of ``kind``."""
@@ -155,6 +158,9 @@ class _Planner:
     def __init__(self, snap: Snapshot, year: int | None, problems: list[Problem] | None = None) -> None:
         self.snap = snap
         self.year = year
+        self.cluster = snap.default_cluster()
+        """Every row's unit must be in this cluster in the row's year (``--cluster``, else the
+        current one), as ``set`` refuses a unit of another cluster."""
         self.problems: list[Problem] = problems if problems is not None else []
         self.changes: list[PlannedChange] = []
         self.unchanged = 0
@@ -290,7 +296,16 @@ class _Planner:
         if not u.active(year):
             self.bad(cell, f"{u.name(year)} không có trong cụm năm {year}", f"{u.name(year)} is not in the cluster in {year}")
             return None
-        return u
+        return u if self.in_cluster(cell, u, year) else None
+
+    def in_cluster(self, cell: Cell, u: Unit, year: int) -> bool:
+        """False (after saying why, naming the unit's cluster) when ``u`` is in another cluster
+        than the import's in ``year``."""
+        why = not_in_cluster(self.snap, u, year, self.cluster)
+        if why is not None:
+            self.bad_msg(cell, why)
+            return False
+        return True
 
     def indicator(self, row: Row) -> Indicator | None:
         code, name = row.get("indicator"), row.get("indicator_name")
@@ -664,7 +679,7 @@ def plan_import(snap: Snapshot, path: str | Path, *, year: int | None = None) ->
                       f"Not imported {name}: {n} problem{'s' * (n != 1)}; nothing changed.")
         raise InvalidValue(msg, problems)
     return ImportPlan(str(path), fmt, snap.revision, tuple(planner.changes), planner.unchanged,
-                      planner.kept_commendations)
+                      planner.kept_commendations, planner.cluster)
 
 
 def store_takes_scores(store: Store) -> bool:
@@ -686,7 +701,7 @@ def apply_plan(store: Store, plan: ImportPlan) -> int:
     if plan.count("score") and not store_takes_scores(store):
         raise UsageError(Msg("Phiên bản này chưa ghi được điểm chấm thi đua; không có gì được ghi.",
                              "This version cannot write thi đua scores yet; nothing was written."))
-    return store.apply_batch([c.batch for c in plan.changes], via="import")
+    return store.apply_batch([c.batch for c in plan.changes], via="import", cluster=plan.cluster)
 
 
 def _short(value: Any, n: int = 30) -> str:

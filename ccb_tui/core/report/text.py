@@ -71,14 +71,21 @@ def plan_basis_text(p: Progress, lang: str = "vi") -> str:
     return ""
 
 
-def show_progress(p: Progress, lang: str = "vi") -> str:
+def show_progress(p: Progress, lang: str = "vi", *, tight: int = 0) -> str:
     """"✔ ĐẠT 104%" / "✘ CHƯA ĐẠT 80%" / "" when there is no target; a comparison over only some
-    units says how many: "✘ CHƯA ĐẠT 96% (1/4)"."""
+    units says how many: "✘ CHƯA ĐẠT 96% (1/4)". For a narrow table, ``tight`` 1 says "BELOW" for
+    English "NOT MET", and 2 keeps only the symbol ("✘ 96% (1/4)": the status is still not colour
+    alone)."""
     if p.met is None:
         return ""
     pct = f" {format_number(round(p.percent), lang=lang)}%" if p.percent is not None else ""
     part = f" ({len(p.units_counted)}/{p.units_total})" if p.partial else ""
-    return f"{p.symbol} {p.word(lang)}{pct}{part}"
+    word = p.word(lang)
+    if tight >= 2:
+        return f"{p.symbol}{pct}{part}"
+    if tight and lang == "en" and p.met is False:
+        word = "BELOW"
+    return f"{p.symbol} {word}{pct}{part}"
 
 
 def coverage_notes(summary: YearSummary, lang: str = "vi") -> list[str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tinydb import Query
 
 from ..domain import text
-from ..domain.clusters import cluster_keys, known_clusters, resolve_cluster
+from ..domain.clusters import cluster_keys, known_clusters, not_in_cluster, resolve_cluster
 from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Cluster, Msg, Snapshot, Unit
 from .audit import LogEntry
@@ -173,16 +173,28 @@ class ClusterEdits:
 
     def _in_cluster_or_fail(self, u: Unit, year: int, cluster: str | None, snap: Snapshot) -> None:
         """Refuse an edit for ``u`` in ``year`` when it is not in ``cluster`` (None: no check)."""
-        if cluster is None or u.cluster(year) == cluster:
+        why = not_in_cluster(snap, u, year, cluster)
+        if why is not None:
+            raise InvalidValue(why)
+
+    def _batch_in_cluster_or_fail(self, snap: Snapshot, changes: list[tuple[Any, ...]], cluster: str | None) -> None:
+        """Refuse a batch (``Store.apply_batch``) when one of its changes is for a unit that is
+        not in ``cluster`` in the change's year (None: no check). Called inside the transaction,
+        so a unit moved to another cluster after the import was planned is caught."""
+        if cluster is None:
             return
-        c = _cluster_or_fail(snap, cluster)
-        theirs = snap.clusters.get(u.cluster(year))
-        their_name = theirs.name_vi if theirs else u.cluster(year)
-        raise InvalidValue(Msg(
-            f"{u.name(year)} năm {year} thuộc {their_name} ({u.cluster(year)}), không thuộc {c.name_vi} ({c.code}). "
-            f"Dùng --cluster {u.cluster(year)}, hoặc chuyển cụm: ccb-tui cluster assign {u.code} {c.code} --year {year}",
-            f"{u.name(year)} is in {their_name} ({u.cluster(year)}) in {year}, not in {c.name_en} ({c.code}). "
-            f"Use --cluster {u.cluster(year)}, or move it: ccb-tui cluster assign {u.code} {c.code} --year {year}"))
+        for kind, key, *rest in changes:
+            if kind == "task":
+                task = snap.task(key)
+                unit, year = rest[0], task.year if task is not None else None
+            elif kind == "commendation":
+                year, fields = rest[0], rest[1]
+                unit = (fields or {}).get("unit")
+            else:  # value, target, score: (kind, unit, indicator or line, year, ...)
+                unit, year = key, rest[1]
+            u = snap.unit(unit) if unit else None
+            if u is not None and year is not None and u.active(int(year)):
+                self._in_cluster_or_fail(u, int(year), cluster, snap)
 
     # --- the current cluster --------------------------------------------------------------
 
@@ -201,16 +213,19 @@ class ClusterEdits:
                     f"Conflict: the current cluster was changed to {now} (your edit was based on {expect}). "
                     f"Nothing overwritten."), "current_cluster", str(expect), now, c.code)
             old_c = snap.clusters[now]
-            if now == c.code:
+            stored = snap.settings.current_cluster
+            if now == c.code and (stored is None or stored == c.code):  # (a setting naming no cluster is mended)
                 return Change("cụm hiện hành", old_c.name_vi, c.name_vi, snap.revision,
                               ("current cluster", old_c.name_en, c.name_en))
             meta, doc_id, settings = self._settings_doc(db)  # type: ignore[attr-defined]
-            stored = snap.settings.current_cluster
             settings["current_cluster"] = c.code
             meta.update({"settings": settings}, doc_ids=[doc_id])
             self._log(db, "set_setting", {"setting": "current_cluster"}, stored, c.code)  # type: ignore[attr-defined]
             rev = snap.revision + 1
-        return Change("cụm hiện hành", old_c.name_vi, c.name_vi, rev, ("current cluster", old_c.name_en, c.name_en))
+        old_vi, old_en = old_c.name_vi, old_c.name_en
+        if stored is not None and stored not in snap.clusters:
+            old_vi, old_en = f"{stored} (không có cụm này)", f"{stored} (no such cluster)"
+        return Change("cụm hiện hành", old_vi, c.name_vi, rev, ("current cluster", old_en, c.name_en))
 
 
 # --- undo -----------------------------------------------------------------------------------

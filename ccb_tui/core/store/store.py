@@ -354,7 +354,7 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
             raise InvalidValue(Msg(f"Không có chỉ tiêu '{code}'.", f"There is no indicator '{code}'."))
         return ind
 
-    def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import") -> int:
+    def apply_batch(self, changes: list[tuple[Any, ...]], *, via: str = "import", cluster: str | None = None) -> int:
         """Apply many edits in ONE locked transaction, all or nothing; returns the new revision.
 
         Each change is a tuple, ``expect`` being what the edit was based on (as for the single
@@ -367,10 +367,12 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
         level, reason, status; expect the Commendation, or None for a new one). Every change is checked and validated, with the cross-field rules over the
         result, before anything is written: a conflict raises ConflictError, bad values raise
         InvalidValue listing every problem, and the file is then untouched. Each change is audited
-        like a single edit, with ``via`` in its log target.
+        like a single edit, with ``via`` in its log target. Given ``cluster``, a change for a unit
+        not in that cluster in its year refuses the whole batch.
         """
         with self._transaction() as db:
             snap = self._snap_in(db)
+            self._batch_in_cluster_or_fail(snap, changes, cluster)
             problems: list[Any] = []
             touched: dict[tuple[str, int], dict[str, Reading]] = {}
             for kind, key, *rest in changes:

@@ -153,12 +153,13 @@ class ThiduaEdits:
 
     @audited
     def set_score(self, unit: str, line: str, year: int, stage: str, points: Any, *, note: str = "",
-                  evidence: str = "", expect: object = ANY) -> Change:
+                  evidence: str = "", expect: object = ANY, cluster: str | None = None) -> Change:
         """Give ``unit`` ``points`` on ``line`` at ``stage`` (None clears the score).
 
         Refused (nothing written): an unknown stage, unit or line, a year without a points table,
         points outside the line's min..max. ``expect`` is the points the edit was based on (None:
-        no score yet; ``ANY``: whatever is there); a different stored value is a conflict.
+        no score yet; ``ANY``: whatever is there); a different stored value is a conflict. Given
+        ``cluster``, a unit not in that cluster in ``year`` is refused.
         """
         stage = parse_stage(stage)
         new_p = None if points is None else self._points_or_fail(points)
@@ -166,6 +167,10 @@ class ThiduaEdits:
         evidence = _bounded(evidence or "", "Minh chứng", "The evidence", multiline=True)
         with self._transaction() as db:  # type: ignore[attr-defined]
             snap: Snapshot = self._snap_in(db, unit=unit, year=year)  # type: ignore[attr-defined]
+            if cluster is not None:
+                u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
+                if u.active(year):  # an inactive unit gets _write_score's own message
+                    self._in_cluster_or_fail(u, year, cluster, snap)  # type: ignore[attr-defined]
             what, what_en, old_p, changed = self._write_score(db, snap, unit, line, year, stage, new_p, note,
                                                               evidence, expect)
             rev = snap.revision + (1 if changed else 0)
@@ -245,8 +250,9 @@ class ThiduaEdits:
     # --- commendations --------------------------------------------------------------------
 
     def add_commendation(self, year: int, *, unit: str | None = None, person: str = "", form: str,
-                         level: str, reason: str, status: str = "proposed") -> int:
-        """Propose (or record as approved) a commendation for a unit or a person; its id."""
+                         level: str, reason: str, status: str = "proposed", cluster: str | None = None) -> int:
+        """Propose (or record as approved) a commendation for a unit or a person; its id. Given
+        ``cluster``, a unit not in that cluster in ``year`` is refused."""
         person = _bounded(person or "", "Tên người", "The person's name")
         form = _bounded(form or "", "Hình thức", "The form")
         level = _bounded(level or "", "Cấp khen", "The level")
@@ -266,6 +272,7 @@ class ThiduaEdits:
             if unit:
                 u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
                 self._active_or_fail(u, year)  # type: ignore[attr-defined]
+                self._in_cluster_or_fail(u, year, cluster, snap)  # type: ignore[attr-defined]
             doc = {"year": year, "unit": unit or None, "person": person, "form": form, "level": level,
                    "reason": reason, "status": status, "by": self.user, "at": now_iso()}  # type: ignore[attr-defined]
             new_id = self._table(db, "commendations").insert(doc)  # type: ignore[attr-defined]

@@ -17,6 +17,19 @@ from ..safe import plain, right, show
 from ..widgets.tables import fill_table, set_border_title
 from .base import CcbScreen
 
+TIGHTEN = ((0, True), (1, True), (1, False), (2, False))
+"""The totals table's steps from full to tight, as (show_progress's ``tight``, whether a quantity
+shows a unit that is a word): full words; English "BELOW" for "NOT MET"; "480" for "480 ngày công"
+(the row says what it counts; m² and km stay); the status as its symbol only ("✘ 92% (3/4)")."""
+
+
+def table_width(columns: list[tuple[str, Text]], rows: list[tuple[str, list[Text]]]) -> int:
+    """The cells a DataTable of these columns and rows is wide (one cell of padding each side)."""
+    widths = [label.cell_len for _, label in columns]
+    for _, cells in rows:
+        widths = [max(w, c.cell_len) for w, c in zip(widths, cells)]
+    return sum(w + 2 for w in widths)
+
 
 def title_line(app, summary: totals.YearSummary) -> Text:  # noqa: ANN001 - CcbApp, avoided import cycle
     """"Cụm thi đua số 3 · Hội CCB huyện Lắk … · Năm 2020  [số liệu mẫu]"."""
@@ -123,11 +136,15 @@ class DashboardScreen(CcbScreen):
             return  # the app closed before the charts were added
 
     _wide: bool | None = None
+    _width = 0
 
     def on_resize(self) -> None:
-        # The change column shows its percent from 110 columns: refill when that flips.
+        # The change column shows its percent from 110 columns: refill when that flips. The
+        # totals tighten to fit the width: refill them (alone) when the width changes.
         if self._wide is not None and (self.app.size.width >= 110) != self._wide and self.ccb.snap is not None:
             self.refresh_data()
+        elif self._width and self.app.size.width != self._width and getattr(self, "summary", None) is not None:
+            self._fill_totals(self.summary)
 
     def action_toggle_charts(self) -> None:
         """Switch the per-unit panel between the table and the charts."""
@@ -172,6 +189,7 @@ class DashboardScreen(CcbScreen):
         previous = trends.previous_comparison(self.ccb.snap, summary) if self.ccb.snap is not None else None
         self.previous = previous
         wide = self._wide = self.app.size.width >= 110
+        self._width = self.app.size.width
         heads = [(self.t("Chỉ tiêu", "Indicator"), "ind"), (self.t("Tổng cụm", "Total"), "total"),
                  (self.t("Kế hoạch", "Plan"), "plan"), (self.t("Tiến độ", "Progress"), "progress")]
         if recs:
@@ -179,6 +197,25 @@ class DashboardScreen(CcbScreen):
         if previous is not None:
             heads.append((self.t(f"So với {previous.before}", f"vs {previous.before}"), "change"))
         columns = [(key, plain(label)) for label, key in heads]
+        # The table fits its panel without scrolling sideways: when the full words are too wide
+        # (partial coverage, English), the cells tighten step by step (see _totals_rows).
+        room = self.app.size.width - 4  # the panel's border and the page's scrollbar
+        for tight in range(len(TIGHTEN)):
+            rows = self._totals_rows(summary, recs, previous, wide, tight)
+            if table_width(columns, rows) <= room:
+                break
+        if tight != self._tight:  # columns never narrow when cells are updated in place
+            table.clear(columns=True)
+        self._tight = tight
+        fill_table(table, columns, rows)
+
+    _tight = 0
+
+    def _totals_rows(self, summary: totals.YearSummary, recs: dict, previous: object, wide: bool,
+                     tight: int) -> list[tuple[str, list[Text]]]:
+        """The totals table's rows; ``tight`` (an index of :data:`TIGHTEN`) shortens them."""
+        lang = self.ccb.lang
+        word, unit = TIGHTEN[tight]
         rows = []
         for ind in CATALOGUE:
             total = summary.totals[ind.code]
@@ -187,22 +224,23 @@ class DashboardScreen(CcbScreen):
             rec = recs.get(ind.code)
             cells = [
                 plain(ind.short(lang)),
-                right(report_text.show_total(ind, total, lang, units_total=len(summary.units), with_unit=True)),
+                right(report_text.show_total(ind, total, lang, units_total=len(summary.units),
+                                             with_unit=unit or len(ind.unit(lang)) <= 2)),  # m², km stay
                 right(report_text.show_number(ind, tgt, lang) if tgt is not None else ""),
-                plain(report_text.show_progress(prog, lang),
+                plain(report_text.show_progress(prog, lang, tight=word),
                       style="" if prog.met is None else ("green" if prog.met else "red")),
             ]
             if recs:
                 cells.append(plain(report_text.show_reconciliation(rec, ind, lang),
                                    style="" if rec is None else ("" if rec.ok else "yellow")))
             if previous is not None:
-                t = previous.totals[ind.code]
+                t = previous.totals[ind.code]  # type: ignore[attr-defined]
                 # Below 110 columns the change goes without its percent, to fit 80 columns; a
                 # change that cannot be computed is "—" (the cell beside it says which year lacks).
                 shown = show_total_change(ind, t, lang, percent=wide) if t.change.computable else "—"
                 cells.append(right(shown, "" if t.change.computable else "dim"))
             rows.append((ind.code, cells))
-        fill_table(table, columns, rows)
+        return rows
 
     def _fill_units(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
