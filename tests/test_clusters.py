@@ -194,6 +194,10 @@ def test_cluster_list(two: str, capsys) -> None:
     assert "Competition cluster No. 4  (2 units in 2020)" in en
 
 
+def test_bare_cluster_is_cluster_list(two: str, capsys) -> None:
+    assert ok(capsys, two, "cluster") == ok(capsys, two, "cluster", "list")
+
+
 def test_assign_moves_a_unit_from_a_year_on(two: str, capsys) -> None:
     out = ok(capsys, two, "cluster", "assign", "ea kiet", "cum3", "--year", "2021")
     assert out == "Xã Ea Kiết · cụm từ 2021: Cụm thi đua số 4 → Cụm thi đua số 3\n"

@@ -27,6 +27,7 @@ def cluster_parsers(add: Any, act: Any, h: Callable[[str, str], str], unit_help:
                           "the competition clusters in the store: list, add, rename, move a unit, the current one"))
     sub = cl.add_subparsers(dest="cluster_command", parser_class=type(cl), metavar=h("VIỆC", "ACTION"),
                             title=h("việc", "actions"))
+    cl.set_defaults(year=None, json=False)  # a bare "cluster" is "cluster list"
     ls = act(sub, "list", h("liệt kê các cụm: mã, tên, số đơn vị trong năm, cụm hiện hành (mặc định)",
                             "list the clusters: code, name, units in the year, the current one (the default)"))
     ls.add_argument("--year", type=year_arg, help=h("năm đếm đơn vị (mặc định: năm hiện hành)",
