@@ -411,11 +411,32 @@ def _set_stored_cluster(db: str, code: str) -> None:
     Path(db).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def check_problems(capsys, db: str, *extra: str) -> list[str]:  # noqa: ANN001
+    """The lines ``check`` marks as problems (⚠ or ✘)."""
+    return [x for x in run(capsys, *extra, "check", "--db", db)[1].splitlines() if x.startswith(("⚠", "✘"))]
+
+
+def test_check_looks_at_every_cluster(two: str, capsys) -> None:
+    # Cluster 4's district scoring has begun (two lines of each unit): the other ten lines of
+    # each are flagged, under the cluster's name, whichever cluster is the current one.
+    found = check_problems(capsys, two)
+    assert len(found) == 2 and all(x.startswith("⚠ Cụm thi đua số 4 · 2020 · thi đua: ") for x in found)
+    assert "Xã Ea Kiết · huyện chấm 2020: 10/12 dòng chưa chấm" in found[0]
+    assert "Xã Đắk Nang · huyện chấm 2020: 10/12 dòng chưa chấm" in found[1]
+    ok(capsys, two, "cluster", "current", "cum4")
+    assert check_problems(capsys, two) == found
+    # A stage begun in cluster 3 does not make cluster 4's units "not scored" at it.
+    ok(capsys, two, "score", "set", "krong_no", "TC1", "9", "--stage", "final", "--year", "2021", "--cluster", "cum3")
+    after = check_problems(capsys, two)
+    assert [x for x in after if x not in found] == [x for x in after if x.startswith("⚠ Cụm thi đua số 3 · 2021")]
+    assert any("Xã Nam Ka · huyện chấm 2021: 12/12" in x for x in after)
+
+
 def test_check_reports_a_current_cluster_that_does_not_exist(two: str, capsys) -> None:
-    assert run(capsys, "check", "--db", two)[0] == 0
+    base = check_problems(capsys, two)  # cluster 4's unscored lines
     _set_stored_cluster(two, "cum9")
     code, out, err = run(capsys, "check", "--db", two)
-    assert code == 6 and err == "Kiểm tra: 1 vấn đề cần xem lại.\n"
+    assert code == 6 and err == f"Kiểm tra: {len(base) + 1} vấn đề cần xem lại.\n"
     line = next(x for x in out.splitlines() if "current_cluster" in x)
     assert line.startswith("⚠ Cụm hiện hành (thiết lập current_cluster) là 'cum9', nhưng không có cụm mã đó")
     assert "đang dùng cụm đầu tiên, cum3. Sửa: ccb-tui cluster current MÃ" in line
@@ -424,20 +445,22 @@ def test_check_reports_a_current_cluster_that_does_not_exist(two: str, capsys) -
     # the fix it names works, and is one audited, undoable step
     fixed = ok(capsys, two, "cluster", "current", "cum3")  # the cluster shown anyway: still mended
     assert fixed == "cụm hiện hành: cum9 (không có cụm này) → Cụm thi đua số 3\n"
-    assert run(capsys, "check", "--db", two)[0] == 0
+    assert check_problems(capsys, two) == base
     ok(capsys, two, "undo")
-    assert run(capsys, "check", "--db", two)[0] == 6
+    assert len(check_problems(capsys, two)) == len(base) + 1
     ok(capsys, two, "cluster", "current", "cum4")
     assert "current_cluster" not in run(capsys, "check", "--db", two)[1]
 
 
 def test_check_notes_a_cluster_without_units(two: str, capsys) -> None:
+    base = check_problems(capsys, two)  # cluster 4's unscored lines
     ok(capsys, two, "cluster", "add", "cum5", "--name", "Cụm thi đua số 5")
     code, out, err = run(capsys, "check", "--db", two)
-    assert code == 0 and out.endswith("Kiểm tra: không có vấn đề.\n")  # a notice, not a problem
+    assert err == f"Kiểm tra: {len(base)} vấn đề cần xem lại.\n"  # a notice, not a problem
+    assert [x for x in out.splitlines() if x.startswith(("⚠", "✘"))] == base
     notices = [x for x in out.splitlines() if x.startswith("ℹ")]
     year = Store(two).snapshot().current_year()
     assert notices == [f"ℹ Cụm thi đua số 5 (cum5) chưa có đơn vị nào năm {year}. Chuyển đơn vị vào: "
                        f"ccb-tui cluster assign ĐƠN_VỊ cum5 --year {year}"]
     ok(capsys, two, "cluster", "assign", "dak_nang", "cum5", "--year", str(year))
-    assert not [x for x in ok(capsys, two, "check").splitlines() if x.startswith("ℹ")]
+    assert not [x for x in run(capsys, "check", "--db", two)[1].splitlines() if x.startswith("ℹ")]

@@ -188,25 +188,31 @@ def cmd_check(args: argparse.Namespace) -> int:
                        f"(perhaps a mistyped --year). See: ccb-tui summary --year {year}; if it is right: "
                        f"ccb-tui year open {year}"))
         bad += 1
-    for year in snap.years():
-        if limit is not None and year > limit:
-            continue
-        for rec in totals.reconcile(snap, year):
-            mark = "✔" if rec.ok else "⚠"
-            ind = indicators.BY_CODE.get(rec.indicator)
-            label = ind.label(lang) if ind else rec.indicator
-            print(f"{mark} {year} · {label}: {rec.msg.text(lang)}")
-            bad += 0 if rec.ok else 1
-    # Thi đua: ⚠ what needs doing (lines not scored, a ranking without the district's scores, a
-    # disagreement still waiting for it) counts like a mismatch; ✔ a disagreement already settled.
+    # Every cluster of the store, not only the current one: the figures and the thi đua of a
+    # cluster nobody is looking at need checking too. With one cluster the lines are unchanged.
     from ..core.domain.scoring_check import check_thidua, thidua_years
-    for year in thidua_years(snap):
-        if limit is not None and year > limit:
-            continue
-        for finding in check_thidua(snap, year):
-            print(f"{'✔' if finding.ok else '⚠'} {year} · {'thi đua' if lang == 'vi' else 'competition'}: "
-                  f"{finding.text(lang)}")
-            bad += 0 if finding.ok else 1
+    many = len(snap.clusters) > 1
+    for code, cluster in snap.clusters.items():
+        view = snap.with_cluster(code)
+        where = f"{cluster.name(lang)} · " if many else ""
+        for year in snap.years():
+            if limit is not None and year > limit:
+                continue
+            for rec in totals.reconcile(view, year, code):
+                mark = "✔" if rec.ok else "⚠"
+                ind = indicators.BY_CODE.get(rec.indicator)
+                label = ind.label(lang) if ind else rec.indicator
+                print(f"{mark} {where}{year} · {label}: {rec.msg.text(lang)}")
+                bad += 0 if rec.ok else 1
+        # Thi đua: ⚠ what needs doing (lines not scored, a ranking without the district's scores, a
+        # disagreement still waiting for it) counts like a mismatch; ✔ a disagreement already settled.
+        for year in thidua_years(view):
+            if limit is not None and year > limit:
+                continue
+            for finding in check_thidua(view, year):
+                print(f"{'✔' if finding.ok else '⚠'} {where}{year} · {'thi đua' if lang == 'vi' else 'competition'}: "
+                      f"{finding.text(lang)}")
+                bad += 0 if finding.ok else 1
     if bad:
         err(Msg(f"Kiểm tra: {bad} vấn đề cần xem lại.", f"Check: {bad} problem(s) to review."), lang)
         return EXIT_PROBLEMS

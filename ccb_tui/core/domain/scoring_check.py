@@ -44,7 +44,11 @@ def _years(snap: Snapshot) -> list[int]:
 def check_thidua(snap: Snapshot, year: int) -> list[Finding]:
     """The findings for ``year`` (see the module), in a stable order."""
     template = snap.templates.get(year)
-    scored = {k: s for k, s in snap.scores.items() if k[2] == year}
+    # The snapshot's current cluster only (``Snapshot.with_cluster`` for another): a cluster's
+    # stage has begun when one of its own units was scored at it.
+    cluster = snap.default_cluster()
+    members = {u.code for u in snap.units_in(year, cluster)}
+    scored = {k: s for k, s in snap.scores.items() if k[2] == year and k[0] in members}
     out: list[Finding] = []
     if template is None:
         if scored:
@@ -57,7 +61,7 @@ def check_thidua(snap: Snapshot, year: int) -> list[Finding]:
                 f"{year} has {len(scored)} thi đua scores ({names}) but no points table: no ranking can be made. "
                 + hint.en.split(": ", 1)[1])))
         return out
-    units = snap.units_in(year, snap.default_cluster())
+    units = snap.units_in(year, cluster)
     started = [s for s in STAGES if any(k[3] == s for k in scored)]
     for stage in started:
         vi, en = STAGE_LABELS[stage]
@@ -70,7 +74,10 @@ def check_thidua(snap: Snapshot, year: int) -> list[Finding]:
                     f"Chấm: ccb-tui score set {u.code} DÒNG ĐIỂM --stage {stage} --year {year}",
                     f"{u.name(year)} · {en} {year}: {len(missing)}/{len(template.lines)} lines not scored ({codes}). "
                     f"Score them: ccb-tui score set {u.code} LINE POINTS --stage {stage} --year {year}")))
-    proposals = [c for c in snap.commendations if c.year == year]
+    # A proposal for a person of no unit belongs to no cluster: it is counted with the first.
+    first = next(iter(snap.clusters), None)
+    proposals = [c for c in snap.commendations
+                 if c.year == year and (c.unit in members if c.unit else cluster == first)]
     if proposals and "final" not in started:
         out.append(Finding(False, year, Msg(
             f"Năm {year} có {len(proposals)} đề nghị khen thưởng nhưng huyện chưa chấm điểm nào (huyện chấm): "
