@@ -474,3 +474,16 @@ def test_to_json_empty_year():
     assert all(v is None for v in data["totals"].values())
     assert data["reconciliation"] == []
     assert len(data["units"]) == 4
+
+
+@pytest.mark.parametrize("actual, target, vi, en", [
+    (454, 455, "✘ CHƯA ĐẠT 99,7%", "✘ NOT MET 99.7%"),   # rounds to 100: shown to a tenth, cut down
+    (4549, 4550, "✘ CHƯA ĐẠT 99,9%", "✘ NOT MET 99.9%"),
+    (450, 455, "✘ CHƯA ĐẠT 99%", "✘ NOT MET 99%"),       # 98,9: whole, as before
+    (455, 455, "✔ ĐẠT 100%", "✔ MET 100%"),
+    (456, 455, "✔ ĐẠT 100%", "✔ MET 100%"),              # 100,2: met, so 100 is right
+])
+def test_a_plan_not_met_never_reads_100_percent(actual, target, vi, en):
+    from ccb_tui.core.report.text import show_progress
+    p = progress(actual, target)
+    assert (show_progress(p, "vi"), show_progress(p, "en")) == (vi, en)

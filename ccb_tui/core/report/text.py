@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 from ..domain import indicators
 from ..domain.fmt import format_money, format_money_short, format_number, format_value
@@ -71,6 +73,16 @@ def plan_basis_text(p: Progress, lang: str = "vi") -> str:
     return ""
 
 
+def progress_percent(p: Progress, lang: str = "vi") -> str:
+    """The percent of plan, whole ("96"), except where rounding would reach 100 while the plan is
+    not met: 454 of 455 is "99,7", never a "✘ CHƯA ĐẠT 100%" that contradicts itself."""
+    assert p.percent is not None
+    whole = round(p.percent)
+    if p.met is False and whole >= 100:
+        return format_number(math.floor(p.percent * 10) / 10, 1, lang=lang)
+    return format_number(whole, lang=lang)
+
+
 def show_progress(p: Progress, lang: str = "vi", *, tight: int = 0) -> str:
     """"✔ ĐẠT 104%" / "✘ CHƯA ĐẠT 80%" / "" when there is no target; a comparison over only some
     units says how many: "✘ CHƯA ĐẠT 96% (1/4)". For a narrow table, ``tight`` 1 says "BELOW" for
@@ -78,7 +90,7 @@ def show_progress(p: Progress, lang: str = "vi", *, tight: int = 0) -> str:
     alone)."""
     if p.met is None:
         return ""
-    pct = f" {format_number(round(p.percent), lang=lang)}%" if p.percent is not None else ""
+    pct = f" {progress_percent(p, lang)}%" if p.percent is not None else ""
     part = f" ({len(p.units_counted)}/{p.units_total})" if p.partial else ""
     word = p.word(lang)
     if tight >= 2:
