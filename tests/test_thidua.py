@@ -117,7 +117,8 @@ def test_edits_make_a_tie_share_rank_one(capsys, db):
 
 
 def test_rule_line_prints_its_proposal(capsys, db):
-    code, out, _ = run(capsys, "score", "set", "ea_rbin", "TC2", "9", "--stage", "self", "--db", db)
+    code, out, _ = run(capsys, "score", "set", "ea_rbin", "TC2", "9", "--stage", "self", "--note",
+                         "một hồ sơ chưa đủ", "--db", db)
     assert code == 0
     assert "Đề xuất theo quy tắc: 10 điểm (thực hiện 5 / kế hoạch 5)" in out
 
@@ -394,3 +395,32 @@ def test_rank_never_imports_textual(db):
 def test_any_is_the_store_sentinel():
     from ccb_tui.core.store import store as store_module
     assert store_module.ANY is ANY
+
+
+# --- a rule's proposal: other points need a reason ----------------------------------------------
+
+def test_points_off_the_proposal_need_a_note_exit_3_byte_identical(capsys, db, sha):
+    """TC2 proposes 10 for Krông Nô (7 new members against a target of 6): 5 without --note is
+    refused by the store in one line naming the proposal and --note; with a note it is saved."""
+    before = sha(Path(db))
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--db", db)
+    assert code == 3, (out, err)
+    assert len(err.strip().splitlines()) == 1
+    assert "khác điểm quy tắc đề xuất cho dòng TC2 (10 điểm: thực hiện 7 / kế hoạch 6)" in err and "--note" in err
+    assert sha(Path(db)) == before
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--note", "  ",
+                         "--db", db)
+    assert code == 3 and sha(Path(db)) == before  # a blank note is no reason
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--note",
+                         "hồ sơ kết nạp thiếu", "--db", db)
+    assert code == 0 and "10 → 5" in out, err
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "10", "--stage", "final", "--db", db)
+    assert code == 0, err  # the proposal itself needs no reason
+
+
+def test_store_refuses_points_off_the_proposal_without_a_note(store, sha):
+    before = sha(store.path)
+    with pytest.raises(InvalidValue) as err:
+        store.set_score("krong_no", "TC2", 2020, "self", "9")
+    assert "--note" in err.value.text("vi") and "10" in err.value.text("en")
+    assert sha(store.path) == before

@@ -215,6 +215,8 @@ class ThiduaEdits:
                     f"{what_en}: the points were changed to {fmt_points(old_p, 'en')} (you expected "
                     f"{fmt_points(expected, 'en')}); nothing overwritten. See: ccb-tui score show {unit} --year {year}"),
                     what, fmt_points(expected), fmt_points(old_p), fmt_points(new_p))
+        if new_p is not None and not note.strip():
+            _reason_or_fail(ln, snap, unit, year, new_p)
         table, doc_id, doc = self._score_doc(db, unit, year)
         stages = {k: dict(v) for k, v in (doc.get("stages") or {}).items()}
         old_entry = score_entry(stages.get(stage, {}).get(line))
@@ -360,6 +362,19 @@ class ThiduaEdits:
         carried["template_kept"] = year in snap.templates
         carried["source_template"] = template is not None
         return carried
+
+
+def _reason_or_fail(ln: scoring.Line, snap: Snapshot, unit: str, year: int, new_p: Decimal) -> None:
+    """Points other than what the line's rule proposes need a reason (the note): refused without one."""
+    proposal = scoring.propose(ln, snap, unit, year)
+    if proposal is None or proposal[0] == new_p:
+        return
+    pts, why = proposal
+    raise InvalidValue(Msg(
+        f"{fmt_points(new_p)} điểm khác điểm quy tắc đề xuất cho dòng {ln.code} ({fmt_points(pts)} điểm: {why.vi}); "
+        f"ghi lý do vào ghi chú, ví dụ: --note \"lý do\".",
+        f"{fmt_points(new_p, 'en')} points is not what the rule proposes for line {ln.code} "
+        f"({fmt_points(pts, 'en')} points: {why.en}); give the reason in the note, e.g. --note \"reason\"."))
 
 
 def _same_template(current: scoring.Template | None, expect: object) -> bool:
