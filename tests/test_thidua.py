@@ -424,3 +424,20 @@ def test_store_refuses_points_off_the_proposal_without_a_note(store, sha):
         store.set_score("krong_no", "TC2", 2020, "self", "9")
     assert "--note" in err.value.text("vi") and "10" in err.value.text("en")
     assert sha(store.path) == before
+
+
+def test_a_year_nobody_scored_ranks_nobody(capsys, db):
+    """After carrying 2020 forward, 2021 has a table and no scores: every unit reads "chưa chấm"
+    with no rank and no band, in the text and the JSON alike; a unit scored later is ranked alone."""
+    assert run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)[0] == 0
+    code, out, err = run(capsys, "rank", "--year", "2021", "--db", db)
+    assert code == 0, err
+    rows = [ln for ln in out.splitlines() if "Xã" in ln or "Thị trấn" in ln]
+    assert len(rows) == 4 and all(ln.split()[0] == "—" and "⚠ chưa chấm" in ln and "Yếu" not in ln for ln in rows)
+    assert "Bằng điểm" not in out  # nobody is tied on a rank
+    r = ranking(capsys, db, "--year", "2021")
+    assert [(u["rank"], u["points"], u["band"]) for u in r["units"]] == [(None, None, None)] * 4
+    assert run(capsys, "score", "set", "lien_son", "TC1", "9", "--stage", "final", "--year", "2021", "--db", db)[0] == 0
+    r = ranking(capsys, db, "--year", "2021")
+    assert [(u["code"], u["rank"]) for u in r["units"]][0] == ("lien_son", 1)
+    assert [u["rank"] for u in r["units"][1:]] == [None] * 3

@@ -14,6 +14,8 @@ from ..core.domain import scoring, text
 from ..core.domain.errors import InvalidValue
 from ..core.domain.models import Msg, Snapshot
 from ..core.domain.scoring_text import fmt_points, parse_stage
+from ..core.report.thidua import missing_text
+from ..core.report.thidua import rank_text as show_rank
 from ..core.store import ANY
 from .common import EXIT_OK, current_year, edit_year, is_none_word, lang_of, open_store, parse_value, said_year
 
@@ -269,13 +271,10 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
     out.append(f"{_pad(_t(lang, 'Hạng', 'Rank'), 4, True)}  {_pad(_t(lang, 'Đơn vị', 'Unit'), nw)}  "
                f"{_pad(_t(lang, 'Điểm', 'Points'), 6, True)}  {_t(lang, 'Xếp loại', 'Band')}")
     for e, name in zip(r.entries, names):
-        flag = ""
-        if not e.complete:
-            missing = e.total_lines - e.scored_lines
-            flag = "  ⚠ " + _t(lang, f"{missing}/{e.total_lines} dòng chưa chấm", f"{missing}/{e.total_lines} lines not scored")
-        out.append(f"{_pad(str(e.rank), 4, True)}  {_pad(name, nw)}  {_pad(fmt_points(e.points, lang), 6, True)}  "
+        flag = f"  ⚠ {missing_text(e, lang)}" if not e.complete else ""
+        out.append(f"{_pad(show_rank(e), 4, True)}  {_pad(name, nw)}  {_pad(fmt_points(e.points, lang), 6, True)}  "
                    f"{_pad(e.band or '—', bw)}{flag}".rstrip())
-    ties = [e for e in r.entries if sum(1 for o in r.entries if o.rank == e.rank) > 1]
+    ties = [e for e in r.entries if e.rank is not None and sum(1 for o in r.entries if o.rank == e.rank) > 1]
     if ties:
         out.append(_t(lang, "(Bằng điểm thì cùng hạng.)", "(Equal points share a rank.)"))
     if r.differences:

@@ -299,7 +299,7 @@ class ThiduaScreen(CcbScreen):
         for e in r.entries:
             flag = (f"{DIFFERS} {tdv.missing_text(e, lang)}" if not e.complete
                     else self.t(f"✔ đủ {e.total_lines} dòng", f"✔ all {e.total_lines} lines"))
-            table.add_row(str(e.rank), plain(td.unit_name(e.code)), tdv.show_points(e.points, lang),
+            table.add_row(tdv.rank_text(e), plain(td.unit_name(e.code)), tdv.show_points(e.points, lang),
                           plain(e.band or "—"), plain(flag, "" if e.complete else "bold"))
         return table
 
