@@ -208,7 +208,8 @@ def test_template_show_and_json(capsys, db):
     code, out, _ = run(capsys, "score", "template", "--db", db)
     assert code == 0
     assert "(mẫu)" in out and "Xây dựng tổ chức hội" in out and "81–90  Xuất sắc" in out
-    assert "theo tỷ lệ đạt kế hoạch new_members" in out and "tối thiểu -5" in out
+    assert "theo tỷ lệ đạt kế hoạch «Kết nạp hội viên mới»" in out and "tối thiểu -5" in out
+    assert "new_members" not in out  # the indicator by its name, not its code
     code, out, _ = run(capsys, "score", "template", "--json", "--db", db)
     doc = json.loads(out)
     assert doc["year"] == 2020 and doc["pact_signed"] is None and len(doc["lines"]) == 12
@@ -441,3 +442,14 @@ def test_a_year_nobody_scored_ranks_nobody(capsys, db):
     r = ranking(capsys, db, "--year", "2021")
     assert [(u["code"], u["rank"]) for u in r["units"]][0] == ("lien_son", 1)
     assert [u["rank"] for u in r["units"][1:]] == [None] * 3
+
+
+def test_rank_difference_lines_cut_titles_at_a_word_with_an_ellipsis(capsys, db):
+    assert run(capsys, "score", "set", "krong_no", "TC1", "8,25", "--stage", "final", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "rank", "--db", db)
+    line = next(ln for ln in out.splitlines() if "· TC1" in ln)
+    assert "TC1 Củng cố tổ chức, sinh hoạt chi hội đều…: 9,5 → 8,25" in line, line
+    code, out, _ = run(capsys, "--lang", "en", "rank", "--db", db)
+    assert "Differences of 1 point or more (peer check → district score):" in out
+    code, out, _ = run(capsys, "--lang", "en", "score", "template", "--db", db)
+    assert "by share of the «New members admitted» target met" in out

@@ -59,10 +59,28 @@ def _rule_text(ln: scoring.Line, lang: str) -> str:
     r = ln.rule
     if r is None:
         return ""
+    name = _indicator_name(r.indicator, lang)
     if r.kind == "target_ratio":
-        return _t(lang, f"theo tỷ lệ đạt kế hoạch {r.indicator}", f"by share of the {r.indicator} target met")
-    return _t(lang, f"{fmt_points(r.per)} điểm mỗi {fmt_points(r.step)} {r.indicator}",
-              f"{fmt_points(r.per, 'en')} points per {fmt_points(r.step, 'en')} {r.indicator}")
+        return _t(lang, f"theo tỷ lệ đạt kế hoạch «{name}»", f"by share of the «{name}» target met")
+    return _t(lang, f"{fmt_points(r.per)} điểm mỗi {fmt_points(r.step)} «{name}»",
+              f"{fmt_points(r.per, 'en')} points per {fmt_points(r.step, 'en')} «{name}»")
+
+
+def _indicator_name(code: str, lang: str) -> str:
+    """An indicator's name ("Kết nạp hội viên mới"); the code for one the catalogue lacks."""
+    from ..core.domain import indicators
+    ind = indicators.BY_CODE.get(code)
+    return ind.label(lang) if ind is not None else code
+
+
+def _cut(s: str, cells: int) -> str:
+    """``s`` within ``cells`` terminal cells: whole, or cut at a word with "…" (mid-word only when
+    the first word alone is too long)."""
+    if _cells(s) <= cells:
+        return s
+    head = text.cut_cells(s, cells - 1)
+    at_word = head.rsplit(" ", 1)[0] if " " in head and not s[len(head):].startswith(" ") else head
+    return (at_word if _cells(at_word) >= cells // 2 else head).rstrip(" ,;:·-") + "…"
 
 
 def _by_area(template: scoring.Template) -> list[tuple[str, list[scoring.Line]]]:
@@ -282,13 +300,14 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
         la = scoring.STAGE_LABELS[a][1 if lang == "en" else 0]
         lb = scoring.STAGE_LABELS[b][1 if lang == "en" else 0]
         out.append("")
+        word = "point" if scoring.DIFF_THRESHOLD == 1 else "points"
         out.append(_t(lang, f"Chênh lệch từ {fmt_points(scoring.DIFF_THRESHOLD)} điểm trở lên ({la} → {lb}):",
-                      f"Differences of {fmt_points(scoring.DIFF_THRESHOLD, 'en')} points or more ({la} → {lb}):"))
+                      f"Differences of {fmt_points(scoring.DIFF_THRESHOLD, 'en')} {word} or more ({la} → {lb}):"))
         template = snap.templates.get(r.year)
         for d in r.differences:
             u = snap.unit(d.unit)
             ln = template.line(d.line) if template else None
-            title = f" {text.sanitize(text.cut_cells(ln.title, 40))}" if ln else ""
+            title = f" {_cut(text.sanitize(ln.title), 40)}" if ln else ""
             name = text.sanitize(u.name(r.year) if u else d.unit)
             out.append(f"  {name} · {d.line}{title}: {fmt_points(d.points_a, lang)} → "
                        f"{fmt_points(d.points_b, lang)}")

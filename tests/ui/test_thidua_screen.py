@@ -334,3 +334,28 @@ async def test_read_only_offers_no_scoring(tmp_path: Path, sha) -> None:  # noqa
         assert isinstance(app.screen, ThiduaScreen)
         assert "chỉ xem" in text(app.screen.query_one("#td-title", Static))
     assert sha(path) == digest
+
+
+async def test_the_mark_is_on_the_stage_that_departs_from_the_one_before(tmp_path: Path) -> None:
+    """Self 9,5 · peer 9,5 · district 8,25: only the district score differs (from the peer check),
+    so only it carries ⚠, with a space and the stage it differs from; the peer cell has no mark."""
+    path = tmp_path / "ccb.json"
+    store = Store(path, user="lan")
+    assert {store.snapshot().scores[("krong_no", "TC1", YEAR, s)].points for s in ("self", "peer")} == {Decimal("9.5")}
+    store.set_score("krong_no", "TC1", YEAR, "final", "8.25")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        assert screen.stage == "final"
+        await go_to(pilot, "krong_no", "TC1")
+        detail = text(screen.query_one("#td-detail", Static))
+        assert "cụm thẩm định 9,5 · huyện chấm 8,25 ⚠ lệch 1,25 so với cụm" in detail, detail
+        assert detail.count("⚠") == 1
+        assert cell(app, "krong_no", "TC1") == "⚠ 8,25"
+        await pilot.press("V")  # final → peer
+        await pilot.pause()
+        assert screen.stage == "peer" and cell(app, "krong_no", "TC1") == "9,5"
+    async with create_app(path, poll=False).run_test(size=WIDE) as pilot:
+        await open_thidua(pilot)
+        shown = cell(pilot.app, "krong_no", "TC1")
+        assert shown.split() == ["9,5", "9,5", "⚠8,25"], shown

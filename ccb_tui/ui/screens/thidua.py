@@ -64,22 +64,21 @@ def stage_short(stage: str, lang: str) -> str:
     return _t(lang, vi, en)
 
 
-def disagreements(td: tdv.ThiDua) -> dict[tuple[str, str, str], Decimal]:
-    """(unit, line, stage) → the difference with the neighbouring stage, for both stages of every
-    difference the rankings list (the core's threshold)."""
-    out: dict[tuple[str, str, str], Decimal] = {}
+def disagreements(td: tdv.ThiDua) -> dict[tuple[str, str, str], tuple[Decimal, str]]:
+    """(unit, line, stage) → (the difference, the stage before it), for the later stage of every
+    difference the rankings list (the core's threshold): a stage that agrees with the one before
+    it carries no mark, even when the stage after it departs from both."""
+    out: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     for r in td.rankings.values():
         for d in r.differences:
-            gap = abs(d.points_a - d.points_b)
-            for stage in (d.stage_a, d.stage_b):
-                key = (d.unit, d.line, stage)
-                out[key] = max(out.get(key, Decimal(0)), gap)
+            out[(d.unit, d.line, d.stage_b)] = (abs(d.points_a - d.points_b), d.stage_a)
     return out
 
 
-def cell_value(td: tdv.ThiDua, diffs: dict[tuple[str, str, str], Decimal], unit: str, line: str, stage: str,
+def cell_value(td: tdv.ThiDua, diffs: dict[tuple[str, str, str], tuple[Decimal, str]], unit: str, line: str, stage: str,
                lang: str, *, words: bool) -> str:
-    """One stage of a cell: "9,5", "⚠8" (disagrees), "○" or "○ chưa" (unscored, ``words``)."""
+    """One stage of a cell: "9,5", "⚠8" (differs from the stage before), "○" or "○ chưa" (unscored,
+    ``words``)."""
     p = td.points(unit, line, stage)
     if p is None:
         return UNSCORED + (" " + _t(lang, "chưa", "none") if words else "")
@@ -105,7 +104,7 @@ class ThiduaScreen(CcbScreen):
         """The stage ``e`` scores and the ranking ranks; None until the first draw picks one."""
         self._stage_year: int | None = None
         self.td: tdv.ThiDua | None = None
-        self.diffs: dict[tuple[str, str, str], Decimal] = {}
+        self.diffs: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
         self.wide = False
         self.panel = "ranking"
         """On a short narrow screen, which of the ranking and the commendations shows."""
@@ -263,8 +262,8 @@ class ThiduaScreen(CcbScreen):
         if self.wide:
             out.append(self.t("Mỗi ô: tự chấm · cụm thẩm định · huyện chấm (vòng đang chọn gạch chân). ",
                               "Each cell: self · peer · district (the chosen stage underlined). "))
-        out.append(self.t(f"{UNSCORED} chưa chấm · {DIFFERS} lệch từ {gap} điểm giữa hai vòng · {RULE} có quy tắc đề xuất",
-                          f"{UNSCORED} not scored · {DIFFERS} stages differ by {gap}+ · {RULE} a rule proposes points"))
+        out.append(self.t(f"{UNSCORED} chưa chấm · {DIFFERS} lệch từ {gap} điểm so với vòng trước · {RULE} có quy tắc đề xuất",
+                          f"{UNSCORED} not scored · {DIFFERS} {gap}+ off the stage before · {RULE} a rule proposes points"))
         return out
 
     def _draw_bottom(self) -> None:
@@ -368,10 +367,11 @@ class ThiduaScreen(CcbScreen):
             label = tdv.stage_label(s, lang)
             value = tdv.show_points(p, lang) if p is not None else self.t("chưa chấm", "not scored")
             out.append(f"{label} {value}", style="bold underline" if s == self.stage else "")
-            gap = self.diffs.get((unit, ln.code, s))
-            if gap is not None and p is not None:
-                out.append(self.t(f" {DIFFERS}lệch {tdv.show_points(gap, lang)}",
-                                  f" {DIFFERS}off by {tdv.show_points(gap, lang)}"), style="bold")
+            diff = self.diffs.get((unit, ln.code, s))
+            if diff is not None and p is not None:
+                gap, before = tdv.show_points(diff[0], lang), stage_short(diff[1], lang)
+                out.append(self.t(f" {DIFFERS} lệch {gap} so với {before}", f" {DIFFERS} {gap} off {before}"),
+                           style="bold")
         score = app.snap.scores.get((unit, ln.code, td.year, self.stage or ""))
         if score is not None and (score.note or score.evidence):
             out.append("\n")
