@@ -296,10 +296,14 @@ def test_commendations(capsys, db):
     assert code == 0, err
     items = json.loads(run(capsys, "commend", "list", "--json", "--db", db)[1])
     assert [(c["unit"], c["person"], c["status"]) for c in items] == [
-        ("krong_no", "", "proposed"), ("lien_son", "Nguyễn Văn Ba", "proposed")]
+        ("krong_no", None, "proposed"), ("lien_son", "Nguyễn Văn Ba", "proposed")]  # a missing field is null
     first = items[0]["id"]
     code, out, _ = run(capsys, "commend", "approve", str(first), "--db", db)
-    assert code == 0 and "đề nghị → được duyệt" in out
+    assert code == 0 and "Khen thưởng số 1: đề nghị → được duyệt" in out
+    before = Path(db).read_bytes()
+    code, out, _ = run(capsys, "commend", "approve", str(first), "--db", db)  # again: nothing to do
+    assert code == 0 and out.strip() == "Khen thưởng số 1 đã được duyệt rồi; không ghi gì."
+    assert Path(db).read_bytes() == before
     code, out, _ = run(capsys, "commend", "list", "--db", db)
     assert "[được duyệt]  Xã Krông Nô · Giấy khen" in out and "Nguyễn Văn Ba (Thị trấn Liên Sơn)" in out
     assert run(capsys, "commend", "remove", str(items[1]["id"]), "--db", db)[0] == 0
@@ -324,7 +328,10 @@ def test_commendation_refusals(capsys, db, sha):
 
 def test_pact_sign(capsys, db):
     code, out, _ = run(capsys, "pact", "sign", "--year", "2020", "--date", "15/1/2020", "--db", db)
-    assert code == 0 and "— → 2020-01-15" in out
+    assert code == 0 and out.startswith("Ngày ký giao ước 2020: — → 15/01/2020")
+    code, out, _ = run(capsys, "pact", "show", "--year", "2020", "--db", db)
+    assert code == 0 and out.strip() == "Giao ước thi đua năm 2020: ký ngày 15/01/2020"
+    assert "Ký giao ước thi đua: 15/01/2020" in run(capsys, "score", "template", "--db", db)[1]
     assert Store(db).snapshot().pacts == {2020: "2020-01-15"}
     doc = json.loads(run(capsys, "score", "template", "--json", "--db", db)[1])
     assert doc["pact_signed"] == "2020-01-15"
@@ -453,3 +460,36 @@ def test_rank_difference_lines_cut_titles_at_a_word_with_an_ellipsis(capsys, db)
     assert "Differences of 1 point or more (peer check → district score):" in out
     code, out, _ = run(capsys, "--lang", "en", "score", "template", "--db", db)
     assert "by share of the «New members admitted» target met" in out
+
+
+@pytest.mark.parametrize("day, words", [("31/12/2030", "01/01/2019–31/12/2020"), ("31/12/2018", "không hợp")])
+def test_pact_day_outside_the_years_window_exit_3_byte_identical(capsys, db, sha, day, words):
+    before = sha(Path(db))
+    code, out, err = run(capsys, "pact", "sign", "--year", "2020", "--date", day, "--db", db)
+    assert code == 3 and words in err and len(err.strip().splitlines()) == 1, (out, err)
+    assert sha(Path(db)) == before
+
+
+def test_pact_day_in_the_future_is_refused(store, sha, monkeypatch):
+    """On 1/6/2020 (in Lắk) the 2020 pact cannot be recorded as signed on 2/6/2020."""
+    from datetime import date
+    from ccb_tui.core.store import thidua as store_thidua
+    monkeypatch.setattr(store_thidua, "now_iso", lambda: "2020-05-31T20:00:00+00:00")  # 03:00 on 1/6 in Lắk
+    before = sha(store.path)
+    with pytest.raises(InvalidValue) as err:
+        store.set_pact_date(2020, date(2020, 6, 2))
+    assert "chưa tới (hôm nay là 01/06/2020)" in err.value.text("vi")
+    assert sha(store.path) == before
+    assert store.set_pact_date(2020, date(2020, 6, 1)).new == "01/06/2020"
+
+
+def test_pact_sign_without_date_uses_the_clusters_day_not_utc(capsys, db, monkeypatch):
+    """At 20:00 UTC on 31/12/2020 it is already 1/1/2021 in Lắk (UTC+7): that is the day recorded."""
+    from datetime import datetime, timezone
+    from ccb_tui.cli import thidua as cli_thidua
+    assert run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)[0] == 0
+    monkeypatch.setattr(cli_thidua, "_utc_now", lambda: datetime(2020, 12, 31, 20, 0, tzinfo=timezone.utc))
+    code, out, err = run(capsys, "pact", "sign", "--year", "2021", "--db", db)
+    assert code == 0, err
+    assert "— → 01/01/2021" in out
+    assert Store(db).snapshot().pacts[2021] == "2021-01-01"

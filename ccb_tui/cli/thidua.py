@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.domain import scoring, text
+from ..core.domain import clock, scoring, text
 from ..core.domain.errors import InvalidValue
 from ..core.domain.models import Msg, Snapshot
 from ..core.domain.scoring_text import fmt_points, parse_stage
@@ -128,7 +128,8 @@ def _score_template(args: argparse.Namespace) -> int:
              f"{fmt_points(template.max_total, 'en')} points{sample}"))
     pact = snap.pacts.get(year)
     if pact:
-        print(_t(lang, f"Ký giao ước thi đua: {pact}", f"Pact signed: {pact}"))
+        from ..core.store.thidua import show_day
+        print(_t(lang, f"Ký giao ước thi đua: {show_day(pact)}", f"Pact signed: {show_day(pact)}"))
     width = max((_cells(ln.title) for ln in template.lines), default=10)
     width = min(width, 52)
     for area, lines in _by_area(template):
@@ -336,7 +337,7 @@ def cmd_commend(args: argparse.Namespace) -> int:
         year = args.year or current_year(snap)
         items = [c for c in snap.commendations if c.year == year]
         if args.json:
-            print(json.dumps([{"id": c.id, "year": c.year, "unit": c.unit, "person": c.person, "form": c.form,
+            print(json.dumps([{"id": c.id, "year": c.year, "unit": c.unit, "person": c.person or None, "form": c.form,
                                "level": c.level, "reason": c.reason, "status": c.status} for c in items],
                              ensure_ascii=False, indent=2))
             return EXIT_OK
@@ -351,7 +352,12 @@ def cmd_commend(args: argparse.Namespace) -> int:
             shown = " · ".join(text.sanitize(x) for x in (who, c.form, c.level, c.reason) if x)
             print(f"{c.id:>4}  [{status}]  {shown}")
     elif action == "approve":
-        print(text.sanitize(store.set_commendation_status(args.id, "approved").text(lang)))
+        change = store.set_commendation_status(args.id, "approved")
+        if change.old == change.new:
+            print(_t(lang, f"Khen thưởng số {args.id} đã được duyệt rồi; không ghi gì.",
+                     f"Commendation {args.id} is already approved; nothing written."))
+        else:
+            print(text.sanitize(change.text(lang)))
     elif action == "remove":
         print(text.sanitize(store.remove_commendation(args.id).text(lang)))
     return EXIT_OK
@@ -375,8 +381,36 @@ def cmd_pact(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     store = open_store(args)
     snap = store.snapshot()
+    if args.pact_command == "show":
+        return _pact_show(args, snap, lang)
     year = edit_year(args, snap)
-    day: Any = args.date or date.today()
+    # Today in the cluster's time zone, not the machine's or UTC (06:23 on 30/11 in Lắk is 29/11 UTC).
+    day: Any = args.date or clock.local_date(_utc_now(), snap.settings.timezone)
     print(text.sanitize(store.set_pact_date(year, day).text(lang)))
     said_year(args, year)
+    return EXIT_OK
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _pact_show(args: argparse.Namespace, snap: Snapshot, lang: str) -> int:
+    """`pact show`: the day each year's pact was signed (one year with --year)."""
+    from ..core.store.thidua import show_day
+    years = [args.year] if args.year else sorted(snap.templates)
+    if args.json:
+        print(json.dumps([{"year": y, "pact_signed": snap.pacts.get(y)} for y in years], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not years:
+        print(_t(lang, "Chưa năm nào có bảng điểm thi đua (và giao ước).", "No year has a points table (or a pact) yet."))
+    for y in years:
+        if y not in snap.templates:
+            print(_t(lang, f"Năm {y}: chưa có bảng điểm thi đua.", f"{y}: no points table yet."))
+        elif snap.pacts.get(y):
+            print(_t(lang, f"Giao ước thi đua năm {y}: ký ngày {show_day(snap.pacts[y])}",
+                     f"Pact {y}: signed on {show_day(snap.pacts[y])}"))
+        else:
+            print(_t(lang, f"Giao ước thi đua năm {y}: chưa ghi ngày ký (ccb-tui pact sign --year {y} --date NGÀY)",
+                     f"Pact {y}: no signing day recorded (ccb-tui pact sign --year {y} --date DAY)"))
     return EXIT_OK
