@@ -128,7 +128,7 @@ def _score_template(args: argparse.Namespace) -> int:
              f"{fmt_points(template.max_total, 'en')} points{sample}"))
     pact = snap.pacts.get(year)
     if pact:
-        from ..core.store.thidua import show_day
+        from ..core.domain.clock import show_day
         print(_t(lang, f"Ký giao ước thi đua: {show_day(pact)}", f"Pact signed: {show_day(pact)}"))
     width = max((_cells(ln.title) for ln in template.lines), default=10)
     width = min(width, 52)
@@ -397,7 +397,7 @@ def _utc_now() -> datetime:
 
 def _pact_show(args: argparse.Namespace, snap: Snapshot, lang: str) -> int:
     """`pact show`: the day each year's pact was signed (one year with --year)."""
-    from ..core.store.thidua import show_day
+    from ..core.domain.clock import show_day
     years = [args.year] if args.year else sorted(snap.templates)
     if args.json:
         print(json.dumps([{"year": y, "pact_signed": snap.pacts.get(y)} for y in years], ensure_ascii=False, indent=2))

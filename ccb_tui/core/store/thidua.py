@@ -140,14 +140,14 @@ class ThiduaEdits:
             old = snap.pacts.get(year)
             what, what_en = f"Ngày ký giao ước {year}", f"Pact signed {year}"
             if old == shown:
-                return Change(what, show_day(old), show_day(shown), snap.revision,
-                              (what_en, show_day(old), show_day(shown)))
+                return Change(what, clock.show_day(old), clock.show_day(shown), snap.revision,
+                              (what_en, clock.show_day(old), clock.show_day(shown)))
             table, doc_id, doc = self._template_doc(db, year)
             doc["pact_signed"] = shown
             self._save(table, doc_id, doc)
             self._log(db, "set_pact_date", {"year": year}, old, shown)  # type: ignore[attr-defined]
             rev = snap.revision + 1
-        return Change(what, show_day(old), show_day(shown), rev, (what_en, show_day(old), show_day(shown)))
+        return Change(what, clock.show_day(old), clock.show_day(shown), rev, (what_en, clock.show_day(old), clock.show_day(shown)))
 
     # --- scores ---------------------------------------------------------------------------
 
@@ -371,16 +371,6 @@ class ThiduaEdits:
         carried["template_kept"] = year in snap.templates
         carried["source_template"] = template is not None
         return carried
-
-
-def show_day(iso: str | None) -> str:
-    """A stored day as people write it: "15/01/2020"; "—" for none (an unreadable one as stored)."""
-    if not iso:
-        return "—"
-    try:
-        return date.fromisoformat(iso).strftime(clock.DAY)
-    except ValueError:
-        return iso
 
 
 def _pact_day_or_fail(day: date, year: int, tz: str | None) -> None:
