@@ -359,3 +359,69 @@ async def test_the_mark_is_on_the_stage_that_departs_from_the_one_before(tmp_pat
         await open_thidua(pilot)
         shown = cell(pilot.app, "krong_no", "TC1")
         assert shown.split() == ["9,5", "9,5", "⚠8,25"], shown
+
+
+def burst(app, *keys: str) -> None:  # noqa: ANN001
+    """Keys as one read from a slow SSH link: all queued before the app handles the first."""
+    from textual import events
+    chars = {"enter": "\r", "ctrl+u": None}
+    for k in keys:
+        app.post_message(events.Key(k, chars.get(k, k)))
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    from pilot_helpers import saves_done
+    await pilot.pause(0.3)
+    await saves_done(pilot)
+
+
+async def test_keys_typed_ahead_of_the_score_dialog_reach_it(tmp_path: Path) -> None:
+    """"e Ctrl+U 4 Enter" in one burst: the 4 is typed into the dialog and saved (it was dropped,
+    and the emptied field cleared the score); "e Ctrl+U 12 Enter" is refused as over the maximum."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        await go_to(pilot, "krong_no", "TC3")
+        burst(app, "e", "ctrl+u", "4", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert Store(path).snapshot().scores[("krong_no", "TC3", YEAR, "final")].points == 4
+        burst(app, "e", "ctrl+u", "1", "2", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScoreDialog)
+        assert dialog.query_one("#points", Input).value == "12"
+        assert "vượt điểm tối đa" in text(dialog.query_one("#points-error", Static))
+        assert Store(path).snapshot().scores[("krong_no", "TC3", YEAR, "final")].points == 4
+
+
+async def test_an_empty_points_field_never_clears_a_score(tmp_path: Path, sha) -> None:  # noqa: ANN001
+    """Empty + Enter is refused with a message naming the Xóa điểm button; the button (showing the
+    points it clears) is the one way to clear."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        await go_to(pilot, "krong_no", "TC3")
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditScoreDialog)
+        before = sha(path)
+        await pilot.press("ctrl+u", "enter")
+        await settle(pilot)
+        assert app.screen is dialog and sha(path) == before
+        assert "Xóa điểm" in text(dialog.query_one("#points-error", Static))
+        from textual.widgets import Button
+        button = dialog.query_one("#clear-score", Button)
+        assert str(button.label) == "Xóa điểm (đang là 5)"
+        button.press()
+        await settle(pilot)
+        assert app.screen is screen
+        assert ("krong_no", "TC3", YEAR, "final") not in Store(path).snapshot().scores
+        await pilot.press("e")  # nothing stored now: no clear button
+        await pilot.pause()
+        assert not app.screen.query("#clear-score")

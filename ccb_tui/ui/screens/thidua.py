@@ -435,6 +435,8 @@ class EditScoreDialog(FormDialog):
         self.unit_code, self.line_code, self.year, self.stage = unit, line, year, stage
         self.base: Decimal | None = None
         self.proposal: tuple[Decimal, str] | None = None
+        self.clearing = False
+        """Set while the Xóa điểm button saves: the edit is "no score", whatever the field holds."""
 
     def _line(self) -> scoring.Line | None:
         snap = self.ccb.snap
@@ -472,14 +474,16 @@ class EditScoreDialog(FormDialog):
                 line.append_text(plain(self.proposal[1]))
                 line.append(")")
                 yield Static(line, id="proposal")
-                yield Button(self.t("Dùng điểm đề xuất", "Use the proposed points"), id="use-proposal", compact=True)
+                yield Button(self.t(f"Dùng điểm đề xuất ({tdv.show_points(proposed[0], lang)})",
+                                    f"Use the proposed points ({tdv.show_points(proposed[0], lang)})"),
+                             id="use-proposal", compact=True, variant="primary")
         low = tdv.show_points(ln.min_points, lang) if ln else "0"
         high = tdv.show_points(ln.max_points, lang) if ln else "?"
-        yield Static(plain(self.t(f"Điểm ({low}..{high}), ví dụ 8 hoặc 8,25; để trống để xóa điểm",
-                                  f"Points ({low}..{high}), e.g. 8 or 8.25; empty clears the score")),
+        yield Static(plain(self.t(f"Điểm ({low}..{high}), ví dụ 8 hoặc 8,25",
+                                  f"Points ({low}..{high}), e.g. 8 or 8.25")),
                      classes="field-label")
         start = self.base if self.base is not None else (self.proposal[0] if self.proposal else None)
-        yield VnInput(value=tdv.show_points(start, lang) if start is not None else "", id="points")
+        yield VnInput(value=tdv.show_points(start, lang) if start is not None else "", id="points", compact=True)
         yield self.field_error("points")
         yield Static(plain(self.t("Ghi chú / lý do" + (" (bắt buộc khi khác điểm đề xuất)" if self.proposal else ""),
                                   "Note / reason" + (" (needed when not the proposed points)" if self.proposal else ""))),
@@ -491,9 +495,28 @@ class EditScoreDialog(FormDialog):
         yield VnInput(value=stored.evidence if stored else "", id="evidence", compact=True)
         yield self.field_error("evidence")
 
+    def compose_buttons(self) -> ComposeResult:
+        if self.base is not None:  # clearing is its own action, showing what it clears
+            yield Button(self.t(f"Xóa điểm (đang là {tdv.show_points(self.base, self.ccb.lang)})",
+                                f"Clear the score (now {tdv.show_points(self.base, self.ccb.lang)})"),
+                         id="clear-score", variant="warning", compact=True)
+        yield Button(self.t("Lưu", "Save"), id="dialog-save", variant="primary", compact=True)
+        yield Button(self.t("Hủy", "Cancel"), id="dialog-cancel", compact=True)
+
     def on_mount(self) -> None:
         self.refresh_data()
         self.query_one("#points", Input).focus()
+
+    @on(Button.Pressed, "#clear-score")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.saving:
+            return
+        self.clearing = True
+        try:
+            self.action_save()
+        finally:
+            self.clearing = False
 
     def refresh_data(self) -> None:
         """Show the stored points; say so if someone changed them since the form opened."""
@@ -531,6 +554,16 @@ class EditScoreDialog(FormDialog):
         for field in ("points", "note", "evidence"):
             self.show_error(field, "")
         value: Decimal | None = None
+        unit, line, year, stage, base = self.unit_code, self.line_code, self.year, self.stage, self.base
+        if self.clearing:  # the Xóa điểm button: the one way to clear, based on the points it showed
+            return lambda store: store.set_score(unit, line, year, stage, None, expect=base)
+        if not raw:  # an empty field never clears a score (keys typed ahead may have been lost)
+            self.show_error("points", self.t(
+                "Nhập số điểm." + (f" Muốn xóa điểm đang có ({tdv.show_points(base, lang)}) thì bấm “Xóa điểm”."
+                                   if base is not None else ""),
+                "Enter the points." + (f" To clear the stored {tdv.show_points(base, lang)}, press “Clear the score”."
+                                       if base is not None else "")))
+            return None
         if raw:
             try:
                 value = scoring.points(str(parse_number(raw, lang)))
@@ -552,7 +585,6 @@ class EditScoreDialog(FormDialog):
                 return None
             if value == self.proposal[0] and not evidence:
                 evidence = self.t(f"theo quy tắc: {self.proposal[1]}", f"by the rule: {self.proposal[1]}")
-        unit, line, year, stage, base = self.unit_code, self.line_code, self.year, self.stage, self.base
         return lambda store: store.set_score(unit, line, year, stage, value, note=note, evidence=evidence,
                                              expect=base)
 
@@ -561,6 +593,9 @@ class EditScoreDialog(FormDialog):
         if snap is not None:
             now = snap.scores.get((self.unit_code, self.line_code, self.year, self.stage))
             self.base = now.points if now else None
+            for button in self.query("#clear-score").results(Button):  # it clears what it names
+                button.label = self.t(f"Xóa điểm (đang là {tdv.show_points(self.base, self.ccb.lang)})",
+                                      f"Clear the score (now {tdv.show_points(self.base, self.ccb.lang)})")
 
 
 __all__ = ["EditScoreDialog", "ThiduaScreen", "disagreements"]
