@@ -425,3 +425,30 @@ async def test_an_empty_points_field_never_clears_a_score(tmp_path: Path, sha) -
         await pilot.press("e")  # nothing stored now: no clear button
         await pilot.pause()
         assert not app.screen.query("#clear-score")
+
+
+async def test_narrow_screen_title_keeps_the_sample_tag_and_c_names_its_target(tmp_path: Path) -> None:
+    """At 80 columns in English the title drops its key hints and the cluster's long name before
+    the [sample data] tag; the key bar's c names what c switches to; the title column takes the
+    room the unit columns leave."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        title = text(screen.query_one("#td-title", Static))
+        assert title.endswith("[sample data]") and len(title) <= SIZE[0] - 2, title
+
+        def c_key() -> str:
+            return next(b.binding.description for k, b in screen.active_bindings.items() if k == "c")
+
+        assert c_key() == "Khen thưởng" and screen.panel == "ranking"  # (shown translated)
+        await pilot.press("c")
+        await pilot.pause()
+        assert c_key() == "Xếp hạng" and screen.panel == "commend"
+        await pilot.press("c")
+        await pilot.pause()
+        assert c_key() == "Khen thưởng" and screen.panel == "ranking"
+        sheet = screen.query_one("#td-sheet", DataTable)
+        used = sum(c.get_render_width(sheet) for c in sheet.columns.values())
+        assert used >= SIZE[0] - 6, used

@@ -95,7 +95,8 @@ class ThiduaScreen(CcbScreen):
         Binding("e", "edit", "Chấm điểm"),
         Binding("v", "stage(1)", "Vòng chấm"),
         Binding("V", "stage(-1)", "Vòng trước", show=False),
-        Binding("c", "panel", "Khen thưởng"),
+        Binding("c", "panel('commend')", "Khen thưởng"),
+        Binding("c", "panel('ranking')", "Xếp hạng"),
     ]
 
     def __init__(self) -> None:
@@ -166,18 +167,31 @@ class ThiduaScreen(CcbScreen):
         self.refresh_bindings()
 
     def _title(self) -> Text:
+        """The title line; on a narrow screen the key hints go first, then the cluster's long
+        name, so the stage and the [số liệu mẫu] tag always show."""
+        for hints, cluster in ((True, "full"), (False, "full"), (False, "short"), (False, None)):
+            out = self._title_text(hints, cluster)
+            if out.cell_len <= self._width() - 2:
+                return out
+        return out
+
+    def _title_text(self, hints: bool, cluster: str | None) -> Text:
+        from ...core.report.clusters import short_name
         app, td = self.ccb, self.td
         assert td is not None and app.snap is not None
         out = Text()
-        if app.snap.clusters:
-            out.append_text(plain(app.snap.clusters[app.snap.default_cluster()].name(app.lang), style="bold"))
+        if app.snap.clusters and cluster is not None:
+            c = app.snap.clusters[app.snap.default_cluster()]
+            out.append_text(plain(c.name(app.lang) if cluster == "full" else short_name(c, app.lang), style="bold"))
             out.append(" · ")
-        out.append(self.t(f"Thi đua năm {td.year} ", f"Competition {td.year} "), style="bold")
-        out.append("‹y›", style="dim")
+        out.append(self.t(f"Thi đua năm {td.year}", f"Competition {td.year}"), style="bold")
+        if hints:
+            out.append(" ‹y›", style="dim")
         if td.template is not None and self.stage is not None:
             out.append(self.t("  Vòng: ", "  Stage: "))
             out.append(tdv.stage_label(self.stage, app.lang), style="bold reverse")
-            out.append(" ‹v›", style="dim")
+            if hints:
+                out.append(" ‹v›", style="dim")
             sample = td.template.sample or any(r.sample for r in td.rankings.values())
             if sample:
                 out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
@@ -189,9 +203,16 @@ class ThiduaScreen(CcbScreen):
         td = self.td
         assert td is not None and td.template is not None and self.stage is not None
         lang = self.ccb.lang
-        n = len(td.units)
         cell = WIDE_CELL if self.wide else NARROW_CELL
-        title_w = max(MIN_TITLE, self._width() - FIXED - n * (cell + 2) - 2)
+        unit_cells = {u.code: [self._cell(u.code, ln.code) for ln in td.template.lines] for u in td.units}
+        # Each unit column is as wide as its name or its widest cell (at most ``cell``): the title
+        # takes the rest, so headings and titles are cut only when the screen is really too narrow.
+        used = sum(min(cell, max([cell_len(u.short_name(td.year))] + [c.cell_len for c in unit_cells[u.code]]))
+                   + 2 for u in td.units)
+        code_w = max([cell_len(ln.code) for ln in td.template.lines] + [cell_len(self.t("Mã", "Code"))])
+        max_w = max([cell_len(tdv.show_points(ln.max_points, lang)) for ln in td.template.lines]
+                    + [cell_len(self.t("Tối đa", "Max"))])
+        title_w = max(MIN_TITLE, self._width() - used - (code_w + 2) - (max_w + 2) - 2 - 2 - 1)
         if self.wide:
             heads = " ".join(f"{stage_short(s, lang):>5}" for s in STAGES)
         columns: list[tuple[str, Text]] = [
@@ -218,7 +239,7 @@ class ThiduaScreen(CcbScreen):
             shown = title if cell_len(title) <= title_w else cut_cells(title, title_w - 1) + "…"
             cells = [plain(ln.code), plain(shown), right(tdv.show_points(ln.max_points, lang))]
             for u in td.units:
-                cells.append(self._cell(u.code, ln.code))
+                cells.append(unit_cells[u.code][i])
             rows.append((f"line:{ln.code}", cells))
         totals = [Text(""), plain(self.t("Tổng điểm", "Total"), style="bold"),
                   right(tdv.show_points(td.template.max_total, lang), "bold")]
@@ -398,8 +419,9 @@ class ThiduaScreen(CcbScreen):
         no_template = self.td is not None and self.td.template is None
         if action in ("edit", "stage") and no_template:
             return None
-        if action == "panel":
-            return self.td is not None and not no_template and not self.wide and self._height() < TALL
+        if action == "panel":  # one of the two "c" keys shows: the one naming what c switches to
+            return (self.td is not None and not no_template and not self.wide and self._height() < TALL
+                    and parameters[:1] != (self.panel,))
         return True
 
     def action_stage(self, step: int) -> None:
@@ -408,10 +430,11 @@ class ThiduaScreen(CcbScreen):
         if self.td is not None:
             self._draw()  # the title line shows the stage: no toast for each press
 
-    def action_panel(self) -> None:
-        self.panel = "commend" if self.panel == "ranking" else "ranking"
+    def action_panel(self, panel: str = "") -> None:
+        self.panel = panel or ("commend" if self.panel == "ranking" else "ranking")
         if self.td is not None:
             self._draw_bottom()
+        self.refresh_bindings()
 
     def action_edit(self) -> None:
         at = self.cursor_cell()
