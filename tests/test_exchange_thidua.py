@@ -410,3 +410,32 @@ def test_dry_run_lists_commendation_changes(capsys, store: Store, tmp_path: Path
     assert "khen thưởng mới · Xã Ea R'Bin 2020: — → Hình thức «Bằng khen»" in out
     assert "2 khen thưởng thay đổi" in out
     assert sha(store.path) == before
+
+
+# --- a rule's proposal needs a reason to be departed from --------------------------------------
+
+def test_import_refuses_points_off_the_proposal_without_a_note(store: Store, tmp_path: Path, sha) -> None:  # noqa: ANN001
+    """The bundled table's TC2 proposes 10 for Krông Nô: 6 without a note is refused for that cell
+    (the file left untouched); the same 6 with a note in the Ghi chú column is planned and saved."""
+    snap = store.snapshot()
+    before = sha(store.path)
+    path = filled(snap, tmp_path, {("krong_no", "TC2", "huyện chấm"): {"Điểm": 6, "Ghi chú": None},
+                                   ("krong_no", "TC1", "huyện chấm"): {"Điểm": 9}})  # no rule: fine
+    with pytest.raises(InvalidValue) as err:
+        importer.plan_import(snap, path)
+    problems = err.value.problems
+    assert len(problems) == 1 and problems[0].field.startswith("Chấm điểm!")
+    assert "khác điểm quy tắc đề xuất (10" in problems[0].msg.vi and "Ghi chú" in problems[0].msg.vi
+    assert sha(store.path) == before
+    path = filled(snap, tmp_path, {("krong_no", "TC2", "huyện chấm"): {"Điểm": 6, "Ghi chú": "thiếu hồ sơ"}},
+                  name="ok.xlsx")
+    importer.apply_plan(store, importer.plan_import(snap, path))
+    assert store.snapshot().scores[("krong_no", "TC2", YEAR, "final")].points == 6
+
+
+def test_store_batch_refuses_points_off_the_proposal_without_a_note(store: Store, sha) -> None:  # noqa: ANN001
+    """The store's batch checks it too (inside the transaction), whatever planned the change."""
+    before = sha(store.path)
+    with pytest.raises(InvalidValue):
+        store.apply_batch([("score", "krong_no", "TC2", YEAR, "final", D(6), "", "", D(10))], via="test")
+    assert sha(store.path) == before

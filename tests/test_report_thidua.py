@@ -52,3 +52,25 @@ def test_ranking_caption_names_the_stage_when_not_final(store: Store) -> None:
     snap = dataclasses.replace(snap, scores={k: v for k, v in snap.scores.items() if k[3] != "final"})
     md = report.render(snap, 2020, "md", lang="en")
     assert "By the peer check · out of 90 points (no district score yet)" in md
+
+
+def test_a_unit_not_scored_at_the_stage_is_not_ranked_in_every_view(store: Store) -> None:
+    """Ea R'Bin without any district score: the report's ranking, the export's ranking part and
+    `rank --json` (one computation, scoring.rank) all give it no rank, no points and no band."""
+    from ccb_tui.core.domain import scoring
+    from ccb_tui.core.exchange import export
+    snap = thidua_sample.with_thidua(store.snapshot())
+    snap = dataclasses.replace(snap, scores={k: v for k, v in snap.scores.items()
+                                             if not (k[0] == "ea_rbin" and k[3] == "final")})
+    md = report.render(snap, 2020, "md")
+    assert "| — | Ea R'Bin | — | — | chưa chấm |" in md
+    assert "| 3 | Liên Sơn | 72,5 | Tiên tiến |" in md
+    r = scoring.rank(snap, 2020, "final")
+    last = r.entries[-1]
+    assert (last.code, last.rank, last.points, last.band) == ("ea_rbin", None, None, None)
+    rows = [x for x in export.build_rows(snap, 2020)["ranking"] if x["stage"].code == "final"]
+    ea = next(x for x in rows if x["unit"] == "ea_rbin")
+    assert (ea["rank"], ea["points"], ea["band"], ea["scored"]) == (None, None, None, "0/12")
+    csv = export.render(snap, 2020, "csv").decode("utf-8-sig")
+    line = next(x for x in csv.splitlines() if x.startswith("Xếp hạng,2020,ea_rbin") and "huyện chấm" in x)
+    assert line.endswith("huyện chấm,,,,,0/12,,,,,")  # no points, rank or band: empty cells, not 0

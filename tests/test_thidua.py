@@ -117,7 +117,8 @@ def test_edits_make_a_tie_share_rank_one(capsys, db):
 
 
 def test_rule_line_prints_its_proposal(capsys, db):
-    code, out, _ = run(capsys, "score", "set", "ea_rbin", "TC2", "9", "--stage", "self", "--db", db)
+    code, out, _ = run(capsys, "score", "set", "ea_rbin", "TC2", "9", "--stage", "self", "--note",
+                         "một hồ sơ chưa đủ", "--db", db)
     assert code == 0
     assert "Đề xuất theo quy tắc: 10 điểm (thực hiện 5 / kế hoạch 5)" in out
 
@@ -207,7 +208,8 @@ def test_template_show_and_json(capsys, db):
     code, out, _ = run(capsys, "score", "template", "--db", db)
     assert code == 0
     assert "(mẫu)" in out and "Xây dựng tổ chức hội" in out and "81–90  Xuất sắc" in out
-    assert "theo tỷ lệ đạt kế hoạch new_members" in out and "tối thiểu -5" in out
+    assert "theo tỷ lệ đạt kế hoạch «Kết nạp hội viên mới»" in out and "tối thiểu -5" in out
+    assert "new_members" not in out  # the indicator by its name, not its code
     code, out, _ = run(capsys, "score", "template", "--json", "--db", db)
     doc = json.loads(out)
     assert doc["year"] == 2020 and doc["pact_signed"] is None and len(doc["lines"]) == 12
@@ -294,10 +296,14 @@ def test_commendations(capsys, db):
     assert code == 0, err
     items = json.loads(run(capsys, "commend", "list", "--json", "--db", db)[1])
     assert [(c["unit"], c["person"], c["status"]) for c in items] == [
-        ("krong_no", "", "proposed"), ("lien_son", "Nguyễn Văn Ba", "proposed")]
+        ("krong_no", None, "proposed"), ("lien_son", "Nguyễn Văn Ba", "proposed")]  # a missing field is null
     first = items[0]["id"]
     code, out, _ = run(capsys, "commend", "approve", str(first), "--db", db)
-    assert code == 0 and "đề nghị → được duyệt" in out
+    assert code == 0 and "Khen thưởng số 1: đề nghị → được duyệt" in out
+    before = Path(db).read_bytes()
+    code, out, _ = run(capsys, "commend", "approve", str(first), "--db", db)  # again: nothing to do
+    assert code == 0 and out.strip() == "Khen thưởng số 1 đã được duyệt rồi; không ghi gì."
+    assert Path(db).read_bytes() == before
     code, out, _ = run(capsys, "commend", "list", "--db", db)
     assert "[được duyệt]  Xã Krông Nô · Giấy khen" in out and "Nguyễn Văn Ba (Thị trấn Liên Sơn)" in out
     assert run(capsys, "commend", "remove", str(items[1]["id"]), "--db", db)[0] == 0
@@ -322,7 +328,10 @@ def test_commendation_refusals(capsys, db, sha):
 
 def test_pact_sign(capsys, db):
     code, out, _ = run(capsys, "pact", "sign", "--year", "2020", "--date", "15/1/2020", "--db", db)
-    assert code == 0 and "— → 2020-01-15" in out
+    assert code == 0 and out.startswith("Ngày ký giao ước 2020: — → 15/01/2020")
+    code, out, _ = run(capsys, "pact", "show", "--year", "2020", "--db", db)
+    assert code == 0 and out.strip() == "Giao ước thi đua năm 2020: ký ngày 15/01/2020"
+    assert "Ký giao ước thi đua: 15/01/2020" in run(capsys, "score", "template", "--db", db)[1]
     assert Store(db).snapshot().pacts == {2020: "2020-01-15"}
     doc = json.loads(run(capsys, "score", "template", "--json", "--db", db)[1])
     assert doc["pact_signed"] == "2020-01-15"
@@ -394,3 +403,93 @@ def test_rank_never_imports_textual(db):
 def test_any_is_the_store_sentinel():
     from ccb_tui.core.store import store as store_module
     assert store_module.ANY is ANY
+
+
+# --- a rule's proposal: other points need a reason ----------------------------------------------
+
+def test_points_off_the_proposal_need_a_note_exit_3_byte_identical(capsys, db, sha):
+    """TC2 proposes 10 for Krông Nô (7 new members against a target of 6): 5 without --note is
+    refused by the store in one line naming the proposal and --note; with a note it is saved."""
+    before = sha(Path(db))
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--db", db)
+    assert code == 3, (out, err)
+    assert len(err.strip().splitlines()) == 1
+    assert "khác điểm quy tắc đề xuất cho dòng TC2 (10 điểm: thực hiện 7 / kế hoạch 6)" in err and "--note" in err
+    assert sha(Path(db)) == before
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--note", "  ",
+                         "--db", db)
+    assert code == 3 and sha(Path(db)) == before  # a blank note is no reason
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "5", "--stage", "final", "--note",
+                         "hồ sơ kết nạp thiếu", "--db", db)
+    assert code == 0 and "10 → 5" in out, err
+    code, out, err = run(capsys, "score", "set", "krong_no", "TC2", "10", "--stage", "final", "--db", db)
+    assert code == 0, err  # the proposal itself needs no reason
+
+
+def test_store_refuses_points_off_the_proposal_without_a_note(store, sha):
+    before = sha(store.path)
+    with pytest.raises(InvalidValue) as err:
+        store.set_score("krong_no", "TC2", 2020, "self", "9")
+    assert "--note" in err.value.text("vi") and "10" in err.value.text("en")
+    assert sha(store.path) == before
+
+
+def test_a_year_nobody_scored_ranks_nobody(capsys, db):
+    """After carrying 2020 forward, 2021 has a table and no scores: every unit reads "chưa chấm"
+    with no rank and no band, in the text and the JSON alike; a unit scored later is ranked alone."""
+    assert run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)[0] == 0
+    code, out, err = run(capsys, "rank", "--year", "2021", "--db", db)
+    assert code == 0, err
+    rows = [ln for ln in out.splitlines() if "Xã" in ln or "Thị trấn" in ln]
+    assert len(rows) == 4 and all(ln.split()[0] == "—" and "⚠ chưa chấm" in ln and "Yếu" not in ln for ln in rows)
+    assert "Bằng điểm" not in out  # nobody is tied on a rank
+    r = ranking(capsys, db, "--year", "2021")
+    assert [(u["rank"], u["points"], u["band"]) for u in r["units"]] == [(None, None, None)] * 4
+    assert run(capsys, "score", "set", "lien_son", "TC1", "9", "--stage", "final", "--year", "2021", "--db", db)[0] == 0
+    r = ranking(capsys, db, "--year", "2021")
+    assert [(u["code"], u["rank"]) for u in r["units"]][0] == ("lien_son", 1)
+    assert [u["rank"] for u in r["units"][1:]] == [None] * 3
+
+
+def test_rank_difference_lines_cut_titles_at_a_word_with_an_ellipsis(capsys, db):
+    assert run(capsys, "score", "set", "krong_no", "TC1", "8,25", "--stage", "final", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "rank", "--db", db)
+    line = next(ln for ln in out.splitlines() if "· TC1" in ln)
+    assert "TC1 Củng cố tổ chức, sinh hoạt chi hội đều…: 9,5 → 8,25" in line, line
+    code, out, _ = run(capsys, "--lang", "en", "rank", "--db", db)
+    assert "Differences of 1 point or more (peer check → district score):" in out
+    code, out, _ = run(capsys, "--lang", "en", "score", "template", "--db", db)
+    assert "by share of the «New members admitted» target met" in out
+
+
+@pytest.mark.parametrize("day, words", [("31/12/2030", "01/01/2019–31/12/2020"), ("31/12/2018", "không hợp")])
+def test_pact_day_outside_the_years_window_exit_3_byte_identical(capsys, db, sha, day, words):
+    before = sha(Path(db))
+    code, out, err = run(capsys, "pact", "sign", "--year", "2020", "--date", day, "--db", db)
+    assert code == 3 and words in err and len(err.strip().splitlines()) == 1, (out, err)
+    assert sha(Path(db)) == before
+
+
+def test_pact_day_in_the_future_is_refused(store, sha, monkeypatch):
+    """On 1/6/2020 (in Lắk) the 2020 pact cannot be recorded as signed on 2/6/2020."""
+    from datetime import date
+    from ccb_tui.core.store import thidua as store_thidua
+    monkeypatch.setattr(store_thidua, "now_iso", lambda: "2020-05-31T20:00:00+00:00")  # 03:00 on 1/6 in Lắk
+    before = sha(store.path)
+    with pytest.raises(InvalidValue) as err:
+        store.set_pact_date(2020, date(2020, 6, 2))
+    assert "chưa tới (hôm nay là 01/06/2020)" in err.value.text("vi")
+    assert sha(store.path) == before
+    assert store.set_pact_date(2020, date(2020, 6, 1)).new == "01/06/2020"
+
+
+def test_pact_sign_without_date_uses_the_clusters_day_not_utc(capsys, db, monkeypatch):
+    """At 20:00 UTC on 31/12/2020 it is already 1/1/2021 in Lắk (UTC+7): that is the day recorded."""
+    from datetime import datetime, timezone
+    from ccb_tui.cli import thidua as cli_thidua
+    assert run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)[0] == 0
+    monkeypatch.setattr(cli_thidua, "_utc_now", lambda: datetime(2020, 12, 31, 20, 0, tzinfo=timezone.utc))
+    code, out, err = run(capsys, "pact", "sign", "--year", "2021", "--db", db)
+    assert code == 0, err
+    assert "— → 01/01/2021" in out
+    assert Store(db).snapshot().pacts[2021] == "2021-01-01"

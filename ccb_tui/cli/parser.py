@@ -203,14 +203,18 @@ def _thidua_parsers(add: Any, act: Any, h: Callable[[str, str], str], year_lates
     crm.add_argument("id", type=whole_arg, help=h("số của đề nghị (xem `ccb-tui commend list`)",
                                                   "the commendation's number (see `ccb-tui commend list`)"))
 
-    pc = add("pact", h("giao ước thi đua: ghi ngày ký", "the emulation pact: record the day it was signed"))
+    pc = add("pact", h("giao ước thi đua: ghi, xem ngày ký", "the emulation pact: record or show the day it was signed"))
     psub = pc.add_subparsers(dest="pact_command", parser_class=Parser, metavar=h("VIỆC", "ACTION"), required=True,
                              title=h("việc", "actions"))
     ps = act(psub, "sign", h("ghi ngày ký giao ước thi đua của năm", "record the day the year's pact was signed"))
     ps.add_argument("--year", type=year_arg, help=year_latest)
     ps.add_argument("--date", type=date_arg, metavar=h("NGÀY", "DATE"),
-                    help=h("ngày ký (2021-01-15 hoặc 15/1/2021; mặc định: hôm nay)",
-                           "the day signed (2021-01-15 or 15/1/2021; default: today)"))
+                    help=h("ngày ký (15/1/2021 hoặc 2021-01-15; mặc định: hôm nay theo múi giờ của cụm)",
+                           "the day signed (15/1/2021 or 2021-01-15; default: today in the cluster's time zone)"))
+    pshow = act(psub, "show", h("xem ngày ký giao ước thi đua (mọi năm, hoặc một năm)",
+                                "show the day each year's pact was signed (or one year's)"))
+    pshow.add_argument("--year", type=year_arg, help=h("chỉ năm này", "only this year"))
+    pshow.add_argument("--json", action="store_true", help=h("in một mảng JSON", "print a JSON array"))
 
 
 def _build_parser(lang: str, h: Callable[[str, str], str]) -> argparse.ArgumentParser:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.domain import scoring, text
+from ..core.domain import clock, scoring, text
 from ..core.domain.errors import InvalidValue
 from ..core.domain.models import Msg, Snapshot
 from ..core.domain.scoring_text import fmt_points, parse_stage
+from ..core.report.thidua import missing_text
+from ..core.report.thidua import rank_text as show_rank
 from ..core.store import ANY
 from .common import EXIT_OK, current_year, edit_year, is_none_word, lang_of, open_store, parse_value, said_year
 
@@ -57,10 +59,28 @@ def _rule_text(ln: scoring.Line, lang: str) -> str:
     r = ln.rule
     if r is None:
         return ""
+    name = _indicator_name(r.indicator, lang)
     if r.kind == "target_ratio":
-        return _t(lang, f"theo tỷ lệ đạt kế hoạch {r.indicator}", f"by share of the {r.indicator} target met")
-    return _t(lang, f"{fmt_points(r.per)} điểm mỗi {fmt_points(r.step)} {r.indicator}",
-              f"{fmt_points(r.per, 'en')} points per {fmt_points(r.step, 'en')} {r.indicator}")
+        return _t(lang, f"theo tỷ lệ đạt kế hoạch «{name}»", f"by share of the «{name}» target met")
+    return _t(lang, f"{fmt_points(r.per)} điểm mỗi {fmt_points(r.step)} «{name}»",
+              f"{fmt_points(r.per, 'en')} points per {fmt_points(r.step, 'en')} «{name}»")
+
+
+def _indicator_name(code: str, lang: str) -> str:
+    """An indicator's name ("Kết nạp hội viên mới"); the code for one the catalogue lacks."""
+    from ..core.domain import indicators
+    ind = indicators.BY_CODE.get(code)
+    return ind.label(lang) if ind is not None else code
+
+
+def _cut(s: str, cells: int) -> str:
+    """``s`` within ``cells`` terminal cells: whole, or cut at a word with "…" (mid-word only when
+    the first word alone is too long)."""
+    if _cells(s) <= cells:
+        return s
+    head = text.cut_cells(s, cells - 1)
+    at_word = head.rsplit(" ", 1)[0] if " " in head and not s[len(head):].startswith(" ") else head
+    return (at_word if _cells(at_word) >= cells // 2 else head).rstrip(" ,;:·-") + "…"
 
 
 def _by_area(template: scoring.Template) -> list[tuple[str, list[scoring.Line]]]:
@@ -108,7 +128,8 @@ def _score_template(args: argparse.Namespace) -> int:
              f"{fmt_points(template.max_total, 'en')} points{sample}"))
     pact = snap.pacts.get(year)
     if pact:
-        print(_t(lang, f"Ký giao ước thi đua: {pact}", f"Pact signed: {pact}"))
+        from ..core.domain.clock import show_day
+        print(_t(lang, f"Ký giao ước thi đua: {show_day(pact)}", f"Pact signed: {show_day(pact)}"))
     width = max((_cells(ln.title) for ln in template.lines), default=10)
     width = min(width, 52)
     for area, lines in _by_area(template):
@@ -272,13 +293,10 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
     out.append(f"{_pad(_t(lang, 'Hạng', 'Rank'), 4, True)}  {_pad(_t(lang, 'Đơn vị', 'Unit'), nw)}  "
                f"{_pad(_t(lang, 'Điểm', 'Points'), 6, True)}  {_t(lang, 'Xếp loại', 'Band')}")
     for e, name in zip(r.entries, names):
-        flag = ""
-        if not e.complete:
-            missing = e.total_lines - e.scored_lines
-            flag = "  ⚠ " + _t(lang, f"{missing}/{e.total_lines} dòng chưa chấm", f"{missing}/{e.total_lines} lines not scored")
-        out.append(f"{_pad(str(e.rank), 4, True)}  {_pad(name, nw)}  {_pad(fmt_points(e.points, lang), 6, True)}  "
+        flag = f"  ⚠ {missing_text(e, lang)}" if not e.complete else ""
+        out.append(f"{_pad(show_rank(e), 4, True)}  {_pad(name, nw)}  {_pad(fmt_points(e.points, lang), 6, True)}  "
                    f"{_pad(e.band or '—', bw)}{flag}".rstrip())
-    ties = [e for e in r.entries if sum(1 for o in r.entries if o.rank == e.rank) > 1]
+    ties = [e for e in r.entries if e.rank is not None and sum(1 for o in r.entries if o.rank == e.rank) > 1]
     if ties:
         out.append(_t(lang, "(Bằng điểm thì cùng hạng.)", "(Equal points share a rank.)"))
     if r.differences:
@@ -286,13 +304,14 @@ def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
         la = scoring.STAGE_LABELS[a][1 if lang == "en" else 0]
         lb = scoring.STAGE_LABELS[b][1 if lang == "en" else 0]
         out.append("")
+        word = "point" if scoring.DIFF_THRESHOLD == 1 else "points"
         out.append(_t(lang, f"Chênh lệch từ {fmt_points(scoring.DIFF_THRESHOLD)} điểm trở lên ({la} → {lb}):",
-                      f"Differences of {fmt_points(scoring.DIFF_THRESHOLD, 'en')} points or more ({la} → {lb}):"))
+                      f"Differences of {fmt_points(scoring.DIFF_THRESHOLD, 'en')} {word} or more ({la} → {lb}):"))
         template = snap.templates.get(r.year)
         for d in r.differences:
             u = snap.unit(d.unit)
             ln = template.line(d.line) if template else None
-            title = f" {text.sanitize(text.cut_cells(ln.title, 40))}" if ln else ""
+            title = f" {_cut(text.sanitize(ln.title), 40)}" if ln else ""
             name = text.sanitize(u.name(r.year) if u else d.unit)
             out.append(f"  {name} · {d.line}{title}: {fmt_points(d.points_a, lang)} → "
                        f"{fmt_points(d.points_b, lang)}")
@@ -323,7 +342,7 @@ def cmd_commend(args: argparse.Namespace) -> int:
         year = args.year or current_year(snap)
         items = [c for c in snap.commendations if c.year == year and _in_view(snap, c.unit, year)]
         if args.json:
-            print(json.dumps([{"id": c.id, "year": c.year, "unit": c.unit, "person": c.person, "form": c.form,
+            print(json.dumps([{"id": c.id, "year": c.year, "unit": c.unit, "person": c.person or None, "form": c.form,
                                "level": c.level, "reason": c.reason, "status": c.status} for c in items],
                              ensure_ascii=False, indent=2))
             return EXIT_OK
@@ -338,7 +357,12 @@ def cmd_commend(args: argparse.Namespace) -> int:
             shown = " · ".join(text.sanitize(x) for x in (who, c.form, c.level, c.reason) if x)
             print(f"{c.id:>4}  [{status}]  {shown}")
     elif action == "approve":
-        print(text.sanitize(store.set_commendation_status(args.id, "approved").text(lang)))
+        change = store.set_commendation_status(args.id, "approved")
+        if change.old == change.new:
+            print(_t(lang, f"Khen thưởng số {args.id} đã được duyệt rồi; không ghi gì.",
+                     f"Commendation {args.id} is already approved; nothing written."))
+        else:
+            print(text.sanitize(change.text(lang)))
     elif action == "remove":
         print(text.sanitize(store.remove_commendation(args.id).text(lang)))
     return EXIT_OK
@@ -370,8 +394,36 @@ def cmd_pact(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     store = open_store(args)
     snap = store.snapshot()
+    if args.pact_command == "show":
+        return _pact_show(args, snap, lang)
     year = edit_year(args, snap)
-    day: Any = args.date or date.today()
+    # Today in the cluster's time zone, not the machine's or UTC (06:23 on 30/11 in Lắk is 29/11 UTC).
+    day: Any = args.date or clock.local_date(_utc_now(), snap.settings.timezone)
     print(text.sanitize(store.set_pact_date(year, day).text(lang)))
     said_year(args, year)
+    return EXIT_OK
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _pact_show(args: argparse.Namespace, snap: Snapshot, lang: str) -> int:
+    """`pact show`: the day each year's pact was signed (one year with --year)."""
+    from ..core.domain.clock import show_day
+    years = [args.year] if args.year else sorted(snap.templates)
+    if args.json:
+        print(json.dumps([{"year": y, "pact_signed": snap.pacts.get(y)} for y in years], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not years:
+        print(_t(lang, "Chưa năm nào có bảng điểm thi đua (và giao ước).", "No year has a points table (or a pact) yet."))
+    for y in years:
+        if y not in snap.templates:
+            print(_t(lang, f"Năm {y}: chưa có bảng điểm thi đua.", f"{y}: no points table yet."))
+        elif snap.pacts.get(y):
+            print(_t(lang, f"Giao ước thi đua năm {y}: ký ngày {show_day(snap.pacts[y])}",
+                     f"Pact {y}: signed on {show_day(snap.pacts[y])}"))
+        else:
+            print(_t(lang, f"Giao ước thi đua năm {y}: chưa ghi ngày ký (ccb-tui pact sign --year {y} --date NGÀY)",
+                     f"Pact {y}: no signing day recorded (ccb-tui pact sign --year {y} --date DAY)"))
     return EXIT_OK

@@ -24,6 +24,7 @@ from ..core.domain.models import Msg, Snapshot
 from ..core.store import Change, Store
 from .i18n import translate
 from .messages import SaveResult, StoreWaiting, StoreWritten
+from .typeahead import TypeAhead
 from .screens.dashboard import DashboardScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 20  # a projector or a short laptop window: 100×20 must work
@@ -51,7 +52,7 @@ def _screen(module: str, name: str) -> Screen:
     return getattr(importlib.import_module(f"ccb_tui.ui.screens.{module}"), name)()
 
 
-class CcbApp(App[int]):
+class CcbApp(TypeAhead, App[int]):
     """Hội CCB cụm thi đua số 3 — the cluster dashboard."""
 
     CSS_PATH = "app.tcss"

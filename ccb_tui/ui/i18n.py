@@ -46,6 +46,7 @@ EN: dict[str, str] = {
     "Vòng chấm": "Stage",
     "Vòng trước": "Prev. stage",
     "Khen thưởng": "Commendations",
+    "Xếp hạng": "Ranking",
     "Xu hướng": "Trends",
     "Các cụm": "Clusters",
     "Chỉ tiêu sau": "Next indicator",

@@ -143,3 +143,20 @@ def test_misspelt_stage_is_refused_naming_the_choices():
     with pytest.raises(InvalidValue) as exc:
         parse_stage("fnal")
     assert "self" in exc.value.msg.vi and "final" in exc.value.msg.en
+
+
+def test_a_unit_with_nothing_scored_is_not_ranked():
+    """No line scored at the stage: no points, band or rank (not "last on 0 points, Yếu"), and
+    it comes after the ranked units; the ranked ones rank among themselves."""
+    t = template()
+    r = scoring.rank(snapshot(t, {"a": [None, None, None], "b": ["10", None, None], "c": [None, None, None]}),
+                     2020, "final")
+    assert [(e.code, e.rank, e.points, e.band) for e in r.entries] == [
+        ("b", 1, D(10), "Yếu"), ("a", None, None, None), ("c", None, None, None)]
+    assert [e.scored for e in r.entries] == [True, False, False]
+    units = scoring.ranking_json(r)["units"]
+    assert units[1] == {"code": "a", "name": "Xã a", "points": None, "band": None, "rank": None,
+                        "scored_lines": 0, "total_lines": 3}
+    # a zero that was scored is ranked
+    r = scoring.rank(snapshot(t, {"a": ["0", None, None]}), 2020, "final")
+    assert (r.entries[0].rank, r.entries[0].points) == (1, D(0))

@@ -273,3 +273,21 @@ async def test_undo_reverts_the_last_edit_and_is_kept_when_refused(tmp_path: Pat
         await pilot.pause()
         assert len(notes(app)) == count + 1
         assert notes(app)[-1] == "Không có gì để hoàn tác: phiên này không còn thay đổi nào của bạn."
+
+
+async def test_keys_typed_ahead_of_the_figure_dialog_reach_it(tmp_path: Path) -> None:
+    """"e Ctrl+U 130 Enter" arriving in one read (a slow SSH link): every digit reaches the dialog."""
+    from textual import events
+
+    from pilot_helpers import saves_done
+    path = seeded(tmp_path)
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "down", "right")  # the per-unit table, Krông Nô · members
+        await pilot.pause()
+        for key, char in (("e", "e"), ("ctrl+u", None), ("1", "1"), ("3", "3"), ("0", "0"), ("enter", "\r")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        await saves_done(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert reading(path, "krong_no", "members").value == 130

@@ -334,3 +334,121 @@ async def test_read_only_offers_no_scoring(tmp_path: Path, sha) -> None:  # noqa
         assert isinstance(app.screen, ThiduaScreen)
         assert "chỉ xem" in text(app.screen.query_one("#td-title", Static))
     assert sha(path) == digest
+
+
+async def test_the_mark_is_on_the_stage_that_departs_from_the_one_before(tmp_path: Path) -> None:
+    """Self 9,5 · peer 9,5 · district 8,25: only the district score differs (from the peer check),
+    so only it carries ⚠, with a space and the stage it differs from; the peer cell has no mark."""
+    path = tmp_path / "ccb.json"
+    store = Store(path, user="lan")
+    assert {store.snapshot().scores[("krong_no", "TC1", YEAR, s)].points for s in ("self", "peer")} == {Decimal("9.5")}
+    store.set_score("krong_no", "TC1", YEAR, "final", "8.25")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        assert screen.stage == "final"
+        await go_to(pilot, "krong_no", "TC1")
+        detail = text(screen.query_one("#td-detail", Static))
+        assert "cụm thẩm định 9,5 · huyện chấm 8,25 ⚠ lệch 1,25 so với cụm" in detail, detail
+        assert detail.count("⚠") == 1
+        assert cell(app, "krong_no", "TC1") == "⚠ 8,25"
+        await pilot.press("V")  # final → peer
+        await pilot.pause()
+        assert screen.stage == "peer" and cell(app, "krong_no", "TC1") == "9,5"
+    async with create_app(path, poll=False).run_test(size=WIDE) as pilot:
+        await open_thidua(pilot)
+        shown = cell(pilot.app, "krong_no", "TC1")
+        assert shown.split() == ["9,5", "9,5", "⚠8,25"], shown
+
+
+def burst(app, *keys: str) -> None:  # noqa: ANN001
+    """Keys as one read from a slow SSH link: all queued before the app handles the first."""
+    from textual import events
+    chars = {"enter": "\r", "ctrl+u": None}
+    for k in keys:
+        app.post_message(events.Key(k, chars.get(k, k)))
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    from pilot_helpers import saves_done
+    await pilot.pause(0.3)
+    await saves_done(pilot)
+
+
+async def test_keys_typed_ahead_of_the_score_dialog_reach_it(tmp_path: Path) -> None:
+    """"e Ctrl+U 4 Enter" in one burst: the 4 is typed into the dialog and saved (it was dropped,
+    and the emptied field cleared the score); "e Ctrl+U 12 Enter" is refused as over the maximum."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        await go_to(pilot, "krong_no", "TC3")
+        burst(app, "e", "ctrl+u", "4", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert Store(path).snapshot().scores[("krong_no", "TC3", YEAR, "final")].points == 4
+        burst(app, "e", "ctrl+u", "1", "2", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScoreDialog)
+        assert dialog.query_one("#points", Input).value == "12"
+        assert "vượt điểm tối đa" in text(dialog.query_one("#points-error", Static))
+        assert Store(path).snapshot().scores[("krong_no", "TC3", YEAR, "final")].points == 4
+
+
+async def test_an_empty_points_field_never_clears_a_score(tmp_path: Path, sha) -> None:  # noqa: ANN001
+    """Empty + Enter is refused with a message naming the Xóa điểm button; the button (showing the
+    points it clears) is the one way to clear."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        await go_to(pilot, "krong_no", "TC3")
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditScoreDialog)
+        before = sha(path)
+        await pilot.press("ctrl+u", "enter")
+        await settle(pilot)
+        assert app.screen is dialog and sha(path) == before
+        assert "Xóa điểm" in text(dialog.query_one("#points-error", Static))
+        from textual.widgets import Button
+        button = dialog.query_one("#clear-score", Button)
+        assert str(button.label) == "Xóa điểm (đang là 5)"
+        button.press()
+        await settle(pilot)
+        assert app.screen is screen
+        assert ("krong_no", "TC3", YEAR, "final") not in Store(path).snapshot().scores
+        await pilot.press("e")  # nothing stored now: no clear button
+        await pilot.pause()
+        assert not app.screen.query("#clear-score")
+
+
+async def test_narrow_screen_title_keeps_the_sample_tag_and_c_names_its_target(tmp_path: Path) -> None:
+    """At 80 columns in English the title drops its key hints and the cluster's long name before
+    the [sample data] tag; the key bar's c names what c switches to; the title column takes the
+    room the unit columns leave."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_thidua(pilot)
+        title = text(screen.query_one("#td-title", Static))
+        assert title.endswith("[sample data]") and len(title) <= SIZE[0] - 2, title
+
+        def c_key() -> str:
+            return next(b.binding.description for k, b in screen.active_bindings.items() if k == "c")
+
+        assert c_key() == "Khen thưởng" and screen.panel == "ranking"  # (shown translated)
+        await pilot.press("c")
+        await pilot.pause()
+        assert c_key() == "Xếp hạng" and screen.panel == "commend"
+        await pilot.press("c")
+        await pilot.pause()
+        assert c_key() == "Khen thưởng" and screen.panel == "ranking"
+        sheet = screen.query_one("#td-sheet", DataTable)
+        used = sum(c.get_render_width(sheet) for c in sheet.columns.values())
+        assert used >= SIZE[0] - 6, used

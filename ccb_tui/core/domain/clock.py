@@ -80,3 +80,13 @@ def day_start(day: date, tz: str | None = None) -> datetime:
     if isinstance(day, datetime):
         return day if day.tzinfo is not None else day.replace(tzinfo=zone(tz))
     return datetime.combine(day, time(0, 0), tzinfo=zone(tz))
+
+
+def show_day(iso: str | None) -> str:
+    """A stored day as people write it: "15/01/2020"; "—" for none (an unreadable one as stored)."""
+    if not iso:
+        return "—"
+    try:
+        return date.fromisoformat(iso).strftime(DAY)
+    except ValueError:
+        return iso

@@ -221,13 +221,17 @@ def propose(line: Line, snap: Snapshot, unit: str, year: int) -> tuple[Decimal, 
 
 @dataclass(frozen=True)
 class RankEntry:
-    """One unit's place in a stage's ranking."""
+    """One unit's place in a stage's ranking.
+
+    A unit with no line scored at the stage is "not scored": no points, no band, no rank (None
+    for all three), listed after the ranked units; it never reads as last on 0 points.
+    """
 
     code: str
     name: str
-    points: Decimal
+    points: Decimal | None
     band: str | None
-    rank: int
+    rank: int | None
     scored_lines: int
     total_lines: int
 
@@ -235,6 +239,11 @@ class RankEntry:
     def complete(self) -> bool:
         """Whether every line has points at this stage."""
         return self.scored_lines == self.total_lines
+
+    @property
+    def scored(self) -> bool:
+        """Whether any line has points at this stage (otherwise the unit is not ranked)."""
+        return self.scored_lines > 0
 
 
 @dataclass(frozen=True)
@@ -264,7 +273,8 @@ class Ranking:
 def rank(snap: Snapshot, year: int, stage: str = "final", cluster: str | None = None) -> Ranking | None:
     """The ranking of ``stage`` for the cluster's units of ``year``; None without a template.
 
-    Ties share a rank (1, 1, 3). Unscored lines count 0 and the entry says how many are scored.
+    Ties share a rank (1, 1, 3). Unscored lines count 0 and the entry says how many are scored;
+    a unit with no line scored at this stage is not ranked (see :class:`RankEntry`).
     Differences list, for each unit and line, where this stage and the one before it disagree.
     """
     template = snap.templates.get(year)
@@ -277,13 +287,15 @@ def rank(snap: Snapshot, year: int, stage: str = "final", cluster: str | None = 
         got = [snap.scores.get((u.code, ln.code, year, stage)) for ln in template.lines]
         total = sum((s.points for s in got if s is not None), Decimal(0))
         totals.append((u.code, u.name(year), total, sum(s is not None for s in got)))
-    ordered = sorted(totals, key=lambda t: -t[2])
+    ranked = sorted((t for t in totals if t[3]), key=lambda t: -t[2])
     entries = []
-    for code_, name, total, scored in ordered:
-        position = 1 + sum(1 for other in ordered if other[2] > total)
+    for code_, name, total, scored in ranked:
+        position = 1 + sum(1 for other in ranked if other[2] > total)
         band = template.band(total)
         entries.append(RankEntry(code_, name, total, band.name if band else None, position, scored,
                                  len(template.lines)))
+    entries += [RankEntry(code_, name, None, None, None, 0, len(template.lines))
+                for code_, name, _total, scored in totals if not scored]
     differences = []
     before = STAGES[STAGES.index(stage) - 1] if STAGES.index(stage) > 0 else None
     if before is not None:
@@ -307,7 +319,8 @@ def ranking_json(r: Ranking) -> dict[str, Any]:
     """``rank --json``: year, stage, max and the units sorted by rank."""
     return {
         "year": r.year, "stage": r.stage, "max": json_points(r.max_total), "sample": r.sample,
-        "units": [{"code": e.code, "name": e.name, "points": json_points(e.points), "band": e.band,
+        "units": [{"code": e.code, "name": e.name,
+                   "points": json_points(e.points) if e.points is not None else None, "band": e.band,
                    "rank": e.rank, "scored_lines": e.scored_lines, "total_lines": e.total_lines}
                   for e in r.entries],
         "differences": [{"unit": d.unit, "line": d.line, d.stage_a: json_points(d.points_a),

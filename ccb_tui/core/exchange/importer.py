@@ -500,6 +500,14 @@ class _Planner:
                 self.unchanged += 1
                 continue
             from ..report.thidua import show_points
+            proposal = scoring.propose(line, self.snap, u.code, year)
+            if proposal is not None and proposal[0] != pts and not note.strip():
+                # The store's rule (a reason for points other than the proposal), per cell.
+                self.bad(pcell, f"{show_points(pts)} điểm khác điểm quy tắc đề xuất ({show_points(proposal[0])}: "
+                                f"{proposal[1].vi}); ghi lý do vào cột Ghi chú",
+                         f"{show_points(pts, 'en')} points is not what the rule proposes ({show_points(proposal[0], 'en')}: "
+                         f"{proposal[1].en}); give the reason in the Ghi chú (note) column")
+                continue
             old = show_points(cur.points) if cur is not None else "chưa chấm"
             new = show_points(pts) + (f" «{_short(note, 40)}»" if note and (cur is None or note != cur.note) else "")
             self.changes.append(PlannedChange("score", what_vi, old, new,

@@ -41,9 +41,12 @@ def stage_label(stage: str, lang: str = "vi") -> str:
 
 
 def missing_text(entry: scoring.RankEntry, lang: str = "vi") -> str:
-    """"3/12 dòng chưa chấm" for an incomplete entry; "" when every line has points."""
+    """"3/12 dòng chưa chấm" for an incomplete entry, "chưa chấm" for a unit with no line scored
+    (not ranked); "" when every line has points."""
     if entry.complete:
         return ""
+    if not entry.scored:
+        return _t(lang, "chưa chấm", "not scored")
     n = entry.total_lines - entry.scored_lines
     return _t(lang, f"{n}/{entry.total_lines} dòng chưa chấm", f"{n}/{entry.total_lines} lines not scored")
 
@@ -135,8 +138,13 @@ def ranking_rows(td: ThiDua, lang: str = "vi", stage: str | None = None) -> list
     r = td.rankings.get(stage or td.stage or "")
     if r is None:
         return []
-    return [[str(e.rank), td.unit_name(e.code), show_points(e.points, lang), e.band or "—", missing_text(e, lang)]
+    return [[rank_text(e), td.unit_name(e.code), show_points(e.points, lang), e.band or "—", missing_text(e, lang)]
             for e in r.entries]
+
+
+def rank_text(entry: scoring.RankEntry) -> str:
+    """The rank as shown: "1", or "—" for a unit not ranked (nothing scored at the stage)."""
+    return "—" if entry.rank is None else str(entry.rank)
 
 
 def ranking_caption(td: ThiDua, lang: str = "vi") -> str:

@@ -306,7 +306,9 @@ def _thidua_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str
             return f"{n} lines" if en else f"{n} dòng"
         return (f"points table {year}" if en else f"bảng điểm {year}"), size(entry.old), size(entry.new)
     if action == "set_pact_date":
-        return (f"pact signed {year}" if en else f"ngày ký giao ước {year}"), str(entry.old or "—"), str(entry.new or "—")
+        from ..domain.clock import show_day
+        return ((f"pact signed {year}" if en else f"ngày ký giao ước {year}"),
+                show_day(str(entry.old) if entry.old else None), show_day(str(entry.new) if entry.new else None))
     if action == "carry_forward":
         new = entry.new if isinstance(entry.new, dict) else {}
         parts = []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import Query
 
-from ..domain import scoring, text
+from ..domain import clock, scoring, text
 from ..domain.errors import ConflictError, InvalidValue
 from ..domain.models import Msg, Snapshot
 from ..domain.scoring_text import fmt_points, no_template_msg, parse_stage
@@ -87,12 +87,12 @@ class ThiduaEdits:
                     f"Bảng điểm năm {year} đã được người khác sửa trước; không ghi đè. Xem lại: ccb-tui score template --year {year}",
                     f"The {year} points table was changed by someone else first; nothing overwritten. "
                     f"See: ccb-tui score template --year {year}"),
-                    f"bảng điểm {year}", "—", f"{len(current.lines) if current else 0} dòng", f"{len(template.lines)} dòng")
+                    f"Bảng điểm {year}", "—", f"{len(current.lines) if current else 0} dòng", f"{len(template.lines)} dòng")
             self._scores_fit_or_fail(snap, year, template)
             old_doc = scoring.template_doc(current) if current else None
             new_doc = scoring.template_doc(template)
             if old_doc == new_doc:
-                return Change(f"bảng điểm {year}", "không đổi", "không đổi", snap.revision)
+                return Change(f"Bảng điểm {year}", "không đổi", "không đổi", snap.revision)
             table, doc_id, doc = self._template_doc(db, year)
             doc = {"year": year, "pact_signed": doc.get("pact_signed"), **new_doc}
             self._save(table, doc_id, doc)
@@ -100,8 +100,8 @@ class ThiduaEdits:
             rev = snap.revision + 1
         old_n = f"{len(current.lines)} dòng" if current else "chưa có"
         old_en = f"{len(current.lines)} lines" if current else "none"
-        return Change(f"bảng điểm {year}", old_n, f"{len(template.lines)} dòng, tối đa {fmt_points(template.max_total)} điểm",
-                      rev, (f"points table {year}", old_en,
+        return Change(f"Bảng điểm {year}", old_n, f"{len(template.lines)} dòng, tối đa {fmt_points(template.max_total)} điểm",
+                      rev, (f"Points table {year}", old_en,
                             f"{len(template.lines)} lines, at most {fmt_points(template.max_total, 'en')} points"))
 
     @staticmethod
@@ -123,23 +123,31 @@ class ThiduaEdits:
 
     @audited
     def set_pact_date(self, year: int, day: date | str | None) -> Change:
-        """Record the day ``year``'s emulation pact was signed (None clears it)."""
+        """Record the day ``year``'s emulation pact was signed (None clears it).
+
+        Refused: a day outside the pact's window (from 1 January of the year before, when pacts
+        for the coming year are signed, to 31 December of ``year``) or after today in the
+        cluster's time zone.
+        """
         shown = day.isoformat() if isinstance(day, date) else (date.fromisoformat(day).isoformat() if day else None)
         with self._transaction() as db:  # type: ignore[attr-defined]
             snap: Snapshot = self._snap_in(db, records=False)  # type: ignore[attr-defined]
             self._year_open_or_fail(snap, year)  # type: ignore[attr-defined]
             if year not in snap.templates:
                 raise _no_template(year)
+            if shown is not None:
+                _pact_day_or_fail(date.fromisoformat(shown), year, snap.settings.timezone)
             old = snap.pacts.get(year)
+            what, what_en = f"Ngày ký giao ước {year}", f"Pact signed {year}"
             if old == shown:
-                return Change(f"ngày ký giao ước {year}", old or "—", shown or "—", snap.revision)
+                return Change(what, clock.show_day(old), clock.show_day(shown), snap.revision,
+                              (what_en, clock.show_day(old), clock.show_day(shown)))
             table, doc_id, doc = self._template_doc(db, year)
             doc["pact_signed"] = shown
             self._save(table, doc_id, doc)
             self._log(db, "set_pact_date", {"year": year}, old, shown)  # type: ignore[attr-defined]
             rev = snap.revision + 1
-        return Change(f"ngày ký giao ước {year}", old or "—", shown or "—", rev,
-                      (f"pact signed {year}", old or "—", shown or "—"))
+        return Change(what, clock.show_day(old), clock.show_day(shown), rev, (what_en, clock.show_day(old), clock.show_day(shown)))
 
     # --- scores ---------------------------------------------------------------------------
 
@@ -220,6 +228,8 @@ class ThiduaEdits:
                     f"{what_en}: the points were changed to {fmt_points(old_p, 'en')} (you expected "
                     f"{fmt_points(expected, 'en')}); nothing overwritten. See: ccb-tui score show {unit} --year {year}"),
                     what, fmt_points(expected), fmt_points(old_p), fmt_points(new_p))
+        if new_p is not None and not note.strip():
+            _reason_or_fail(ln, snap, unit, year, new_p)
         table, doc_id, doc = self._score_doc(db, unit, year)
         stages = {k: dict(v) for k, v in (doc.get("stages") or {}).items()}
         old_entry = score_entry(stages.get(stage, {}).get(line))
@@ -304,20 +314,21 @@ class ThiduaEdits:
             table, doc = self._commendation_or_fail(db, cid)
             self._year_open_or_fail(snap, int(doc["year"]))  # type: ignore[attr-defined]
             old = doc.get("status", "proposed")
-            what = f"khen thưởng số {cid}"
+            what = f"Khen thưởng số {cid}"
             if expect is not ANY and expect != old:
                 raise ConflictError(Msg(f"{what}: trạng thái đã là {old} (bạn dựa trên {expect}); không ghi đè.",
-                                        f"commendation {cid}: the status is already {old} (you expected {expect}); "
+                                        f"Commendation {cid}: the status is already {old} (you expected {expect}); "
                                         f"nothing overwritten."), what, str(expect), old, status)
             labels = scoring.COMMENDATION_STATUS
-            if old == status:
-                return Change(what, labels[old][0], labels[status][0], snap.revision)
+            if old == status:  # nothing to write: the caller says so (old == new)
+                return Change(what, labels[old][0], labels[status][0], snap.revision,
+                              (f"Commendation {cid}", labels[old][1], labels[status][1]))
             table.update({"status": status, "by": self.user, "at": now_iso()}, doc_ids=[cid])  # type: ignore[attr-defined]
             self._log(db, "set_commendation_status", {"commendation": cid, "year": doc["year"],  # type: ignore[attr-defined]
                                                       **({"unit": doc["unit"]} if doc.get("unit") else {})}, old, status)
             rev = snap.revision + 1
         return Change(what, labels.get(old, (old,))[0], labels[status][0], rev,
-                      (f"commendation {cid}", labels.get(old, (old, old))[1], labels[status][1]))
+                      (f"Commendation {cid}", labels.get(old, (old, old))[1], labels[status][1]))
 
     @audited
     def remove_commendation(self, cid: int, *, expect: object = ANY) -> Change:
@@ -327,10 +338,10 @@ class ThiduaEdits:
             table, doc = self._commendation_or_fail(db, cid)
             self._year_open_or_fail(snap, int(doc["year"]))  # type: ignore[attr-defined]
             current = next((c for c in snap.commendations if c.id == cid), None)
-            what = f"khen thưởng số {cid}"
+            what = f"Khen thưởng số {cid}"
             if expect is not ANY and expect != current:
                 raise ConflictError(Msg(f"{what} đã được người khác sửa; không xóa. Xem: ccb-tui commend list",
-                                        f"commendation {cid} was changed by someone else; not removed. "
+                                        f"Commendation {cid} was changed by someone else; not removed. "
                                         f"See: ccb-tui commend list"), what, "", "", "")
             table.remove(doc_ids=[cid])
             self._log(db, "remove_commendation", {"commendation": cid, "year": doc["year"],  # type: ignore[attr-defined]
@@ -338,7 +349,7 @@ class ThiduaEdits:
             rev = snap.revision + 1
         shown = doc.get("person") or doc.get("unit") or ""
         return Change(what, f"{doc.get('form', '')} · {shown}", "đã xóa", rev,
-                      (f"commendation {cid}", f"{doc.get('form', '')} · {shown}", "removed"))
+                      (f"Commendation {cid}", f"{doc.get('form', '')} · {shown}", "removed"))
 
     # --- year open: carrying the points table and the checklist forward ---------------------
 
@@ -367,6 +378,36 @@ class ThiduaEdits:
         carried["template_kept"] = year in snap.templates
         carried["source_template"] = template is not None
         return carried
+
+
+def _pact_day_or_fail(day: date, year: int, tz: str | None) -> None:
+    first, last = date(year - 1, 1, 1), date(year, 12, 31)
+    shown = day.strftime(clock.DAY)
+    if not first <= day <= last:
+        raise InvalidValue(Msg(
+            f"Ngày ký {shown} không hợp với giao ước năm {year} (ký trong khoảng {first.strftime(clock.DAY)}–"
+            f"{last.strftime(clock.DAY)}). Sửa --date, ví dụ --date 15/1/{year}.",
+            f"The day {shown} does not fit the {year} pact (signed between {first.strftime(clock.DAY)} and "
+            f"{last.strftime(clock.DAY)}). Fix --date, e.g. --date 15/1/{year}."))
+    today = clock.local_date(now_iso(), tz)
+    if today is not None and day > today:
+        raise InvalidValue(Msg(
+            f"Ngày ký {shown} chưa tới (hôm nay là {today.strftime(clock.DAY)}). Ghi ngày đã ký bằng --date.",
+            f"The day {shown} has not come yet (today is {today.strftime(clock.DAY)}). Give the day it was "
+            f"signed with --date."))
+
+
+def _reason_or_fail(ln: scoring.Line, snap: Snapshot, unit: str, year: int, new_p: Decimal) -> None:
+    """Points other than what the line's rule proposes need a reason (the note): refused without one."""
+    proposal = scoring.propose(ln, snap, unit, year)
+    if proposal is None or proposal[0] == new_p:
+        return
+    pts, why = proposal
+    raise InvalidValue(Msg(
+        f"{fmt_points(new_p)} điểm khác điểm quy tắc đề xuất cho dòng {ln.code} ({fmt_points(pts)} điểm: {why.vi}); "
+        f"ghi lý do vào ghi chú, ví dụ: --note \"lý do\".",
+        f"{fmt_points(new_p, 'en')} points is not what the rule proposes for line {ln.code} "
+        f"({fmt_points(pts, 'en')} points: {why.en}); give the reason in the note, e.g. --note \"reason\"."))
 
 
 def _same_template(current: scoring.Template | None, expect: object) -> bool:

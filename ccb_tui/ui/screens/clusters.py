@@ -127,6 +127,7 @@ class ClustersScreen(CcbScreen):
         lines.append(plain(f"{self.t('Kế hoạch', 'Plan')}: {row.plan_text(lang)}" + (f" ({details})" if details else "")))
         if row.ranking is not None and row.leaders:
             ranked = " · ".join(f"{e.rank}. {self._short(row, e.code, e.name)} {show_points(e.points, lang)}"
+                                if e.scored else f"{self._short(row, e.code, e.name)} {self.t('chưa chấm', 'not scored')}"
                                 for e in row.ranking.entries)
             lines.append(plain(f"{self.t('Xếp hạng', 'Ranking')}: {ranked}"))
         else:

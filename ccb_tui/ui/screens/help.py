@@ -57,7 +57,7 @@ NOTES_VI = """Ký hiệu: ✔ ĐẠT · ✘ CHƯA ĐẠT kế hoạch; ✔ khớ
 "(3/4)" sau một tổng: 3 trong 4 đơn vị đã báo cáo. Sau tiến độ: chỉ so trên 3 đơn vị có cả kế
 hoạch và số liệu (khi cụm chưa có kế hoạch chung của cả cụm).
 Số liệu nhập theo kiểu Việt Nam: 1.500 · 1,5 · 6,7 tỷ · 248,6 triệu; điểm: 8 · 8,25.
-Thi đua: ○ chưa chấm · ⚠ hai vòng lệch từ 1 điểm · ⇒ dòng có quy tắc đề xuất điểm từ số liệu.
+Thi đua: ○ chưa chấm · ⚠ lệch từ 1 điểm so với vòng trước · ⇒ dòng có quy tắc đề xuất điểm từ số liệu.
 Khi người khác sửa cùng tệp dữ liệu, màn hình tự cập nhật trong vòng 2 giây. Nếu hai người sửa
 cùng một số, người lưu sau sẽ thấy hộp thoại xung đột để chọn giữ số nào; không có gì bị ghi đè lặng lẽ."""
 
@@ -67,7 +67,7 @@ NOTES_EN = """Symbols: ✔ MET · ✘ NOT MET plan; ✔ matches / ⚠ does not m
 "(3/4)" after a total: 3 of 4 units reported. After a progress: only the 3 units with both a
 target and a figure are compared (when the cluster has no target of its own).
 Numbers are typed as the English interface shows them: 1,500 · 1.5 · 6.7 billion · 248.6 million.
-Competition: ○ not scored · ⚠ two stages differ by 1+ point · ⇒ a rule proposes points from figures.
+Competition: ○ not scored · ⚠ 1+ point off the stage before · ⇒ a rule proposes points from figures.
 When someone else edits the same store, the screen updates within 2 seconds. If two people edit
 the same figure, the later one sees a conflict dialog to choose which to keep; nothing is lost silently."""
 

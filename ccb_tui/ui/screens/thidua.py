@@ -64,22 +64,21 @@ def stage_short(stage: str, lang: str) -> str:
     return _t(lang, vi, en)
 
 
-def disagreements(td: tdv.ThiDua) -> dict[tuple[str, str, str], Decimal]:
-    """(unit, line, stage) → the difference with the neighbouring stage, for both stages of every
-    difference the rankings list (the core's threshold)."""
-    out: dict[tuple[str, str, str], Decimal] = {}
+def disagreements(td: tdv.ThiDua) -> dict[tuple[str, str, str], tuple[Decimal, str]]:
+    """(unit, line, stage) → (the difference, the stage before it), for the later stage of every
+    difference the rankings list (the core's threshold): a stage that agrees with the one before
+    it carries no mark, even when the stage after it departs from both."""
+    out: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     for r in td.rankings.values():
         for d in r.differences:
-            gap = abs(d.points_a - d.points_b)
-            for stage in (d.stage_a, d.stage_b):
-                key = (d.unit, d.line, stage)
-                out[key] = max(out.get(key, Decimal(0)), gap)
+            out[(d.unit, d.line, d.stage_b)] = (abs(d.points_a - d.points_b), d.stage_a)
     return out
 
 
-def cell_value(td: tdv.ThiDua, diffs: dict[tuple[str, str, str], Decimal], unit: str, line: str, stage: str,
+def cell_value(td: tdv.ThiDua, diffs: dict[tuple[str, str, str], tuple[Decimal, str]], unit: str, line: str, stage: str,
                lang: str, *, words: bool) -> str:
-    """One stage of a cell: "9,5", "⚠8" (disagrees), "○" or "○ chưa" (unscored, ``words``)."""
+    """One stage of a cell: "9,5", "⚠8" (differs from the stage before), "○" or "○ chưa" (unscored,
+    ``words``)."""
     p = td.points(unit, line, stage)
     if p is None:
         return UNSCORED + (" " + _t(lang, "chưa", "none") if words else "")
@@ -96,7 +95,8 @@ class ThiduaScreen(CcbScreen):
         Binding("e", "edit", "Chấm điểm"),
         Binding("v", "stage(1)", "Vòng chấm"),
         Binding("V", "stage(-1)", "Vòng trước", show=False),
-        Binding("c", "panel", "Khen thưởng"),
+        Binding("c", "panel('commend')", "Khen thưởng"),
+        Binding("c", "panel('ranking')", "Xếp hạng"),
     ]
 
     def __init__(self) -> None:
@@ -105,7 +105,7 @@ class ThiduaScreen(CcbScreen):
         """The stage ``e`` scores and the ranking ranks; None until the first draw picks one."""
         self._stage_year: int | None = None
         self.td: tdv.ThiDua | None = None
-        self.diffs: dict[tuple[str, str, str], Decimal] = {}
+        self.diffs: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
         self.wide = False
         self.panel = "ranking"
         """On a short narrow screen, which of the ranking and the commendations shows."""
@@ -167,18 +167,31 @@ class ThiduaScreen(CcbScreen):
         self.refresh_bindings()
 
     def _title(self) -> Text:
+        """The title line; on a narrow screen the key hints go first, then the cluster's long
+        name, so the stage and the [số liệu mẫu] tag always show."""
+        for hints, cluster in ((True, "full"), (False, "full"), (False, "short"), (False, None)):
+            out = self._title_text(hints, cluster)
+            if out.cell_len <= self._width() - 2:
+                return out
+        return out
+
+    def _title_text(self, hints: bool, cluster: str | None) -> Text:
+        from ...core.report.clusters import short_name
         app, td = self.ccb, self.td
         assert td is not None and app.snap is not None
         out = Text()
-        if app.snap.clusters:
-            out.append_text(plain(app.snap.clusters[app.snap.default_cluster()].name(app.lang), style="bold"))
+        if app.snap.clusters and cluster is not None:
+            c = app.snap.clusters[app.snap.default_cluster()]
+            out.append_text(plain(c.name(app.lang) if cluster == "full" else short_name(c, app.lang), style="bold"))
             out.append(" · ")
-        out.append(self.t(f"Thi đua năm {td.year} ", f"Competition {td.year} "), style="bold")
-        out.append("‹y›", style="dim")
+        out.append(self.t(f"Thi đua năm {td.year}", f"Competition {td.year}"), style="bold")
+        if hints:
+            out.append(" ‹y›", style="dim")
         if td.template is not None and self.stage is not None:
             out.append(self.t("  Vòng: ", "  Stage: "))
             out.append(tdv.stage_label(self.stage, app.lang), style="bold reverse")
-            out.append(" ‹v›", style="dim")
+            if hints:
+                out.append(" ‹v›", style="dim")
             sample = td.template.sample or any(r.sample for r in td.rankings.values())
             if sample:
                 out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
@@ -190,9 +203,16 @@ class ThiduaScreen(CcbScreen):
         td = self.td
         assert td is not None and td.template is not None and self.stage is not None
         lang = self.ccb.lang
-        n = len(td.units)
         cell = WIDE_CELL if self.wide else NARROW_CELL
-        title_w = max(MIN_TITLE, self._width() - FIXED - n * (cell + 2) - 2)
+        unit_cells = {u.code: [self._cell(u.code, ln.code) for ln in td.template.lines] for u in td.units}
+        # Each unit column is as wide as its name or its widest cell (at most ``cell``): the title
+        # takes the rest, so headings and titles are cut only when the screen is really too narrow.
+        used = sum(min(cell, max([cell_len(u.short_name(td.year))] + [c.cell_len for c in unit_cells[u.code]]))
+                   + 2 for u in td.units)
+        code_w = max([cell_len(ln.code) for ln in td.template.lines] + [cell_len(self.t("Mã", "Code"))])
+        max_w = max([cell_len(tdv.show_points(ln.max_points, lang)) for ln in td.template.lines]
+                    + [cell_len(self.t("Tối đa", "Max"))])
+        title_w = max(MIN_TITLE, self._width() - used - (code_w + 2) - (max_w + 2) - 2 - 2 - 1)
         if self.wide:
             heads = " ".join(f"{stage_short(s, lang):>5}" for s in STAGES)
         columns: list[tuple[str, Text]] = [
@@ -219,7 +239,7 @@ class ThiduaScreen(CcbScreen):
             shown = title if cell_len(title) <= title_w else cut_cells(title, title_w - 1) + "…"
             cells = [plain(ln.code), plain(shown), right(tdv.show_points(ln.max_points, lang))]
             for u in td.units:
-                cells.append(self._cell(u.code, ln.code))
+                cells.append(unit_cells[u.code][i])
             rows.append((f"line:{ln.code}", cells))
         totals = [Text(""), plain(self.t("Tổng điểm", "Total"), style="bold"),
                   right(tdv.show_points(td.template.max_total, lang), "bold")]
@@ -263,8 +283,8 @@ class ThiduaScreen(CcbScreen):
         if self.wide:
             out.append(self.t("Mỗi ô: tự chấm · cụm thẩm định · huyện chấm (vòng đang chọn gạch chân). ",
                               "Each cell: self · peer · district (the chosen stage underlined). "))
-        out.append(self.t(f"{UNSCORED} chưa chấm · {DIFFERS} lệch từ {gap} điểm giữa hai vòng · {RULE} có quy tắc đề xuất",
-                          f"{UNSCORED} not scored · {DIFFERS} stages differ by {gap}+ · {RULE} a rule proposes points"))
+        out.append(self.t(f"{UNSCORED} chưa chấm · {DIFFERS} lệch từ {gap} điểm so với vòng trước · {RULE} có quy tắc đề xuất",
+                          f"{UNSCORED} not scored · {DIFFERS} {gap}+ off the stage before · {RULE} a rule proposes points"))
         return out
 
     def _draw_bottom(self) -> None:
@@ -299,7 +319,7 @@ class ThiduaScreen(CcbScreen):
         for e in r.entries:
             flag = (f"{DIFFERS} {tdv.missing_text(e, lang)}" if not e.complete
                     else self.t(f"✔ đủ {e.total_lines} dòng", f"✔ all {e.total_lines} lines"))
-            table.add_row(str(e.rank), plain(td.unit_name(e.code)), tdv.show_points(e.points, lang),
+            table.add_row(tdv.rank_text(e), plain(td.unit_name(e.code)), tdv.show_points(e.points, lang),
                           plain(e.band or "—"), plain(flag, "" if e.complete else "bold"))
         return table
 
@@ -368,10 +388,11 @@ class ThiduaScreen(CcbScreen):
             label = tdv.stage_label(s, lang)
             value = tdv.show_points(p, lang) if p is not None else self.t("chưa chấm", "not scored")
             out.append(f"{label} {value}", style="bold underline" if s == self.stage else "")
-            gap = self.diffs.get((unit, ln.code, s))
-            if gap is not None and p is not None:
-                out.append(self.t(f" {DIFFERS}lệch {tdv.show_points(gap, lang)}",
-                                  f" {DIFFERS}off by {tdv.show_points(gap, lang)}"), style="bold")
+            diff = self.diffs.get((unit, ln.code, s))
+            if diff is not None and p is not None:
+                gap, before = tdv.show_points(diff[0], lang), stage_short(diff[1], lang)
+                out.append(self.t(f" {DIFFERS} lệch {gap} so với {before}", f" {DIFFERS} {gap} off {before}"),
+                           style="bold")
         score = app.snap.scores.get((unit, ln.code, td.year, self.stage or ""))
         if score is not None and (score.note or score.evidence):
             out.append("\n")
@@ -398,8 +419,9 @@ class ThiduaScreen(CcbScreen):
         no_template = self.td is not None and self.td.template is None
         if action in ("edit", "stage") and no_template:
             return None
-        if action == "panel":
-            return self.td is not None and not no_template and not self.wide and self._height() < TALL
+        if action == "panel":  # one of the two "c" keys shows: the one naming what c switches to
+            return (self.td is not None and not no_template and not self.wide and self._height() < TALL
+                    and parameters[:1] != (self.panel,))
         return True
 
     def action_stage(self, step: int) -> None:
@@ -408,10 +430,11 @@ class ThiduaScreen(CcbScreen):
         if self.td is not None:
             self._draw()  # the title line shows the stage: no toast for each press
 
-    def action_panel(self) -> None:
-        self.panel = "commend" if self.panel == "ranking" else "ranking"
+    def action_panel(self, panel: str = "") -> None:
+        self.panel = panel or ("commend" if self.panel == "ranking" else "ranking")
         if self.td is not None:
             self._draw_bottom()
+        self.refresh_bindings()
 
     def action_edit(self) -> None:
         at = self.cursor_cell()
@@ -435,6 +458,8 @@ class EditScoreDialog(FormDialog):
         self.unit_code, self.line_code, self.year, self.stage = unit, line, year, stage
         self.base: Decimal | None = None
         self.proposal: tuple[Decimal, str] | None = None
+        self.clearing = False
+        """Set while the Xóa điểm button saves: the edit is "no score", whatever the field holds."""
 
     def _line(self) -> scoring.Line | None:
         snap = self.ccb.snap
@@ -472,14 +497,16 @@ class EditScoreDialog(FormDialog):
                 line.append_text(plain(self.proposal[1]))
                 line.append(")")
                 yield Static(line, id="proposal")
-                yield Button(self.t("Dùng điểm đề xuất", "Use the proposed points"), id="use-proposal", compact=True)
+                yield Button(self.t(f"Dùng điểm đề xuất ({tdv.show_points(proposed[0], lang)})",
+                                    f"Use the proposed points ({tdv.show_points(proposed[0], lang)})"),
+                             id="use-proposal", compact=True, variant="primary")
         low = tdv.show_points(ln.min_points, lang) if ln else "0"
         high = tdv.show_points(ln.max_points, lang) if ln else "?"
-        yield Static(plain(self.t(f"Điểm ({low}..{high}), ví dụ 8 hoặc 8,25; để trống để xóa điểm",
-                                  f"Points ({low}..{high}), e.g. 8 or 8.25; empty clears the score")),
+        yield Static(plain(self.t(f"Điểm ({low}..{high}), ví dụ 8 hoặc 8,25",
+                                  f"Points ({low}..{high}), e.g. 8 or 8.25")),
                      classes="field-label")
         start = self.base if self.base is not None else (self.proposal[0] if self.proposal else None)
-        yield VnInput(value=tdv.show_points(start, lang) if start is not None else "", id="points")
+        yield VnInput(value=tdv.show_points(start, lang) if start is not None else "", id="points", compact=True)
         yield self.field_error("points")
         yield Static(plain(self.t("Ghi chú / lý do" + (" (bắt buộc khi khác điểm đề xuất)" if self.proposal else ""),
                                   "Note / reason" + (" (needed when not the proposed points)" if self.proposal else ""))),
@@ -491,9 +518,28 @@ class EditScoreDialog(FormDialog):
         yield VnInput(value=stored.evidence if stored else "", id="evidence", compact=True)
         yield self.field_error("evidence")
 
+    def compose_buttons(self) -> ComposeResult:
+        if self.base is not None:  # clearing is its own action, showing what it clears
+            yield Button(self.t(f"Xóa điểm (đang là {tdv.show_points(self.base, self.ccb.lang)})",
+                                f"Clear the score (now {tdv.show_points(self.base, self.ccb.lang)})"),
+                         id="clear-score", variant="warning", compact=True)
+        yield Button(self.t("Lưu", "Save"), id="dialog-save", variant="primary", compact=True)
+        yield Button(self.t("Hủy", "Cancel"), id="dialog-cancel", compact=True)
+
     def on_mount(self) -> None:
         self.refresh_data()
         self.query_one("#points", Input).focus()
+
+    @on(Button.Pressed, "#clear-score")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.saving:
+            return
+        self.clearing = True
+        try:
+            self.action_save()
+        finally:
+            self.clearing = False
 
     def refresh_data(self) -> None:
         """Show the stored points; say so if someone changed them since the form opened."""
@@ -531,6 +577,16 @@ class EditScoreDialog(FormDialog):
         for field in ("points", "note", "evidence"):
             self.show_error(field, "")
         value: Decimal | None = None
+        unit, line, year, stage, base = self.unit_code, self.line_code, self.year, self.stage, self.base
+        if self.clearing:  # the Xóa điểm button: the one way to clear, based on the points it showed
+            return lambda store: store.set_score(unit, line, year, stage, None, expect=base)
+        if not raw:  # an empty field never clears a score (keys typed ahead may have been lost)
+            self.show_error("points", self.t(
+                "Nhập số điểm." + (f" Muốn xóa điểm đang có ({tdv.show_points(base, lang)}) thì bấm “Xóa điểm”."
+                                   if base is not None else ""),
+                "Enter the points." + (f" To clear the stored {tdv.show_points(base, lang)}, press “Clear the score”."
+                                       if base is not None else "")))
+            return None
         if raw:
             try:
                 value = scoring.points(str(parse_number(raw, lang)))
@@ -552,7 +608,6 @@ class EditScoreDialog(FormDialog):
                 return None
             if value == self.proposal[0] and not evidence:
                 evidence = self.t(f"theo quy tắc: {self.proposal[1]}", f"by the rule: {self.proposal[1]}")
-        unit, line, year, stage, base = self.unit_code, self.line_code, self.year, self.stage, self.base
         return lambda store: store.set_score(unit, line, year, stage, value, note=note, evidence=evidence,
                                              expect=base)
 
@@ -561,6 +616,9 @@ class EditScoreDialog(FormDialog):
         if snap is not None:
             now = snap.scores.get((self.unit_code, self.line_code, self.year, self.stage))
             self.base = now.points if now else None
+            for button in self.query("#clear-score").results(Button):  # it clears what it names
+                button.label = self.t(f"Xóa điểm (đang là {tdv.show_points(self.base, self.ccb.lang)})",
+                                      f"Clear the score (now {tdv.show_points(self.base, self.ccb.lang)})")
 
 
 __all__ = ["EditScoreDialog", "ThiduaScreen", "disagreements"]

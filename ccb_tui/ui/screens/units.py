@@ -15,7 +15,7 @@ from ...core.report.change_text import show_change, show_point
 from ...core.domain.fmt import format_money
 from ...core.domain.indicators import CATALOGUE, Kind
 from ...core.domain.models import Reading, Unit
-from ...core.domain.text import matches, vi_sort_key
+from ...core.domain.text import fold, matches, vi_sort_key
 from ..safe import plain, right
 from ..widgets.vninput import VnInput
 from .base import CcbScreen
@@ -422,7 +422,8 @@ class UnitDetailScreen(CcbScreen):
         ind = indicators.get(code)
         r = snap.reading(self.unit_code, code, year)
         out = plain(ind.label(lang), style="bold")
-        out.append(f" ({ind.unit(lang)})", style="dim")
+        if fold(ind.unit(lang)) != fold(ind.label(lang)):  # not "Members (members)"
+            out.append(f" ({ind.unit(lang)})", style="dim")
         if r.reported and ind.kind is Kind.MONEY:
             q = r.qualifier.label(lang)
             out.append(": " + (f"{q} " if q else "") + format_money(r.value, lang, exact=True))

@@ -63,8 +63,8 @@ class RankingBoard(Widget):
         for e in r.entries:
             note = (f"⚠ {thidua.missing_text(e, lang)}" if not e.complete
                     else self._t(f"✔ đủ {e.total_lines} dòng", f"✔ all {e.total_lines} lines"))
-            rows.append((str(e.rank), td.unit_name(e.code), thidua.show_points(e.points, lang), e.band or "—", note,
-                         e.points))
+            rows.append((thidua.rank_text(e), td.unit_name(e.code), thidua.show_points(e.points, lang), e.band or "—",
+                         note, e.points))
         head = (self._t("Hạng", "Rank"), self._t("Đơn vị", "Unit"), self._t("Điểm", "Points"),
                 self._t("Xếp loại", "Band"), self._t("Chấm", "Scored"))
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
@@ -82,7 +82,7 @@ class RankingBoard(Widget):
         for rank, name, points, band, note, value in rows:
             cells: list[Text] = [Text(rank, style="bold"), plain(name, style="bold"), Text(points, style="bold")]
             if with_bar:
-                cells.append(Text(bar(value, r.max_total, room)))
+                cells.append(Text(bar(value, r.max_total, room) if value is not None else ""))
             cells += [plain(band), plain(note, style="" if note.startswith("✔") else "bold")]
             table.add_row(*cells)
         return table
