@@ -334,8 +334,8 @@ def test_commendations_per_cluster(two: str, capsys) -> None:
     listed = lambda *extra: [json.loads(ok(capsys, two, "commend", "list", "--year", "2020", "--json", *extra))]  # noqa: E731
     four = listed("--cluster", "cum4")[0]
     three = listed()[0]
-    assert [(c["unit"], c["person"]) for c in four] == [("ea_kiet", ""), (None, "Nguyễn Văn A")]
-    assert [(c["unit"], c["person"]) for c in three] == [("nam_ka", ""), (None, "Nguyễn Văn A")]
+    assert [(c["unit"], c["person"]) for c in four] == [("ea_kiet", None), (None, "Nguyễn Văn A")]
+    assert [(c["unit"], c["person"]) for c in three] == [("nam_ka", None), (None, "Nguyễn Văn A")]
     text_list = ok(capsys, two, "commend", "list", "--year", "2020", "--cluster", "cum4")
     assert "Ea Kiết" in text_list and "Nam Ka" not in text_list
 
