@@ -8,7 +8,7 @@ from ..domain.fmt import format_money, format_money_short, format_number, format
 from ..domain.indicators import Indicator, Kind
 from ..domain.models import Number, Reading, Snapshot, TaskState
 from ..domain.text import cell_width, sanitize
-from ..domain.totals import Progress, Reconciliation, Total, YearSummary
+from ..domain.totals import Progress, Ratio, Reconciliation, Total, YearSummary
 
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
 NOT_REPORTED_LONG = {"vi": "chưa báo cáo", "en": "not reported"}
@@ -105,6 +105,49 @@ def coverage_notes(summary: YearSummary, lang: str = "vi") -> list[str]:
     return lines
 
 
+def show_ratio(code: str, ratio: Ratio, lang: str = "vi") -> str:
+    """A derived figure: "12,2", "≈ 581.545 đồng (2/4)" (over the units that reported both
+    figures, how many of the cluster's), "—" when there is none."""
+    if ratio.value is None:
+        return "—"
+    if code == "fund_per_member":
+        shown = format_money(round(ratio.value), lang)
+    else:
+        shown = format_number(ratio.value, 1, lang)
+    if ratio.approximate:
+        shown = "≈ " + shown
+    if ratio.partial:
+        shown += f" ({len(ratio.units_counted)}/{ratio.units_total})"
+    return shown
+
+
+RATIO_LABELS = {"members_per_branch": ("Hội viên / chi hội", "Members per branch"),
+                "fund_per_member": ("Quỹ hội / hội viên", "Fund per member")}
+
+
+def ratio_line(summary: YearSummary, lang: str = "vi", sep: str = "   ") -> str:
+    """"Hội viên / chi hội: 12,2   Quỹ hội / hội viên: 581.545 đồng (2/4)" — every view's line."""
+    en = lang == "en"
+    return sep.join(f"{RATIO_LABELS[code][1 if en else 0]}: {show_ratio(code, r, lang)}"
+                    for code, r in summary.ratios.items())
+
+
+def ratio_notes(summary: YearSummary, lang: str = "vi") -> list[str]:
+    """For a ratio over only some units, which: "Quỹ hội / hội viên: chỉ tính 2/4 đơn vị có cả
+    hai số (Krông Nô, Nam Ka)"."""
+    en = lang == "en"
+    names = {u.code: u.short_name(summary.year) for u in summary.units}
+    lines = []
+    for code, r in summary.ratios.items():
+        if not r.partial:
+            continue
+        who = ", ".join(names.get(c, c) for c in r.units_counted)
+        n = f"{len(r.units_counted)}/{r.units_total}"
+        lines.append(f"{RATIO_LABELS[code][1]}: only the {n} units that reported both figures ({who})" if en
+                     else f"{RATIO_LABELS[code][0]}: chỉ tính {n} đơn vị có cả hai số liệu ({who})")
+    return lines
+
+
 def show_reconciliation(rec: Reconciliation | None, ind: Indicator, lang: str = "vi") -> str:
     """"✔ gần 250 tr." / "⚠ trên 6,7 tỷ": the mark and what the source said."""
     if rec is None:
@@ -156,13 +199,9 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
     for r in [cols, *rows]:
         cells = [pad(c, widths[i], right=0 < i < len(cols) - 2) for i, c in enumerate(r)]
         lines.append("  ".join(cells).rstrip())
-    ratio = summary.ratios
-    mpb, fpm = ratio.get("members_per_branch"), ratio.get("fund_per_member")
     lines.append("")
-    lines.append(("Members per branch: " if en else "Hội viên / chi hội: ")
-                 + (format_number(mpb, 1, lang) if mpb is not None else "—")
-                 + ("   Fund per member: " if en else "   Quỹ hội / hội viên: ")
-                 + (format_money(round(fpm), lang) if fpm is not None else "—"))
+    lines.append(ratio_line(summary, lang))
+    lines += ratio_notes(summary, lang)
     lines += coverage_notes(summary, lang)
     return "\n".join(lines)
 

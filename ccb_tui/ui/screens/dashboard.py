@@ -224,12 +224,8 @@ class DashboardScreen(CcbScreen):
     def _fill_notes(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
         lines: list[str] = []
-        mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
-        from ...core.domain.fmt import format_money, format_number
-        lines.append(self.t("Hội viên / chi hội: ", "Members per branch: ")
-                     + (format_number(mpb, 1, lang) if mpb is not None else "—")
-                     + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")
-                     + (format_money(round(fpm), lang) if fpm is not None else "—"))
+        lines.append(report_text.ratio_line(summary, lang))
+        lines += report_text.ratio_notes(summary, lang)
         lines += report_text.coverage_notes(summary, lang)
         if getattr(self, "previous", None) is None:
             lines.append(self.t(f"So với năm trước: chưa có số năm {summary.year - 1}.",

@@ -282,6 +282,8 @@ class MeetingScreen(CcbScreen):
                 key=ind.code)
         notes = [self.t("✔ khớp với tổng cụm đã báo cáo · ⚠ không khớp · ≈ có số gần đúng · — chưa có",
                         "✔ matches the reported total · ⚠ mismatch · ≈ approximate · — none")]
+        notes.append(report_text.ratio_line(summary, lang))
+        notes += report_text.ratio_notes(summary, lang)
         notes += report_text.coverage_notes(summary, lang)
         self.query_one("#meet-plan-notes", Static).update(Text("\n").join(plain(n) for n in notes))
 
