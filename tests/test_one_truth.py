@@ -42,7 +42,7 @@ def _value(ind: str):  # noqa: ANN202 - a strategy
         return st.integers(0, 90).map(lambda c: c * 100_000_000)
     if ind == "canal_km":
         return st.integers(0, 50).map(lambda t: t / 10)
-    if ind == "new_members":
+    if ind in ("new_members", "branches"):  # never above the fewest members (20): a branch has members
         return st.integers(0, 20)
     return st.integers(20, 300)
 

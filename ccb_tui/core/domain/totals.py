@@ -528,6 +528,9 @@ class YearSummary:
     ratios: Mapping[str, Ratio]  # like for like: over the units that reported both figures
     reconciliations: tuple[Reconciliation, ...] = field(default_factory=tuple)
     sample: bool = False
+    """Whether some unit's figure of the year is still sample data (the source gives only totals)."""
+    sample_targets: bool = False
+    """Whether some unit's target (kế hoạch) of the year is still sample data."""
 
 
 def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSummary:
@@ -557,7 +560,8 @@ def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSumm
         progress=plan,
         ratios=ratios(readings),
         reconciliations=tuple(reconcile(snap, year, code)),
-        sample=snap.has_sample(year, {u.code for u in units}),
+        sample=snap.has_sample(year, {u.code for u in units}, targets=False),
+        sample_targets=snap.has_sample(year, {u.code for u in units}, figures=False),
     )
 
 
@@ -587,6 +591,7 @@ def to_json(summary: YearSummary) -> dict[str, Any]:
         "year": summary.year,
         "cluster": summary.cluster.code,
         "sample": summary.sample,
+        "sample_targets": summary.sample_targets,
         "totals": {c: _json_number(summary.totals[c].value) for c in codes},
         "totals_reported": {c: list(summary.totals[c].reported_units) for c in codes},
         "units_total": len(summary.units),

@@ -24,7 +24,7 @@ from ..domain.fmt import format_number
 from ..domain.indicators import CATALOGUE, Indicator, Kind
 from ..domain.models import Snapshot, Task, TaskState, Unit
 from .text import (
-    SAMPLE_LABEL, coverage_notes, ratio_line, ratio_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
+    SAMPLE_LABEL, coverage_notes, ratio_line, sample_label, sample_notes, ratio_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
 )
 from ..domain.text import sanitize, sanitize_multiline
 from . import thidua as td_view
@@ -212,9 +212,8 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     meta.append(_t(lang, f"Lập ngày {_day(now, lang)}", f"Prepared {_day(now, lang)}"))
     meta.append(_t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}"))
     out += [" · ".join(meta), ""]
-    if summary.sample:
-        out += ["> " + md_escape(_t(lang, "⚠ Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
-                                   "⚠ Per-unit figures are sample data (the source gives cluster totals only) until edited.")), ""]
+    for note in sample_notes(summary, lang):
+        out += ["> " + md_escape("⚠ " + note), ""]
 
     out += [f"## {_t(lang, '1. Tổng cụm, kế hoạch và đối chiếu báo cáo', '1. Cluster totals, plan and reconciliation')}", ""]
     recs = {r.indicator: r for r in summary.reconciliations}
@@ -427,9 +426,8 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
                             year=year, day=day, lang=lang),
             f'<p class="meta doc-meta">{esc(title)} · '
             f'{esc(_t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}"))}</p>']
-    if summary.sample:
-        body.append(f'<p class="sample">{esc(_t(lang, "⚠ Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.", "⚠ Per-unit figures are sample data (the source gives cluster totals only) until edited."))} '
-                    f'[{esc(SAMPLE_LABEL[lang])}]</p>')
+    for note in sample_notes(summary, lang):
+        body.append(f'<p class="sample">{esc("⚠ " + note)} [{esc(sample_label(summary, lang))}]</p>')
 
     body.append(f"<h2>{esc(_t(lang, '1. Tổng cụm, kế hoạch và đối chiếu báo cáo', '1. Cluster totals, plan and reconciliation'))}</h2>")
     recs = {r.indicator: r for r in summary.reconciliations}

@@ -13,6 +13,30 @@ from ..domain.totals import Progress, Ratio, Reconciliation, Total, YearSummary
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
 NOT_REPORTED_LONG = {"vi": "chưa báo cáo", "en": "not reported"}
 SAMPLE_LABEL = {"vi": "số liệu mẫu", "en": "sample data"}
+SAMPLE_TARGETS_LABEL = {"vi": "kế hoạch mẫu", "en": "sample targets"}
+
+
+def sample_label(summary: "YearSummary", lang: str = "vi") -> str:
+    """The header's mark of what is still sample: "số liệu mẫu" (some unit's figures),
+    "kế hoạch mẫu" (only targets), "" (nothing)."""
+    if summary.sample:
+        return SAMPLE_LABEL[lang]
+    if summary.sample_targets:
+        return SAMPLE_TARGETS_LABEL[lang]
+    return ""
+
+
+def sample_notes(summary: "YearSummary", lang: str = "vi") -> list[str]:
+    """What is sample, in a sentence each: the figures, the targets."""
+    en = lang == "en"
+    out = []
+    if summary.sample:
+        out.append("Per-unit figures are sample data (the source gives cluster totals only) until edited." if en
+                   else "Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.")
+    if summary.sample_targets:
+        out.append(f"The units' targets for {summary.year} are sample data until edited." if en
+                   else f"Kế hoạch (chỉ tiêu đăng ký) năm {summary.year} của các đơn vị là số mẫu cho đến khi được sửa.")
+    return out
 
 
 def show_number(ind: Indicator, value: Number | None, lang: str = "vi", short: bool = True) -> str:
@@ -178,8 +202,8 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
     parent = summary.cluster.parent_en if en else summary.cluster.parent_vi
     head = f"{summary.cluster.name(lang)} · " + (f"{parent} · " if parent else "")
     head += f"{'year' if en else 'năm'} {summary.year}"
-    if summary.sample:
-        head += f"  [{SAMPLE_LABEL[lang]}]"
+    if sample_label(summary, lang):
+        head += f"  [{sample_label(summary, lang)}]"
     names = [u.short_name(summary.year) for u in summary.units]
     cols = ["Indicator" if en else "Chỉ tiêu", *names, "Total" if en else "Tổng cụm",
             "Plan" if en else "Kế hoạch", "Progress" if en else "Tiến độ", "Reported" if en else "Báo cáo"]
