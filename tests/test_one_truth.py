@@ -248,8 +248,10 @@ def test_dashboard_and_meeting_agree(tmp_path_factory, capsys, case) -> None:  #
     cells = expected_cells(summary)
     title, dash, meet, dash_notes, meet_notes = asyncio.run(_ui_cells(path))
     assert f"Năm {year}" in title
-    ratio = report_text.ratio_line(summary, "vi")
-    assert ratio in dash_notes and ratio in meet_notes
+    def words(x: str) -> str:  # a Static may fold runs of spaces when it wraps
+        return " ".join(x.split())
+    ratio = words(report_text.ratio_line(summary, "vi"))
+    assert ratio in words(dash_notes) and ratio in words(meet_notes)
     for ind in CATALOGUE:
         total, plan, prog = cells[ind.code]
         assert dash[ind.code][1:4] == [total, plan, prog], ind.code
