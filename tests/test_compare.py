@@ -191,3 +191,84 @@ def test_compare_is_headless() -> None:
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'plotext')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- units that change cluster between the two years ------------------------------------------
+
+
+@pytest.fixture
+def moved(filled: Store) -> Store:
+    """Liên Sơn moves to a new cluster 4 from 2022; 2022 has members for every unit, and Liên Sơn
+    (in cluster 4) its fund."""
+    filled.open_year(2022)
+    filled.add_cluster("cum4", "Cụm 4")
+    filled.assign_unit("lien_son", "cum4", year=2022)
+    for unit, members in (("krong_no", 127), ("nam_ka", 110), ("ea_rbin", 101), ("lien_son", 115)):
+        filled.set_value(unit, "members", 2022, members)
+    return filled
+
+
+def test_a_unit_that_moved_in_brings_its_own_first_year_figures(moved: Store) -> None:
+    # Liên Sơn was in cluster 3 in 2021 (112 members): cluster 4's 2021 → 2022 is Liên Sơn's own
+    cmp = compare.compare(moved.snapshot(), 2021, 2022, "cum4")
+    row = by_code(cmp)["lien_son"]
+    assert (row.in_before, row.in_after, row.cluster_before) == (False, True, "cum3")
+    c = row.values["members"]
+    assert (c.before, c.after, c.delta) == (112, 115, 3)
+    t = cmp.totals["members"]
+    assert (t.change.before, t.change.after, t.units_counted, t.units_total) == (112, 115, ("lien_son",), 1)
+    assert not t.partial
+
+
+def test_a_unit_that_left_is_listed_not_counted(moved: Store) -> None:
+    # cluster 3 in 2022 is three units, all compared: 3/3, not "3/4"
+    cmp = compare.compare(moved.snapshot(), 2021, 2022, "cum3")
+    row = by_code(cmp)["lien_son"]
+    assert row.left and row.cluster_after == "cum4" and row.in_before
+    t = cmp.totals["members"]
+    assert t.units_counted == ("krong_no", "nam_ka") and t.units_total == 3  # Ea R'Bin: no 2021 figure
+    assert (t.change.before, t.change.after) == (125 + 108, 127 + 110)
+
+
+def test_cli_compare_across_a_cluster_move(moved: Store, capsys) -> None:
+    code, out, err = run(capsys, "compare", "--db", str(moved.path), "--from", "2021", "--to", "2022",
+                         "--cluster", "cum4")
+    assert code == 0, err
+    assert "Liên Sơn: thuộc Cụm thi đua số 3 năm 2021" in out
+    code, out, _ = run(capsys, "compare", "--db", str(moved.path), "--from", "2021", "--to", "2022", "--json")
+    data = json.loads(out)
+    ls = next(u for u in data["units"] if u["code"] == "lien_son")
+    assert (ls["in_to"], ls["cluster_to"]) == (False, "cum4")
+    assert ls["values"]["members"]["to_qualifier"] is None  # no 2022 figure in this cluster
+    assert data["totals"]["members"]["units_total"] == 3
+    code, out, _ = run(capsys, "compare", "--db", str(moved.path), "--from", "2021", "--to", "2022")
+    assert "Liên Sơn: chuyển sang Cụm 4 năm 2022" in out
+    assert "Liên Sơn không thuộc cụm" not in out  # not named as left out of the comparison
+
+
+def test_the_dashboard_change_uses_the_same_denominator(moved: Store) -> None:
+    from ccb_tui.core.domain import trends
+    snap = moved.snapshot()
+    prev = trends.previous_comparison(snap, totals.summarize(snap, 2022, "cum3"))
+    assert prev is not None and prev.totals["members"].units_total == 3
+
+
+def test_each_side_of_a_total_is_approximate_on_its_own(filled: Store, capsys) -> None:
+    # loans: Krông Nô's 2020 figure is "trên 6,7 tỷ", its 2021 figure (7,1 tỷ) is exact
+    t = compare.compare(filled.snapshot(), 2020, 2021).totals["loans"]
+    assert t.change.before_qualifier is Qualifier.OVER and t.change.after_qualifier is Qualifier.EXACT
+    assert t.change.approximate
+    code, out, _ = run(capsys, "compare", "--db", str(filled.path), "--from", "2020", "--to", "2021")
+    line = next(x for x in out.splitlines()[out.splitlines().index("Dư nợ vốn vay Ngân hàng CSXH (đồng)"):]
+                if x.strip().startswith("Tổng cụm"))
+    assert "≈ 6,7 tỷ" in line and "≈ 7,1" not in line and "7,1 tỷ" in line
+    code, out, _ = run(capsys, "compare", "--db", str(filled.path), "--from", "2020", "--to", "2021", "--json")
+    loans = json.loads(out)["totals"]["loans"]
+    assert (loans["from_qualifier"], loans["to_qualifier"]) == ("over", "exact")
+    assert json.loads(out)["totals"]["workdays"]["to_qualifier"] is None
+
+
+def test_the_same_year_twice_suggests_years_the_store_has(store: Store) -> None:
+    with pytest.raises(InvalidValue) as exc:
+        compare.compare(store.snapshot(), 2020, 2020)
+    assert "--from 2020 --to 2021" in exc.value.msg.vi and "2019" not in exc.value.msg.vi

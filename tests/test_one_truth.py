@@ -29,7 +29,7 @@ from ccb_tui.core.domain.indicators import BY_CODE, CATALOGUE
 from ccb_tui.core.store.store import Store
 
 UNITS = ("krong_no", "nam_ka", "ea_rbin", "lien_son")
-INDICATORS = ("members", "new_members", "fund", "loans", "canal_km")
+INDICATORS = ("members", "branches", "new_members", "fund", "loans", "canal_km")
 MD_UNESCAPE = re.compile(r"\\(.)")
 
 _SEED_DIRS: dict[str, Path] = {}
@@ -42,7 +42,7 @@ def _value(ind: str):  # noqa: ANN202 - a strategy
         return st.integers(0, 90).map(lambda c: c * 100_000_000)
     if ind == "canal_km":
         return st.integers(0, 50).map(lambda t: t / 10)
-    if ind == "new_members":
+    if ind in ("new_members", "branches"):  # never above the fewest members (20): a branch has members
         return st.integers(0, 20)
     return st.integers(20, 300)
 
@@ -105,6 +105,19 @@ def model(snap, year: int) -> dict[str, dict]:  # noqa: ANN001
     return out
 
 
+def model_ratio(snap, year: int, num: str, den: str, decimals: int | None):  # noqa: ANN001, ANN201
+    """A ratio worked out from the raw figures: only the units that reported both sides."""
+    counted = [u for u in UNITS
+               if all((r := snap.values.get((u, c, year))) is not None and r.reported for c in (num, den))]
+    if not counted:
+        return None, []
+    top = sum(snap.values[(u, num, year)].value for u in counted)
+    bottom = sum(snap.values[(u, den, year)].value for u in counted)
+    if not bottom:
+        return None, []
+    return round(top / bottom, decimals) if decimals else round(top / bottom), counted
+
+
 def close(a, b) -> bool:  # noqa: ANN001
     if a is None or b is None:
         return a is b
@@ -149,7 +162,16 @@ def check_headless_views(capsys, path: Path, year: int) -> totals.YearSummary:  
         assert data["totals_reported"][ind.code] == list(total.reported_units)
         assert close(data["totals"][ind.code], total.value)
 
+    for code, num, den, dec in (("fund_per_member", "fund", "members", None),
+                                ("members_per_branch", "members", "branches", 2)):
+        value, counted = model_ratio(snap, year, num, den, dec)
+        assert close(data["ratios"][code], value), code
+        assert data["ratios_counted"][code]["units_counted"] == counted, code
+
     cells = expected_cells(summary)
+    ratio_vi = report_text.ratio_line(summary, "vi")
+    assert main(["summary", "--db", str(path)]) == 0
+    assert ratio_vi in capsys.readouterr().out
 
     # the Markdown report: section 1's table
     md = report.render(snap, year, "md", lang="vi")
@@ -162,6 +184,7 @@ def check_headless_views(capsys, path: Path, year: int) -> totals.YearSummary:  
         row = rows[ind.short("vi")]
         assert tuple(row[1:4]) == cells[ind.code], (ind.code, row)
     assert f"năm {year}".lower() in md.lower()
+    assert MD_UNESCAPE.sub(r"\1", report_text.ratio_line(summary, "vi", sep=" · ")) in MD_UNESCAPE.sub(r"\1", md)
     for ind in CATALOGUE:
         cov = report_text.coverage_text(summary.totals[ind.code], 4, "vi")
         if cov and summary.totals[ind.code].value is not None:
@@ -193,7 +216,7 @@ def test_headless_views_agree(tmp_path_factory, capsys, case) -> None:  # noqa: 
     check_headless_views(capsys, path, year)
 
 
-async def _ui_cells(path: Path) -> tuple[str, dict, dict]:
+async def _ui_cells(path: Path) -> tuple[str, dict, dict, str, str]:
     from ccb_tui.ui.app import create_app
     from ccb_tui.ui.screens.meeting import MeetingScreen
 
@@ -203,6 +226,7 @@ async def _ui_cells(path: Path) -> tuple[str, dict, dict]:
         table = app.screen.query_one("#totals", DataTable)
         title = str(app.screen.query_one("#dash-title").render())
         dash = {ind.code: [str(c) for c in table.get_row(ind.code)] for ind in CATALOGUE}
+        dash_notes = str(app.screen.query_one("#dash-notes").render())
         await pilot.press("m")
         await pilot.pause()
         meeting = app.screen
@@ -211,7 +235,8 @@ async def _ui_cells(path: Path) -> tuple[str, dict, dict]:
         await pilot.pause()
         plan = meeting.query_one("#meet-plan-table", DataTable)
         meet = {ind.code: [str(c) for c in plan.get_row(ind.code)] for ind in CATALOGUE}
-    return title, dash, meet
+        meet_notes = str(meeting.query_one("#meet-plan-notes").render())
+    return title, dash, meet, dash_notes, meet_notes
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -221,8 +246,12 @@ def test_dashboard_and_meeting_agree(tmp_path_factory, capsys, case) -> None:  #
     path, year = build(tmp_path_factory.mktemp("ui"), case)
     summary = check_headless_views(capsys, path, year)
     cells = expected_cells(summary)
-    title, dash, meet = asyncio.run(_ui_cells(path))
+    title, dash, meet, dash_notes, meet_notes = asyncio.run(_ui_cells(path))
     assert f"Năm {year}" in title
+    def words(x: str) -> str:  # a Static may fold runs of spaces when it wraps
+        return " ".join(x.split())
+    ratio = words(report_text.ratio_line(summary, "vi"))
+    assert ratio in words(dash_notes) and ratio in words(meet_notes)
     for ind in CATALOGUE:
         total, plan, prog = cells[ind.code]
         assert dash[ind.code][1:4] == [total, plan, prog], ind.code

@@ -194,3 +194,28 @@ def test_export_2020_carries_the_2021_checklist(db: str) -> None:
     assert doc["checklist_year"] == 2021 and len(doc["tasks"]) == 32
     basis = {r["indicator"]: r["plan_basis"] for r in rows["totals"]}
     assert basis["new_members"] == "4/4 đơn vị có kế hoạch" and basis["members"] is None
+
+
+# --- what is sample, and what a year opened from another carries ---------------------------------
+
+
+def test_figures_entered_for_a_year_are_not_called_sample(db: str, capsys) -> None:
+    # the seed's 2021 has sample targets, no figures: the mark says the plan is sample, not the figures
+    for unit in ("krong_no", "nam_ka", "ea_rbin", "lien_son"):
+        assert run(capsys, "set", unit, "members", "100", "--year", "2021", "--db", db)[0] == 0
+    data = summary_json(capsys, db, "--year", "2021")
+    assert (data["sample"], data["sample_targets"]) == (False, True)
+    code, out, _ = run(capsys, "summary", "--year", "2021", "--db", db)
+    assert "[kế hoạch mẫu]" in out.splitlines()[0] and "số liệu mẫu" not in out
+    snap = Store(Path(db)).snapshot()
+    notes = report_text.sample_notes(totals.summarize(snap, 2021), "vi")
+    assert notes == ["Kế hoạch (chỉ tiêu đăng ký) năm 2021 của các đơn vị là số mẫu cho đến khi được sửa."]
+    data = summary_json(capsys, db, "--year", "2020")  # the seed's own figures are still sample
+    assert data["sample"] is True
+
+
+def test_year_open_from_a_year_without_tasks_says_so(db: str, capsys) -> None:
+    code, out, err = run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)
+    assert code == 0, err
+    assert "0/0" not in out
+    assert "Nhiệm vụ: năm 2020 không có nhiệm vụ nào để mang sang; năm 2021 có sẵn 8 nhiệm vụ." in out

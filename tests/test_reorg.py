@@ -433,3 +433,37 @@ def test_the_log_of_a_predecessor_shows_its_merge(merged: Store, capsys) -> None
     assert code == 0 and "gộp đơn vị từ năm 2022" in out
     code, out, _ = run(capsys, "log", "--unit", "ea_rbin", "--db", str(merged.path))
     assert "gộp đơn vị" not in out
+
+
+def test_a_total_counting_part_of_a_split_unit_is_approximate_on_that_side(filled: Store, capsys) -> None:  # noqa: ANN001
+    filled.split_unit("ea_rbin", into=[("ea_bac", "Xã Ea Bắc", "0,6"), ("ea_nam", "Xã Ea Nam", "40%")], year=2022)
+    for unit, members in (("krong_no", 126), ("nam_ka", 108), ("ea_bac", 61), ("lien_son", 112)):
+        filled.set_value(unit, "members", 2022, members)  # Ea Nam: no 2022 figure
+    t = compare.compare(filled.snapshot(), 2021, 2022).totals["members"]
+    # 125 + 108 + 0,6 × 100 + 112 = 405 → 126 + 108 + 61 + 112 = 407: the first year is a share
+    assert (t.change.before, t.change.after, t.change.delta) == (405, 407, 2)
+    assert t.change.approximate
+    assert (t.change.before_qualifier, t.change.after_qualifier) == (Qualifier.ABOUT, Qualifier.EXACT)
+    code, out, _ = run(capsys, "compare", "--from", "2021", "--to", "2022", "--db", str(filled.path))
+    line = next(x for x in out.splitlines() if x.strip().startswith("Tổng cụm (4/5)") and "405" in x)
+    assert "≈ 405" in line and "≈ 407" not in line
+
+
+def test_undo_of_a_split_after_a_figure_entered_and_undone(filled: Store, capsys) -> None:  # noqa: ANN001
+    filled.split_unit("ea_rbin", into=[("ea_bac", "Xã Ea Bắc", "0,6"), ("ea_nam", "Xã Ea Nam", "40%")], year=2022)
+    filled.set_value("ea_bac", "members", 2022, 62)
+    change = filled.undo_last()
+    assert change.text("en") == "Xã Ea Bắc · Members 2022: 62 → not reported"  # the reversal
+    assert ("ea_bac", "members", 2022) not in filled.snapshot().values  # no placeholder left behind
+    filled.undo_last()  # the split
+    assert filled.snapshot().unit("ea_bac") is None and filled.snapshot().unit("ea_rbin").active(2022)
+
+
+def test_cli_undo_prints_the_reversal(filled: Store, capsys) -> None:  # noqa: ANN001
+    db = str(filled.path)
+    assert run(capsys, "set", "krong_no", "members", "130", "--year", "2022", "--db", db)[0] == 0
+    assert run(capsys, "set", "krong_no", "members", "131", "--year", "2022", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "undo", "--db", db)
+    assert code == 0 and out == "Hoàn tác: Xã Krông Nô · Số hội viên 2022: 131 → 130\n"
+    code, out, _ = run(capsys, "undo", "--db", db, "--lang", "en")
+    assert code == 0 and out == "Undone: Xã Krông Nô · Members 2022: 130 → not reported\n"

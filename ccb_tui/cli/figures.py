@@ -135,8 +135,17 @@ def _print_carried(before: Snapshot, after: Snapshot, source: int, year: int, la
               f"Points table: {source} has none to carry.")
     added = len(after.tasks_for(year)) - len(before.tasks_for(year))
     total = len(before.tasks_for(source))
-    print(f"Nhiệm vụ: mang sang {added}/{total} nhiệm vụ của năm {source} (chưa có trạng thái)." if vi else
-          f"Tasks: carried {added} of {source}'s {total} tasks (without statuses).")
+    have = len(after.tasks_for(year))
+    if total == 0:
+        print((f"Nhiệm vụ: năm {source} không có nhiệm vụ nào để mang sang"
+               + (f"; năm {year} có sẵn {have} nhiệm vụ." if have else ".")) if vi else
+              (f"Tasks: {source} has none to carry" + (f"; {year} already has {have}." if have else ".")))
+    else:
+        kept = total - added
+        print((f"Nhiệm vụ: mang sang {added}/{total} nhiệm vụ của năm {source} (chưa có trạng thái)"
+               + (f"; {kept} nhiệm vụ cùng tên đã có trong năm {year}." if kept else ".")) if vi else
+              (f"Tasks: carried {added} of {source}'s {total} tasks (without statuses)"
+               + (f"; {kept} of the same title were already in {year}." if kept else ".")))
     print(f"Kế hoạch (đăng ký chỉ tiêu) năm {year}: ccb-tui target ĐƠN_VỊ CHỈ_TIÊU GIÁ_TRỊ --year {year}; "
           f"ngày ký giao ước: ccb-tui pact sign --year {year}" if vi else
           f"Registered targets for {year}: ccb-tui target UNIT INDICATOR VALUE --year {year}; "

@@ -159,7 +159,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     store = open_store(args)
-    print(store.undo_last().what)
+    change = store.undo_last()
+    print(("Undone: " if lang_of(args) == "en" else "Hoàn tác: ") + change.text(lang_of(args)))
     return EXIT_OK
 
 

@@ -32,11 +32,12 @@ def _left_out(cmp: cmp_mod.Comparison, t: cmp_mod.TotalComparison, lang: str) ->
     parts = []
     for row in cmp.units:
         code = row.unit.code
-        if code in t.units_counted:
+        if code in t.units_counted or row.left:  # a unit that left is not left out
             continue
         years = []
         c = row.values[t.indicator]  # a reorganised unit's first year is its predecessors' figures
-        for year, present, value in ((cmp.before, row.in_before, c.before), (cmp.after, row.in_after, c.after)):
+        first = row.in_before or row.cluster_before is not None
+        for year, present, value in ((cmp.before, first, c.before), (cmp.after, row.in_after, c.after)):
             if not present:
                 years.append(f"not in the cluster in {year}" if en else f"không thuộc cụm năm {year}")
             elif value is None:
@@ -63,7 +64,8 @@ def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
         for row in cmp.units:
             c = row.values[ind.code]
             rows.append([cmp.short_name(row.unit),
-                         _side(ind, c.before, c.before_qualifier, row.in_before, lang),
+                         _side(ind, c.before, c.before_qualifier, row.in_before or row.cluster_before is not None,
+                               lang),
                          _side(ind, c.after, c.after_qualifier, row.in_after, lang),
                          show_delta(ind, c, lang), show_percent(c, lang)])
         t = cmp.totals[ind.code]
@@ -73,11 +75,12 @@ def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
         def total_side(v: Number | None, approximate: bool) -> str:
             if v is None:
                 return NOT_REPORTED_LONG[lang]
-            return ("≈" if approximate else "") + show_number(ind, v, lang)
+            return ("≈ " if approximate else "") + show_number(ind, v, lang)
         if t.units_counted:
             if t.partial:
                 label += f" ({len(t.units_counted)}/{t.units_total})"
-            before, after = total_side(tc.before, tc.approximate), total_side(tc.after, tc.approximate)
+            before = total_side(tc.before, tc.before_qualifier is not Qualifier.EXACT)
+            after = total_side(tc.after, tc.after_qualifier is not Qualifier.EXACT)
         else:  # nothing to compare like for like: the years' own totals, and no change
             before, after = total_side(t.total_before, False), total_side(t.total_after, False)
         rows.append([label, before, after, show_delta(ind, tc, lang), show_percent(tc, lang)])

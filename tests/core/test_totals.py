@@ -257,8 +257,9 @@ def test_unit_progress():
 # ---------------------------------------------------------------------------
 
 
-def _totals(**values) -> dict[str, Total]:
-    return {code: Total(code, v, (), ()) for code, v in values.items()}
+def _readings(**values) -> dict[str, dict[str, Reading]]:
+    """Every unit reporting the same given figures (``values``: indicator -> value or None)."""
+    return {"u1": {code: (NOT_REPORTED if v is None else Reading(v)) for code, v in values.items()}}
 
 
 @pytest.mark.parametrize("values, per_branch, per_member", [
@@ -270,10 +271,27 @@ def _totals(**values) -> dict[str, Total]:
     ({}, None, None),
 ])
 def test_ratios(values, per_branch, per_member):
-    r = ratios(_totals(**values))
-    assert r == {"members_per_branch": per_branch, "fund_per_member": per_member}
+    r = ratios(_readings(**values))
+    assert {k: v.value for k, v in r.items()} == {"members_per_branch": per_branch, "fund_per_member": per_member}
     if per_member is not None:
-        assert type(r["fund_per_member"]) is int
+        assert type(r["fund_per_member"].value) is int
+
+
+def test_ratios_like_for_like():
+    """The fund of Krông Nô, Nam Ka, Liên Sơn over the members of Krông Nô, Nam Ka, Ea R'Bin is no
+    ratio: only the units that reported both are counted, and the ratio says how many."""
+    fund = {"krong_no": 72_000_000, "nam_ka": 63_500_000, "lien_son": 61_600_000}
+    members = {"krong_no": 123, "nam_ka": 110, "ea_rbin": 100}
+    readings = {u: {"fund": Reading(fund[u]) if u in fund else NOT_REPORTED,
+                    "members": Reading(members[u]) if u in members else NOT_REPORTED,
+                    "branches": NOT_REPORTED} for u in UNITS}
+    r = ratios(readings)["fund_per_member"]
+    assert r.value == round((72_000_000 + 63_500_000) / (123 + 110))
+    assert r.units_counted == ("krong_no", "nam_ka") and r.units_total == 4 and r.partial
+    assert not r.approximate
+    assert ratios(readings)["members_per_branch"].value is None
+    readings["nam_ka"]["fund"] = Reading(63_500_000, O)
+    assert ratios(readings)["fund_per_member"].approximate
 
 
 # ---------------------------------------------------------------------------
@@ -418,7 +436,8 @@ def test_summarize():
     assert s.targets["new_members"] == 22
     assert s.progress["new_members"].met is True
     assert s.unit_progress["krong_no"]["new_members"].exceeded
-    assert s.ratios["members_per_branch"] == 12.17
+    assert s.ratios["members_per_branch"].value == 12.17
+    assert not s.ratios["fund_per_member"].partial
     assert len(s.reconciliations) == len(CATALOGUE)
 
 
@@ -439,7 +458,7 @@ def test_to_json_shape():
     json.dumps(data)  # must not raise
     codes = [ind.code for ind in CATALOGUE]
     assert set(data) == {"year", "cluster", "sample", "totals", "totals_reported", "units_total", "targets",
-                         "progress", "ratios", "reconciliation", "units"}
+                         "progress", "ratios", "ratios_counted", "reconciliation", "units"}
     assert (data["year"], data["cluster"], data["sample"]) == (2020, "cum3", False)
     assert list(data["totals"]) == codes and list(data["targets"]) == codes
     assert data["totals"]["fund"] == 248_600_000 and type(data["totals"]["fund"]) is int
@@ -453,6 +472,8 @@ def test_to_json_shape():
                                            "units_total": 4}
     assert data["totals_reported"]["members"] == list(UNITS)
     assert data["ratios"] == {"members_per_branch": 12.17, "fund_per_member": 567_580}
+    assert data["ratios_counted"]["fund_per_member"] == {"units_counted": list(UNITS), "units_total": 4,
+                                                         "approximate": False}
     rec = {r["indicator"]: r for r in data["reconciliation"]}
     assert rec["fund"] == {"indicator": "fund", "computed": 248_600_000,
                            "reported": 250_000_000, "qualifier": "nearly",

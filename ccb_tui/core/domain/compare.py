@@ -198,7 +198,20 @@ class UnitComparison:
     shares: tuple[Decimal, ...] = ()
     """The share of each predecessor's figures counted (1 for a merge), in ``predecessors`` order."""
     origin_note: Msg | None = None
-    """"gồm Krông Nô + Nam Ka trước 2025" for a reorganised unit, else None."""
+    """"gồm Krông Nô + Nam Ka trước 2025" for a reorganised unit, "thuộc Cụm 4 năm 2021" for a
+    unit that moved into the cluster, "chuyển sang Cụm 4 năm 2022" for one that left, else None."""
+    cluster_before: str | None = None
+    """For a unit in the cluster in the second year that was in another cluster in the first: that
+    cluster's code. Its first-year figures are its own, wherever it was (``in_before`` is False)."""
+    cluster_after: str | None = None
+    """For a unit of the cluster in the first year that is in another cluster in the second: that
+    cluster's code (None when it left no cluster, or stayed)."""
+
+    @property
+    def left(self) -> bool:
+        """A unit of the first year that is not in the cluster in the second: listed, never
+        counted in the cluster's comparison (it is not "left out", it left)."""
+        return not self.in_after
 
 
 @dataclass(frozen=True)
@@ -207,8 +220,9 @@ class TotalComparison:
 
     ``change`` compares only the units that reported in both years (``units_counted``): when that
     is every unit the two summaries counted, its values are the summaries' own totals; otherwise
-    they are those units' figures summed the same way. ``total_before``/``total_after`` are the
-    summaries' totals as ``summary`` shows them.
+    they are those units' figures summed the same way. ``units_total`` counts the cluster's units
+    of the second year (a unit that left is not counted as left out). ``total_before``/``total_after``
+    are the summaries' totals as ``summary`` shows them.
     """
 
     indicator: str
@@ -245,8 +259,7 @@ class Comparison:
         return u.short_name(self.after if u.active(self.after) else self.before)
 
 
-def _has_figures(snap: Snapshot, year: int, cluster: str) -> bool:
-    units = {u.code for u in snap.units_in(year, cluster)}
+def _has_figures(snap: Snapshot, year: int, units: set[str]) -> bool:
     return any(r.reported for (u, _, y), r in snap.values.items() if y == year and u in units)
 
 
@@ -254,30 +267,52 @@ def check_years(snap: Snapshot, before: int, after: int, cluster: str | None = N
     """Refuse (InvalidValue, exit 3) the same year twice, a year the store does not have, and a
     year without any reported figure of the cluster."""
     code = snap.default_cluster() if cluster is None else cluster
-    if before == after:
-        raise InvalidValue(Msg(f"Hai năm so sánh trùng nhau ({before}); chọn hai năm khác nhau, "
-                               f"ví dụ --from {before - 1} --to {before}.",
-                               f"Both years are {before}; pick two different years, "
-                               f"e.g. --from {before - 1} --to {before}."))
     known = snap.years()
     shown = ", ".join(str(y) for y in known) or "—"
+    if before == after:
+        others = [y for y in known if y != before]
+        if others:
+            other = max((y for y in others if y < before), default=min(others))
+            pair = (other, before) if other < before else (before, other)
+            vi_hint = f", ví dụ --from {pair[0]} --to {pair[1]}"
+            en_hint = f", e.g. --from {pair[0]} --to {pair[1]}"
+        else:
+            vi_hint = f" (dữ liệu chỉ có năm {shown}; mở năm mới bằng ccb-tui year open)"
+            en_hint = f" (the store has only {shown}; open a new year with ccb-tui year open)"
+        raise InvalidValue(Msg(f"Hai năm so sánh trùng nhau ({before}); chọn hai năm khác nhau{vi_hint}.",
+                               f"Both years are {before}; pick two different years{en_hint}."))
     for y in (before, after):
         if y not in known:
             raise InvalidValue(Msg(f"Không có năm {y} trong dữ liệu. Các năm hiện có: {shown}.",
                                    f"The store has no year {y}. Years in the store: {shown}."))
+    # The first year's figures of the units of either year: a unit that moved into the cluster
+    # brings its own figures of the year it was elsewhere.
+    ends = {u.code for u in snap.units_in(after, code)}
     for y in (before, after):
-        if not _has_figures(snap, y, code):
+        units = {u.code for u in snap.units_in(y, code)} | (ends if y == before else set())
+        if not _has_figures(snap, y, units):
             raise InvalidValue(Msg(f"Năm {y} chưa có số liệu nào được báo cáo, không có gì để so sánh. "
                                    f"Nhập số liệu trước (ccb-tui set … --year {y}).",
                                    f"Year {y} has no reported figures, so there is nothing to compare. "
                                    f"Enter figures first (ccb-tui set … --year {y})."))
 
 
+def _side_qualifier(qualifiers: list[Qualifier], whole: bool = True) -> Qualifier:
+    """One side of a total made of several figures: exact when all are exact and ``whole`` (no
+    figure is a share); the figures' own qualifier when they agree on "gần" or "trên"; otherwise
+    "khoảng" (as :func:`_combined` states a sum)."""
+    kinds = set(qualifiers) - {Qualifier.EXACT}
+    if not whole or len(kinds) > 1 or kinds - {Qualifier.OVER, Qualifier.NEARLY}:
+        return Qualifier.ABOUT
+    return next(iter(kinds), Qualifier.EXACT)
+
+
 def _total_comparison(ind: Indicator, s1: YearSummary, s2: YearSummary,
                       rows: list[UnitComparison], snap: Snapshot | None) -> TotalComparison:
     t1, t2 = s1.totals[ind.code], s2.totals[ind.code]
-    counted_rows = [r for r in rows if r.values[ind.code].computable]
+    counted_rows = [r for r in rows if r.in_after and r.values[ind.code].computable]
     counted = tuple(r.unit.code for r in counted_rows)
+    units_total = sum(1 for r in rows if r.in_after)
     if not counted_rows:
         ch = change(ind, None, None)
     else:
@@ -289,39 +324,47 @@ def _total_comparison(ind: Indicator, s1: YearSummary, s2: YearSummary,
                 taken[code] = taken.get(code, Decimal(0)) + share
         after = [s2.readings[c][ind.code] for c in counted]
         v2 = t2.value if set(counted) == set(t2.reported_units) else _sum([r.value for r in after], ind)  # type: ignore[misc]
+        q2 = _side_qualifier([r.qualifier for r in after])
         if all(v == 1 for v in taken.values()):
             # Every first-year unit counted is taken whole (a split unit's parts all counted): its
             # own figures, exactly, as the summary adds them.
             before = [snap.reading(c, ind.code, s1.year) if c not in s1.readings else s1.readings[c][ind.code]
                       for c in taken] if snap is not None else [s1.readings[c][ind.code] for c in taken]
             v1 = t1.value if set(taken) == set(t1.reported_units) else _sum([r.value for r in before], ind)  # type: ignore[misc]
-            approximate = any(r.qualifier is not Qualifier.EXACT for r in (*before, *after))
+            q1 = _side_qualifier([r.qualifier for r in before])
         else:
+            # Part of a split unit's figure is counted: its stated share, roughly known.
             v1 = _sum([r.values[ind.code].before for r in counted_rows], ind)  # type: ignore[misc]
-            approximate = any(r.values[ind.code].approximate for r in counted_rows)
-        ch = change(ind, v1, v2)
-        if approximate:
-            ch = Change(ch.indicator, ch.before, ch.after, ch.delta, ch.percent, True)
-    return TotalComparison(ind.code, ch, counted, len(rows), t1.value, t2.value,
+            q1 = _side_qualifier([r.values[ind.code].before_qualifier for r in counted_rows], whole=False)
+        ch = change(ind, v1, v2, before_qualifier=q1, after_qualifier=q2)
+    return TotalComparison(ind.code, ch, counted, units_total, t1.value, t2.value,
                            t1.reported_units, t2.reported_units)
 
 
 def compare_summaries(s1: YearSummary, s2: YearSummary, snap: Snapshot | None = None) -> Comparison:
     """Compare two summaries of one cluster (``s1`` the earlier or first-named year).
 
-    With ``snap`` (and ``s1`` the earlier year), a unit formed by a merge or split between the two
-    years takes its predecessors' first-year figures (:func:`origins_in`), and the predecessors
-    are not listed again as rows of their own.
+    The rows are the cluster's units of the second year, each with its own first-year figures;
+    with ``snap``, wherever the unit was that year (a unit that moved into the cluster brings its
+    past, ``cluster_before``), and (``s1`` the earlier year) a unit formed by a merge or split
+    between the two years takes its predecessors' first-year figures (:func:`origins_in`), the
+    predecessors not listed again. Then the cluster's units of the first year that are not in it
+    in the second (``left``): listed, not counted in the totals nor in their ``units_total``.
     """
+    y1, y2 = s1.year, s2.year
     in1 = {u.code for u in s1.units}
     in2 = {u.code for u in s2.units}
     carried: dict[str, tuple[tuple[Unit, Decimal], ...]] = {}
-    if snap is not None and s1.year < s2.year:
-        for u in s2.units:
-            if u.code not in in1 and u.formed_from:
-                origins = origins_in(snap, u, s1.year)
-                if origins:
-                    carried[u.code] = origins
+    moved_in: set[str] = set()
+    for u in s2.units:
+        if u.code in in1 or snap is None:
+            continue
+        if u.active(y1):
+            moved_in.add(u.code)
+        elif u.formed_from and y1 < y2:
+            origins = origins_in(snap, u, y1)
+            if origins:
+                carried[u.code] = origins
     hidden = {p.code for origins in carried.values() for p, _ in origins} - in2
     # The cluster's order, a reorganised unit where its (first) predecessor stood.
     units: list[Unit] = []
@@ -340,20 +383,40 @@ def compare_summaries(s1: YearSummary, s2: YearSummary, snap: Snapshot | None = 
             before = s1.readings.get(u.code, {}).get(ind.code)
             if origins is not None:
                 assert snap is not None
-                before = _carried_reading(snap, ind, origins, s1.year)
+                before = _carried_reading(snap, ind, origins, y1)
+            elif u.code in moved_in:
+                assert snap is not None
+                before = snap.reading(u.code, ind.code, y1)
             values[ind.code] = _reading_change(ind, before, s2.readings.get(u.code, {}).get(ind.code))
+        if u.code in moved_in:
+            assert snap is not None
+            other = u.cluster(y1)
+            name = snap.clusters[other].name if other in snap.clusters else None
+            vi_name, en_name = (name("vi"), name("en")) if name is not None else (other, other)
+            note = Msg(f"thuộc {vi_name} năm {y1}; số năm {y1} là số của đơn vị ở cụm đó",
+                       f"in {en_name} in {y1}; its {y1} figures are its own from there")
+            rows.append(UnitComparison(u, False, True, values, origin_note=note, cluster_before=other))
+            continue
         if origins is None:
-            rows.append(UnitComparison(u, u.code in in1, u.code in in2, values))
+            note, after_cluster = None, None
+            if u.code not in in2 and snap is not None and u.active(y2):
+                after_cluster = u.cluster(y2)
+                cl = snap.clusters.get(after_cluster)
+                vi_name, en_name = (cl.name("vi"), cl.name("en")) if cl is not None else (after_cluster, after_cluster)
+                note = Msg(f"chuyển sang {vi_name} năm {y2}: không tính vào tổng cụm",
+                           f"moved to {en_name} in {y2}: not counted in the cluster total")
+            rows.append(UnitComparison(u, u.code in in1, u.code in in2, values, origin_note=note,
+                                       cluster_after=after_cluster))
             continue
         assert snap is not None
         parts = [(p.code, share) for p, share in origins]
         y = u.formed_in
-        note = Msg(f"gồm {reorg.parts_text(snap, parts, s1.year, 'vi')} trước {y}",
-                   f"includes {reorg.parts_text(snap, parts, s1.year, 'en')} before {y}")
+        note = Msg(f"gồm {reorg.parts_text(snap, parts, y1, 'vi')} trước {y}",
+                   f"includes {reorg.parts_text(snap, parts, y1, 'en')} before {y}")
         rows.append(UnitComparison(u, True, u.code in in2, values, tuple(c for c, _ in parts),
                                    tuple(sh for _, sh in parts), note))
     totals = {ind.code: _total_comparison(ind, s1, s2, rows, snap) for ind in CATALOGUE}
-    return Comparison(s1.year, s2.year, s2.cluster, tuple(rows), totals)
+    return Comparison(y1, y2, s2.cluster, tuple(rows), totals)
 
 
 def compare(snap: Snapshot, before: int, after: int, cluster: str | None = None) -> Comparison:
@@ -378,6 +441,12 @@ def _change_json(c: Change) -> dict[str, Any]:
     }
 
 
+def _qualifiers(entry: dict[str, Any], c: Change) -> None:
+    """Each side's qualifier; null for a side without a figure (there is nothing it qualifies)."""
+    entry["from_qualifier"] = c.before_qualifier.value if c.before is not None else None
+    entry["to_qualifier"] = c.after_qualifier.value if c.after is not None else None
+
+
 def to_json(cmp: Comparison) -> dict[str, Any]:
     """A json.dumps-able dict (money in whole đồng, percent to 2 decimals, null where not computable)."""
     units = []
@@ -385,8 +454,7 @@ def to_json(cmp: Comparison) -> dict[str, Any]:
         values = {}
         for code, c in row.values.items():
             entry = _change_json(c)
-            entry["from_qualifier"] = c.before_qualifier.value
-            entry["to_qualifier"] = c.after_qualifier.value
+            _qualifiers(entry, c)
             values[code] = entry
         units.append({
             "code": row.unit.code,
@@ -396,11 +464,14 @@ def to_json(cmp: Comparison) -> dict[str, Any]:
                 "formed_in": row.unit.formed_in} if row.predecessors else {}),
             "in_from": row.in_before,
             "in_to": row.in_after,
+            "cluster_from": row.cluster_before,
+            "cluster_to": row.cluster_after,
             "values": values,
         })
     totals = {}
     for code, t in cmp.totals.items():
         entry = _change_json(t.change)
+        _qualifiers(entry, t.change)
         entry.update({
             "units_counted": list(t.units_counted),
             "units_total": t.units_total,

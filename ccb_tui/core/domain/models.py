@@ -416,8 +416,11 @@ class Snapshot:
         from dataclasses import replace
         return replace(self, settings=replace(self.settings, current_cluster=code))
 
-    def has_sample(self, year: int, units: "set[str] | None" = None) -> bool:
-        """Whether any figure or target shown for ``year`` (of ``units`` when given) is still
-        sample data."""
-        return any(r.sample for (u, _, y), r in self.values.items() if y == year and (units is None or u in units)) \
-            or any(t.sample for (u, _, y), t in self.targets.items() if y == year and (units is None or u in units))
+    def has_sample(self, year: int, units: "set[str] | None" = None, *, figures: bool = True,
+                   targets: bool = True) -> bool:
+        """Whether any figure (``figures``) or target (``targets``) shown for ``year`` (of ``units``
+        when given) is still sample data. A figure or target someone entered is not sample."""
+        return (figures and any(r.sample for (u, _, y), r in self.values.items()
+                                if y == year and (units is None or u in units))) \
+            or (targets and any(t.sample for (u, _, y), t in self.targets.items()
+                                if y == year and (units is None or u in units)))

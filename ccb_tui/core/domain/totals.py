@@ -28,6 +28,7 @@ __all__ = [
     "progress",
     "cluster_progress",
     "unit_progress",
+    "Ratio",
     "ratios",
     "significant_step",
     "qualifier_bounds",
@@ -264,20 +265,61 @@ def unit_progress(snap: Snapshot, unit: str, year: int) -> dict[str, Progress]:
 # ---------------------------------------------------------------------------
 
 
-def ratios(totals: Mapping[str, Total]) -> dict[str, Number | None]:
-    """Derived figures: members per branch (2 decimals) and fund per member (whole đồng).
+@dataclass(frozen=True)
+class Ratio:
+    """A derived figure (members per branch, fund per member) computed like for like.
 
-    A ratio is None when either figure is missing or the divisor is 0.
+    Both sides add up the same units: those that reported both figures (``units_counted``); a
+    fund of three units over the members of three others is no ratio at all. ``value`` is None
+    when no unit reported both or the divisor is 0. ``approximate`` when a counted figure was
+    stated with a qualifier ("trên 2 tỷ").
     """
 
-    def value(code: str) -> Number | None:
-        t = totals.get(code)
-        return t.value if t is not None else None
+    value: Number | None
+    units_counted: tuple[str, ...] = ()
+    units_total: int = 0
+    approximate: bool = False
 
-    members, branches, fund = value("members"), value("branches"), value("fund")
-    per_branch = round(members / branches, 2) if members is not None and branches else None
-    per_member = int(round(fund / members)) if fund is not None and members else None
-    return {"members_per_branch": per_branch, "fund_per_member": per_member}
+    @property
+    def partial(self) -> bool:
+        """Whether the ratio leaves out some of the cluster's units."""
+        return self.value is not None and len(self.units_counted) < self.units_total
+
+
+RATIOS: tuple[tuple[str, str, str], ...] = (
+    ("members_per_branch", "members", "branches"),
+    ("fund_per_member", "fund", "members"),
+)
+"""(ratio code, numerator indicator, denominator indicator)."""
+
+
+def ratios(readings: Mapping[str, Mapping[str, Reading]]) -> dict[str, Ratio]:
+    """Derived figures over the units that reported both sides: members per branch (2 decimals)
+    and fund per member (whole đồng). ``readings`` maps unit code -> indicator code -> reading,
+    in the cluster's order (the units of the year)."""
+    out: dict[str, Ratio] = {}
+    for code, num_code, den_code in RATIOS:
+        counted: list[str] = []
+        nums: list[Number] = []
+        dens: list[Number] = []
+        approximate = False
+        for unit, rs in readings.items():
+            n, d = rs.get(num_code), rs.get(den_code)
+            if n is None or d is None or not n.reported or not d.reported or n.value is None or d.value is None:
+                continue
+            counted.append(unit)
+            nums.append(n.value)  # type: ignore[arg-type]
+            dens.append(d.value)  # type: ignore[arg-type]
+            approximate = approximate or n.qualifier is not Qualifier.EXACT or d.qualifier is not Qualifier.EXACT
+        value: Number | None = None
+        if counted:
+            top = _sum(nums, indicators.get(num_code))
+            bottom = _sum(dens, indicators.get(den_code))
+            if bottom:
+                value = round(top / bottom, 2) if code == "members_per_branch" else int(round(top / bottom))
+        out[code] = Ratio(value, tuple(counted) if value is not None else (), len(readings),
+                          approximate if value is not None else False)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -483,9 +525,12 @@ class YearSummary:
     totals: Mapping[str, Total]
     targets: Mapping[str, Number | None]  # the plan the cluster progress compares with
     progress: Mapping[str, Progress]  # cluster progress (its basis, units counted)
-    ratios: Mapping[str, Number | None]
+    ratios: Mapping[str, Ratio]  # like for like: over the units that reported both figures
     reconciliations: tuple[Reconciliation, ...] = field(default_factory=tuple)
     sample: bool = False
+    """Whether some unit's figure of the year is still sample data (the source gives only totals)."""
+    sample_targets: bool = False
+    """Whether some unit's target (kế hoạch) of the year is still sample data."""
 
 
 def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSummary:
@@ -513,9 +558,10 @@ def summarize(snap: Snapshot, year: int, cluster: str | None = None) -> YearSumm
         totals=totals,
         targets={c: p.target for c, p in plan.items()},
         progress=plan,
-        ratios=ratios(totals),
+        ratios=ratios(readings),
         reconciliations=tuple(reconcile(snap, year, code)),
-        sample=snap.has_sample(year, {u.code for u in units}),
+        sample=snap.has_sample(year, {u.code for u in units}, targets=False),
+        sample_targets=snap.has_sample(year, {u.code for u in units}, figures=False),
     )
 
 
@@ -545,6 +591,7 @@ def to_json(summary: YearSummary) -> dict[str, Any]:
         "year": summary.year,
         "cluster": summary.cluster.code,
         "sample": summary.sample,
+        "sample_targets": summary.sample_targets,
         "totals": {c: _json_number(summary.totals[c].value) for c in codes},
         "totals_reported": {c: list(summary.totals[c].reported_units) for c in codes},
         "units_total": len(summary.units),
@@ -561,7 +608,9 @@ def to_json(summary: YearSummary) -> dict[str, Any]:
             }
             for c, p in summary.progress.items()
         },
-        "ratios": {k: _json_number(v) for k, v in summary.ratios.items()},
+        "ratios": {k: _json_number(r.value) for k, r in summary.ratios.items()},
+        "ratios_counted": {k: {"units_counted": list(r.units_counted), "units_total": r.units_total,
+                               "approximate": r.approximate} for k, r in summary.ratios.items()},
         "reconciliation": [
             {
                 "indicator": r.indicator,

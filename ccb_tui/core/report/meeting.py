@@ -24,7 +24,7 @@ from ..domain.fmt import format_number
 from ..domain.indicators import CATALOGUE, Indicator, Kind
 from ..domain.models import Snapshot, Task, TaskState, Unit
 from .text import (
-    SAMPLE_LABEL, coverage_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
+    SAMPLE_LABEL, coverage_notes, ratio_line, sample_label, sample_notes, ratio_notes, show_number, show_progress, show_reading, show_reconciliation, show_total,
 )
 from ..domain.text import sanitize, sanitize_multiline
 from . import thidua as td_view
@@ -118,12 +118,7 @@ def _missing_lines(summary: totals.YearSummary, lang: str) -> list[str]:
 
 
 def _ratio_line(summary: totals.YearSummary, lang: str) -> str:
-    from ..domain.fmt import format_money
-    mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
-    return (_t(lang, "Hội viên / chi hội: ", "Members per branch: ")
-            + (format_number(mpb, 1, lang) if mpb is not None else "—")
-            + _t(lang, " · Quỹ hội / hội viên: ", " · Fund per member: ")
-            + (format_money(round(fpm), lang) if fpm is not None else "—"))
+    return ratio_line(summary, lang, sep=" · ")
 
 
 def _heading(summary: totals.YearSummary, lang: str) -> tuple[str, str]:
@@ -217,9 +212,8 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     meta.append(_t(lang, f"Lập ngày {_day(now, lang)}", f"Prepared {_day(now, lang)}"))
     meta.append(_t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}"))
     out += [" · ".join(meta), ""]
-    if summary.sample:
-        out += ["> " + md_escape(_t(lang, "⚠ Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
-                                   "⚠ Per-unit figures are sample data (the source gives cluster totals only) until edited.")), ""]
+    for note in sample_notes(summary, lang):
+        out += ["> " + md_escape("⚠ " + note), ""]
 
     out += [f"## {_t(lang, '1. Tổng cụm, kế hoạch và đối chiếu báo cáo', '1. Cluster totals, plan and reconciliation')}", ""]
     recs = {r.indicator: r for r in summary.reconciliations}
@@ -232,7 +226,7 @@ def render_markdown(snap: Snapshot, year: int, *, lang: str = "vi", since: date 
     out += _md_table([_t(lang, "Chỉ tiêu", "Indicator"), _t(lang, "Tổng cụm", "Total"), _t(lang, "Kế hoạch", "Plan"),
                       _t(lang, "Tiến độ", "Progress"), _t(lang, "Đối chiếu báo cáo", "Reported")], rows, right=(1, 2))
     out.append("")
-    out += [f"- {md_escape(line)}" for line in [_ratio_line(summary, lang), *_missing_lines(summary, lang)]]
+    out += [f"- {md_escape(line)}" for line in [_ratio_line(summary, lang), *ratio_notes(summary, lang), *_missing_lines(summary, lang)]]
     if summary.reconciliations:
         out += ["", f"**{_t(lang, 'Đối chiếu với tổng cụm đã báo cáo', 'Against the totals the cluster reported')}**", ""]
         for rec in summary.reconciliations:
@@ -432,9 +426,8 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
                             year=year, day=day, lang=lang),
             f'<p class="meta doc-meta">{esc(title)} · '
             f'{esc(_t(lang, f"dữ liệu phiên bản r{snap.revision}", f"data revision r{snap.revision}"))}</p>']
-    if summary.sample:
-        body.append(f'<p class="sample">{esc(_t(lang, "⚠ Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.", "⚠ Per-unit figures are sample data (the source gives cluster totals only) until edited."))} '
-                    f'[{esc(SAMPLE_LABEL[lang])}]</p>')
+    for note in sample_notes(summary, lang):
+        body.append(f'<p class="sample">{esc("⚠ " + note)} [{esc(sample_label(summary, lang))}]</p>')
 
     body.append(f"<h2>{esc(_t(lang, '1. Tổng cụm, kế hoạch và đối chiếu báo cáo', '1. Cluster totals, plan and reconciliation'))}</h2>")
     recs = {r.indicator: r for r in summary.reconciliations}
@@ -449,7 +442,7 @@ def render_html(snap: Snapshot, year: int, *, lang: str = "vi", since: date | No
                         "" if rec is None else ("ok" if rec.ok else "warn")])
     body.append(_html_table([_t(lang, "Chỉ tiêu", "Indicator"), _t(lang, "Tổng cụm", "Total"), _t(lang, "Kế hoạch", "Plan"),
                              _t(lang, "Tiến độ", "Progress"), _t(lang, "Đối chiếu báo cáo", "Reported")], rows, (1, 2), classes))
-    body.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in [_ratio_line(summary, lang), *_missing_lines(summary, lang)]) + "</ul>")
+    body.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in [_ratio_line(summary, lang), *ratio_notes(summary, lang), *_missing_lines(summary, lang)]) + "</ul>")
     if summary.reconciliations:
         items = []
         for rec in summary.reconciliations:

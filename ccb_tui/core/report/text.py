@@ -10,11 +10,35 @@ from ..domain.fmt import format_money, format_money_short, format_number, format
 from ..domain.indicators import Indicator, Kind
 from ..domain.models import Number, Reading, Snapshot, TaskState
 from ..domain.text import cell_width, sanitize
-from ..domain.totals import Progress, Reconciliation, Total, YearSummary
+from ..domain.totals import Progress, Ratio, Reconciliation, Total, YearSummary
 
 NOT_REPORTED_SHORT = {"vi": "chưa BC", "en": "n/r"}
 NOT_REPORTED_LONG = {"vi": "chưa báo cáo", "en": "not reported"}
 SAMPLE_LABEL = {"vi": "số liệu mẫu", "en": "sample data"}
+SAMPLE_TARGETS_LABEL = {"vi": "kế hoạch mẫu", "en": "sample targets"}
+
+
+def sample_label(summary: "YearSummary", lang: str = "vi") -> str:
+    """The header's mark of what is still sample: "số liệu mẫu" (some unit's figures),
+    "kế hoạch mẫu" (only targets), "" (nothing)."""
+    if summary.sample:
+        return SAMPLE_LABEL[lang]
+    if summary.sample_targets:
+        return SAMPLE_TARGETS_LABEL[lang]
+    return ""
+
+
+def sample_notes(summary: "YearSummary", lang: str = "vi") -> list[str]:
+    """What is sample, in a sentence each: the figures, the targets."""
+    en = lang == "en"
+    out = []
+    if summary.sample:
+        out.append("Per-unit figures are sample data (the source gives cluster totals only) until edited." if en
+                   else "Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.")
+    if summary.sample_targets:
+        out.append(f"The units' targets for {summary.year} are sample data until edited." if en
+                   else f"Kế hoạch (chỉ tiêu đăng ký) năm {summary.year} của các đơn vị là số mẫu cho đến khi được sửa.")
+    return out
 
 
 def show_number(ind: Indicator, value: Number | None, lang: str = "vi", short: bool = True) -> str:
@@ -124,6 +148,49 @@ def coverage_notes(summary: YearSummary, lang: str = "vi") -> list[str]:
     return lines
 
 
+def show_ratio(code: str, ratio: Ratio, lang: str = "vi") -> str:
+    """A derived figure: "12,2", "≈ 581.545 đồng (2/4)" (over the units that reported both
+    figures, how many of the cluster's), "—" when there is none."""
+    if ratio.value is None:
+        return "—"
+    if code == "fund_per_member":
+        shown = format_money(round(ratio.value), lang)
+    else:
+        shown = format_number(ratio.value, 1, lang)
+    if ratio.approximate:
+        shown = "≈ " + shown
+    if ratio.partial:
+        shown += f" ({len(ratio.units_counted)}/{ratio.units_total})"
+    return shown
+
+
+RATIO_LABELS = {"members_per_branch": ("Hội viên / chi hội", "Members per branch"),
+                "fund_per_member": ("Quỹ hội / hội viên", "Fund per member")}
+
+
+def ratio_line(summary: YearSummary, lang: str = "vi", sep: str = "   ") -> str:
+    """"Hội viên / chi hội: 12,2   Quỹ hội / hội viên: 581.545 đồng (2/4)" — every view's line."""
+    en = lang == "en"
+    return sep.join(f"{RATIO_LABELS[code][1 if en else 0]}: {show_ratio(code, r, lang)}"
+                    for code, r in summary.ratios.items())
+
+
+def ratio_notes(summary: YearSummary, lang: str = "vi") -> list[str]:
+    """For a ratio over only some units, which: "Quỹ hội / hội viên: chỉ tính 2/4 đơn vị có cả
+    hai số (Krông Nô, Nam Ka)"."""
+    en = lang == "en"
+    names = {u.code: u.short_name(summary.year) for u in summary.units}
+    lines = []
+    for code, r in summary.ratios.items():
+        if not r.partial:
+            continue
+        who = ", ".join(names.get(c, c) for c in r.units_counted)
+        n = f"{len(r.units_counted)}/{r.units_total}"
+        lines.append(f"{RATIO_LABELS[code][1]}: only the {n} units that reported both figures ({who})" if en
+                     else f"{RATIO_LABELS[code][0]}: chỉ tính {n} đơn vị có cả hai số liệu ({who})")
+    return lines
+
+
 def show_reconciliation(rec: Reconciliation | None, ind: Indicator, lang: str = "vi") -> str:
     """"✔ gần 250 tr." / "⚠ trên 6,7 tỷ": the mark and what the source said."""
     if rec is None:
@@ -154,8 +221,8 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
     parent = summary.cluster.parent_en if en else summary.cluster.parent_vi
     head = f"{summary.cluster.name(lang)} · " + (f"{parent} · " if parent else "")
     head += f"{'year' if en else 'năm'} {summary.year}"
-    if summary.sample:
-        head += f"  [{SAMPLE_LABEL[lang]}]"
+    if sample_label(summary, lang):
+        head += f"  [{sample_label(summary, lang)}]"
     names = [u.short_name(summary.year) for u in summary.units]
     cols = ["Indicator" if en else "Chỉ tiêu", *names, "Total" if en else "Tổng cụm",
             "Plan" if en else "Kế hoạch", "Progress" if en else "Tiến độ", "Reported" if en else "Báo cáo"]
@@ -175,13 +242,9 @@ def summary_text(summary: YearSummary, lang: str = "vi") -> str:
     for r in [cols, *rows]:
         cells = [pad(c, widths[i], right=0 < i < len(cols) - 2) for i, c in enumerate(r)]
         lines.append("  ".join(cells).rstrip())
-    ratio = summary.ratios
-    mpb, fpm = ratio.get("members_per_branch"), ratio.get("fund_per_member")
     lines.append("")
-    lines.append(("Members per branch: " if en else "Hội viên / chi hội: ")
-                 + (format_number(mpb, 1, lang) if mpb is not None else "—")
-                 + ("   Fund per member: " if en else "   Quỹ hội / hội viên: ")
-                 + (format_money(round(fpm), lang) if fpm is not None else "—"))
+    lines.append(ratio_line(summary, lang))
+    lines += ratio_notes(summary, lang)
     lines += coverage_notes(summary, lang)
     return "\n".join(lines)
 

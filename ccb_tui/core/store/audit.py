@@ -310,15 +310,17 @@ def _thidua_words(action: str, entry: LogEntry, snap: Snapshot | None, lang: str
         return ((f"pact signed {year}" if en else f"ngày ký giao ước {year}"),
                 show_day(str(entry.old) if entry.old else None), show_day(str(entry.new) if entry.new else None))
     if action == "carry_forward":
-        new = entry.new if isinstance(entry.new, dict) else {}
-        parts = []
-        if new.get("template"):
-            parts.append("points table" if en else "bảng điểm")
-        n = len(new.get("tasks") or [])
-        if n:
-            parts.append(f"{n} tasks" if en else f"{n} nhiệm vụ")
+        def carried(doc: Any) -> str:  # either side: an undo swaps them
+            doc = doc if isinstance(doc, dict) else {}
+            parts = []
+            if doc.get("template"):
+                parts.append("points table" if en else "bảng điểm")
+            n = len(doc.get("tasks") or [])
+            if n:
+                parts.append(f"{n} tasks" if en else f"{n} nhiệm vụ")
+            return ", ".join(parts) or "—"
         what = f"{year} from {t.get('from', '')}" if en else f"năm {year} từ năm {t.get('from', '')}"
-        return (f"carried into {what}" if en else f"mang sang {what}"), "—", ", ".join(parts) or "—"
+        return (f"carried into {what}" if en else f"mang sang {what}"), carried(entry.old), carried(entry.new)
     cid = t.get("commendation", "")
     what = f"commendation {cid}" if en else f"khen thưởng số {cid}"
 

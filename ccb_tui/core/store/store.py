@@ -427,6 +427,7 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
     def undo_last(self) -> Change:
         """Revert this user's last change that is not yet undone (repeat to walk further back).
 
+        The change returned describes the reversal ("62 → chưa báo cáo"), as the log does.
         Refused with a conflict when someone changed that value since.
         """
         with self._transaction() as db:
@@ -440,12 +441,11 @@ class Store(FigureEdits, TaskEdits, UnitEdits, SettingEdits, ThiduaEdits, ReorgE
                                        f"There is no change by {self.user} to undo."))
             entry = max(mine, key=lambda e: e.id)
             _undo.revert(self, db, snap, entry)
-            self._table(db, "log").insert({"at": now_iso(), "user": self.user, "action": "undo",
-                                           "target": {**entry.target, "action": entry.action},
-                                           "old": entry.new, "new": entry.old, "undoes": entry.id})
+            undo_id = self._table(db, "log").insert({"at": now_iso(), "user": self.user, "action": "undo",
+                                                     "target": {**entry.target, "action": entry.action},
+                                                     "old": entry.new, "new": entry.old, "undoes": entry.id})
             rev = snap.revision + 1
-        what = audit.describe(entry, snap, "vi")
-        return Change(f"Hoàn tác: {what}", "", "", rev)
+        return _undo.reversal(entry, snap, rev, undo_id)
 
     def undo(self, entry_id: int) -> Change:
         """Revert exactly the audited change ``entry_id`` (``Change.entry_id``) in one transaction.

@@ -52,9 +52,14 @@ def undo_entry(store: "Store", entry_id: int) -> "Change":
                               "target": {**entry.target, "action": entry.action},
                               "old": entry.new, "new": entry.old, "undoes": entry.id})
         rev = snap.revision + 1
+    return reversal(entry, snap, rev, undo_id)
+
+
+def reversal(entry: LogEntry, snap: Snapshot, revision: int, undo_id: int) -> "Change":
+    """What undoing ``entry`` did: its old and new swapped ("Số hội viên 2022: 62 → chưa báo cáo")."""
     reverse = dataclasses.replace(entry, old=entry.new, new=entry.old)
     vi, en = _split(describe(reverse, snap, "vi")), _split(describe(reverse, snap, "en"))
-    return Change(*vi, rev, en, undo_id)
+    return Change(*vi, revision, en, undo_id)
 
 
 def _split(described: str) -> tuple[str, str, str]:
@@ -117,8 +122,21 @@ def _set_value(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None
     problems = validation.validate_unit_year(readings)
     if problems:
         raise InvalidValue.from_problems(problems)
-    doc["values"] = {**doc.get("values", {}), t["indicator"]: restored}
+    old = entry.old or {}
+    if old.get("s", "not_reported") == "not_reported" and not old.get("by") and not old.get("sample"):
+        # The cell had no entry before: undo leaves none (a placeholder would read as a figure
+        # someone entered, and block undoing a merge or split), and no empty record.
+        values = {k: v for k, v in doc.get("values", {}).items() if k != t["indicator"]}
+        doc["values"] = values
+        if doc_id is not None and not values and not doc.get("targets") and set(doc) <= _RECORD_KEYS:
+            records.remove(doc_ids=[doc_id])
+            return
+    else:
+        doc["values"] = {**doc.get("values", {}), t["indicator"]: restored}
     store._save_record(records, doc_id, doc)
+
+
+_RECORD_KEYS = {"unit", "year", "values", "targets"}
 
 
 def _set_target(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> None:
@@ -216,7 +234,8 @@ def _retire_unit(store: "Store", db: Any, snap: Snapshot, entry: LogEntry) -> No
 def _reorg_used(store: "Store", db: Any, code: str) -> bool:
     """Whether a unit made by a merge or split has anything of its own since (figures, targets,
     task states, scores, commendations), which undoing the reorganisation would leave orphaned."""
-    return (any(d.get("unit") == code for d in store._table(db, "records").all())
+    return (any(d.get("unit") == code and (d.get("values") or d.get("targets") or set(d) - _RECORD_KEYS)
+                for d in store._table(db, "records").all())
             or any(code in (d.get("statuses") or {}) for d in store._table(db, "tasks").all())
             or any(d.get("unit") == code for t in ("scores", "commendations") for d in store._table(db, t).all()))
 

@@ -45,8 +45,8 @@ def title_line(app, summary: totals.YearSummary) -> Text:  # noqa: ANN001 - CcbA
     current = app.snap.current_year() if app.snap is not None else None
     if current is not None and current != summary.year:
         out.append(f"  {app.t('năm hiện hành', 'current year')} {current}", style="dim")
-    if summary.sample:
-        out.append(f"   [{app.t('số liệu mẫu', 'sample data')}]", style="italic")
+    if report_text.sample_label(summary, app.lang):
+        out.append(f"   [{report_text.sample_label(summary, app.lang)}]", style="italic")
     if app.read_only:
         out.append(f"   {app.t('chỉ xem', 'read-only')}", style="dim")
     return out
@@ -262,12 +262,8 @@ class DashboardScreen(CcbScreen):
     def _fill_notes(self, summary: totals.YearSummary) -> None:
         lang = self.ccb.lang
         lines: list[str] = []
-        mpb, fpm = summary.ratios.get("members_per_branch"), summary.ratios.get("fund_per_member")
-        from ...core.domain.fmt import format_money, format_number
-        lines.append(self.t("Hội viên / chi hội: ", "Members per branch: ")
-                     + (format_number(mpb, 1, lang) if mpb is not None else "—")
-                     + self.t("   Quỹ hội / hội viên: ", "   Fund per member: ")
-                     + (format_money(round(fpm), lang) if fpm is not None else "—"))
+        lines.append(report_text.ratio_line(summary, lang))
+        lines += report_text.ratio_notes(summary, lang)
         lines += report_text.coverage_notes(summary, lang)
         if getattr(self, "previous", None) is None:
             lines.append(self.t(f"So với năm trước: chưa có số năm {summary.year - 1}.",
@@ -278,9 +274,7 @@ class DashboardScreen(CcbScreen):
                 f"(a/b): chỉ so a trong b đơn vị, những đơn vị có số liệu cả hai năm · —: thiếu số của một năm.",
                 f"Change from {summary.year - 1}: ▲ up · ▼ down · = unchanged · ≈ approximate · "
                 f"(a/b): only a of b units, those with figures in both years · —: a year has no figure."))
-        if summary.sample:
-            lines.append(self.t("Số liệu từng đơn vị là số liệu mẫu (nguồn chỉ có tổng cụm) cho đến khi được sửa.",
-                                "Per-unit figures are sample data (the source gives cluster totals only) until edited."))
+        lines += report_text.sample_notes(summary, lang)
         show(self.query_one("#dash-notes", Static), Text("\n".join(lines)))  # lines built from sanitised names
 
     # --- editing ----------------------------------------------------------------------------

@@ -187,11 +187,12 @@ class MeetingScreen(CcbScreen):
         # The header is one row shared by the title and the page mark: the mark keeps its place
         # and the title gives way, the sample-data note first, so neither overwrites the other.
         room = (self.size.width or app.size.width) - 2 - indicator.cell_len - 2
-        for sample in (self.t("số liệu mẫu", "sample data"), self.t("mẫu", "sample"), None):
+        label = report_text.sample_label(summary, app.lang)
+        for sample in (label, self.t("mẫu", "sample") if label else None, None):
             out = plain(summary.cluster.name(app.lang), style="bold")
             out.append(f" · {self.t('Năm', 'Year')} {summary.year} · ", style="bold")
             out.append(self.t(vi, en))
-            if summary.sample and sample:
+            if sample:
                 out.append(f"  [{sample}]", style="italic")
             if out.cell_len <= room:
                 break
@@ -282,6 +283,8 @@ class MeetingScreen(CcbScreen):
                 key=ind.code)
         notes = [self.t("✔ khớp với tổng cụm đã báo cáo · ⚠ không khớp · ≈ có số gần đúng · — chưa có",
                         "✔ matches the reported total · ⚠ mismatch · ≈ approximate · — none")]
+        notes.append(report_text.ratio_line(summary, lang))
+        notes += report_text.ratio_notes(summary, lang)
         notes += report_text.coverage_notes(summary, lang)
         self.query_one("#meet-plan-notes", Static).update(Text("\n").join(plain(n) for n in notes))
 

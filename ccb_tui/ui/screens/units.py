@@ -153,8 +153,8 @@ class UnitsScreen(CcbScreen):
         total = len(summary.units)
         count = f"{shown}/{total}" if shown != total else str(total)
         out.append(f"  {count} {self.t('đơn vị', 'units')}")
-        if summary.sample:
-            out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
+        if report_text.sample_label(summary, app.lang):
+            out.append(f"  [{report_text.sample_label(summary, app.lang)}]", style="italic")
         if app.read_only:
             out.append(f"  {self.t('chỉ xem', 'read-only')}", style="dim")
         return out
@@ -381,10 +381,10 @@ class UnitDetailScreen(CcbScreen):
         out.append(f" · {self.t('Năm', 'Year')} {year} ", style="bold")
         out.append("‹y›", style="dim")
         snap = app.snap
-        if snap is not None and any(snap.reading(unit.code, i.code, year).sample or
-                                    ((t := snap.target(unit.code, i.code, year)) is not None and t.sample)
-                                    for i in CATALOGUE):
-            out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
+        if snap is not None and snap.has_sample(year, {unit.code}, targets=False):
+            out.append(f"  [{report_text.SAMPLE_LABEL[app.lang]}]", style="italic")
+        elif snap is not None and snap.has_sample(year, {unit.code}, figures=False):
+            out.append(f"  [{report_text.SAMPLE_TARGETS_LABEL[app.lang]}]", style="italic")
         if not unit.active(year):
             out.append("  " + self.t("(không hoạt động năm này)", "(not active this year)"), style="dim")
         if app.read_only:
