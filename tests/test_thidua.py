@@ -53,6 +53,20 @@ def test_new_store_ranks_the_sample_at_once(capsys, db_path):
     assert all(u["scored_lines"] == u["total_lines"] == 12 for u in r["units"])
 
 
+def test_the_sample_tag_says_what_is_sample(capsys, db):
+    # 2020: the bundled scores are the sample's; 2021 carries the sample points table forward,
+    # and a real score ranked on it is not "sample data", only the table is.
+    assert run(capsys, "rank", "--db", db)[1].splitlines()[0].endswith("(số liệu mẫu)")
+    assert run(capsys, "year", "open", "2021", "--from", "2020", "--db", db)[0] == 0
+    assert run(capsys, "score", "set", "krong_no", "TC1", "9", "--stage", "final", "--year", "2021",
+               "--db", db)[0] == 0
+    head = run(capsys, "rank", "--year", "2021", "--db", db)[1].splitlines()[0]
+    assert head.endswith("(bảng điểm mẫu)") and "số liệu mẫu" not in head
+    assert run(capsys, "--lang", "en", "rank", "--year", "2021", "--db", db)[1].splitlines()[0].endswith(
+        "(sample points table)")
+    assert ranking(capsys, db, "--year", "2021")["sample"] is True  # the table is still the sample
+
+
 def test_sample_has_one_peer_disagreement_of_a_point_or_more(capsys, db):
     r = ranking(capsys, db, "--stage", "peer")
     assert r["differences"] == [{"unit": "ea_rbin", "line": "KT2", "self": 9, "peer": 7.5}]

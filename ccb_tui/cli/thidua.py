@@ -284,7 +284,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def rank_text(r: scoring.Ranking, snap: Snapshot, lang: str = "vi") -> str:
     """The ranking as `ccb-tui rank` prints it: a table, then the differences line by line."""
     stage_word = scoring.STAGE_LABELS[r.stage][1 if lang == "en" else 0]
-    sample = _t(lang, "  (số liệu mẫu)", "  (sample data)") if r.sample else ""
+    words = r.sample_words()
+    sample = f"  ({words.text(lang)})" if words else ""
     out = [_t(lang, f"Xếp hạng thi đua năm {r.year} · {stage_word} · tối đa {fmt_points(r.max_total)} điểm{sample}",
               f"Ranking {r.year} · {stage_word} · at most {fmt_points(r.max_total, 'en')} points{sample}")]
     names = [text.sanitize(e.name) for e in r.entries]

@@ -268,6 +268,18 @@ class Ranking:
     entries: tuple[RankEntry, ...]
     differences: tuple[Difference, ...] = field(default_factory=tuple)
     sample: bool = False
+    """The points table or the scores ranked are sample data."""
+    sample_scores: bool = False
+    """The scores ranked are the bundled sample's (else only the points table is a sample)."""
+
+    def sample_words(self) -> Msg | None:
+        """What is sample, for a view's tag: the scores ("số liệu mẫu") or only the points table
+        ("bảng điểm mẫu"); None when neither."""
+        if self.sample_scores:
+            return Msg("số liệu mẫu", "sample data")
+        if self.sample:
+            return Msg("bảng điểm mẫu", "sample points table")
+        return None
 
 
 def rank(snap: Snapshot, year: int, stage: str = "final", cluster: str | None = None) -> Ranking | None:
@@ -305,9 +317,10 @@ def rank(snap: Snapshot, year: int, stage: str = "final", cluster: str | None = 
                 b = snap.scores.get((u.code, ln.code, year, stage))
                 if a is not None and b is not None and abs(a.points - b.points) >= DIFF_THRESHOLD:
                     differences.append(Difference(u.code, ln.code, before, a.points, stage, b.points))
-    sample = template.sample or any(s.year == year and s.stage == stage and s.note in SAMPLE_NOTES
-                                    for s in snap.scores.values())
-    return Ranking(year, stage, template.max_total, tuple(entries), tuple(differences), sample)
+    sample_scores = any(s.year == year and s.stage == stage and s.note in SAMPLE_NOTES
+                        for s in snap.scores.values())
+    return Ranking(year, stage, template.max_total, tuple(entries), tuple(differences),
+                   template.sample or sample_scores, sample_scores)
 
 
 def json_points(d: Decimal) -> int | float:

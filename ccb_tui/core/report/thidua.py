@@ -156,8 +156,9 @@ def ranking_caption(td: ThiDua, lang: str = "vi") -> str:
              f"By the {stage_label(r.stage, lang)} · out of {show_points(r.max_total, lang)} points")
     if r.stage != "final":
         out += _t(lang, " (huyện chưa chấm)", " (no district score yet)")
-    if r.sample:
-        out += _t(lang, " · số liệu mẫu", " · sample data")
+    words = r.sample_words()
+    if words:
+        out += f" · {words.text(lang)}"
     return out
 
 

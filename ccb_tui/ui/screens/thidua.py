@@ -192,9 +192,10 @@ class ThiduaScreen(CcbScreen):
             out.append(tdv.stage_label(self.stage, app.lang), style="bold reverse")
             if hints:
                 out.append(" ‹v›", style="dim")
-            sample = td.template.sample or any(r.sample for r in td.rankings.values())
-            if sample:
+            if any(r.sample_scores for r in td.rankings.values()):
                 out.append(f"  [{self.t('số liệu mẫu', 'sample data')}]", style="italic")
+            elif td.template.sample:
+                out.append(f"  [{self.t('bảng điểm mẫu', 'sample points table')}]", style="italic")
         if app.read_only:
             out.append(f"  {self.t('chỉ xem', 'read-only')}", style="dim")
         return out
