@@ -334,8 +334,9 @@ def test_ranking_views_agree(tmp_path_factory, scores) -> None:  # noqa: ANN001
         return
     want = scoring.rank(snap, 2020, stages[0])  # the final when scored, else the latest stage
     assert td.stage == stages[0]
-    expected = [[str(e.rank), td.unit_name(e.code),
-                 thidua.show_points(e.points), e.band] for e in want.entries]
+    # A unit with nothing scored at the stage is not ranked: no rank, points or band ("—").
+    expected = [[str(e.rank) if e.rank is not None else "—", td.unit_name(e.code),
+                 thidua.show_points(e.points), e.band if e.band is not None else "—"] for e in want.entries]
 
     md = report.render(snap, 2020, "md", lang="vi")
     assert [r[:4] for r in _md_ranking(md)] == expected
@@ -346,7 +347,8 @@ def test_ranking_views_agree(tmp_path_factory, scores) -> None:  # noqa: ANN001
     word = scoring.STAGE_LABELS[want.stage][0]
     got = [(r[col["Hạng"]], r[col["Mã đơn vị"]], r[col["Điểm"]], r[col["Xếp loại"]])
            for r in body if r[col["Lần chấm"]] == word]
-    assert got == [(e.rank, e.code, scoring.json_points(e.points), e.band) for e in want.entries]
+    assert got == [(e.rank, e.code, scoring.json_points(e.points) if e.points is not None else None, e.band)
+                   for e in want.entries]
 
     with pytest.MonkeyPatch.context() as mp:
         original = Store.snapshot

@@ -457,9 +457,9 @@ def test_to_json_shape():
     data = to_json(summarize(article(), 2020))
     json.dumps(data)  # must not raise
     codes = [ind.code for ind in CATALOGUE]
-    assert set(data) == {"year", "cluster", "sample", "totals", "totals_reported", "units_total", "targets",
-                         "progress", "ratios", "ratios_counted", "reconciliation", "units"}
-    assert (data["year"], data["cluster"], data["sample"]) == (2020, "cum3", False)
+    assert set(data) == {"year", "cluster", "sample", "sample_targets", "totals", "totals_reported", "units_total",
+                         "targets", "progress", "ratios", "ratios_counted", "reconciliation", "units"}
+    assert (data["year"], data["cluster"], data["sample"], data["sample_targets"]) == (2020, "cum3", False, False)
     assert list(data["totals"]) == codes and list(data["targets"]) == codes
     assert data["totals"]["fund"] == 248_600_000 and type(data["totals"]["fund"]) is int
     assert data["totals"]["canal_km"] == 1.5
