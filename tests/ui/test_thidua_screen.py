@@ -364,7 +364,7 @@ async def test_the_mark_is_on_the_stage_that_departs_from_the_one_before(tmp_pat
 def burst(app, *keys: str) -> None:  # noqa: ANN001
     """Keys as one read from a slow SSH link: all queued before the app handles the first."""
     from textual import events
-    chars = {"enter": "\r", "ctrl+u": None}
+    chars = {"enter": "\r", "ctrl+u": None, "tab": "\t", "space": " "}
     for k in keys:
         app.post_message(events.Key(k, chars.get(k, k)))
 
@@ -395,6 +395,26 @@ async def test_keys_typed_ahead_of_the_score_dialog_reach_it(tmp_path: Path) -> 
         assert dialog.query_one("#points", Input).value == "12"
         assert "vượt điểm tối đa" in text(dialog.query_one("#points-error", Static))
         assert Store(path).snapshot().scores[("krong_no", "TC3", YEAR, "final")].points == 4
+
+
+async def test_keys_typed_ahead_on_a_rule_line_are_the_score_not_the_proposal(tmp_path: Path, sha) -> None:  # noqa: ANN001
+    """On a rule line (TC2 proposes 10 from the figures) "e Ctrl+U 7 Enter" in one burst types 7
+    into the points field: Enter submits it (refused: other points than the proposal need a
+    reason), it does not press the "use the proposal" button and save 10."""
+    path = tmp_path / "ccb.json"
+    Store(path, user="lan")
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_thidua(pilot)
+        await go_to(pilot, "krong_no", "TC2")
+        before = sha(path)
+        burst(app, "e", "ctrl+u", "7", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScoreDialog)
+        assert dialog.query_one("#points", Input).value == "7"
+        assert "lý do" in text(dialog.query_one("#note-error", Static))
+        assert sha(path) == before
 
 
 async def test_an_empty_points_field_never_clears_a_score(tmp_path: Path, sha) -> None:  # noqa: ANN001

@@ -454,6 +454,11 @@ class EditScoreDialog(FormDialog):
     starts on that proposal (Enter confirms it), and other points need a reason in the note.
     """
 
+    AUTO_FOCUS = "#points"
+    """The points field has the focus from the start, also on a rule line, where the "use the
+    proposal" button comes first: keys typed ahead of the dialog go to the field, and Enter
+    submits what was typed rather than pressing that button."""
+
     def __init__(self, unit: str, line: str, year: int, stage: str) -> None:
         super().__init__()
         self.unit_code, self.line_code, self.year, self.stage = unit, line, year, stage
