@@ -154,3 +154,20 @@ def test_a_merged_units_past_is_its_predecessors_sum_and_they_are_not_drawn_agai
     assert [u.code for u in trends.cluster_units(snap)] == ["ea_rbin", "lien_son", "krong_nam"]
     ch = trends.change_from_previous(snap, "krong_nam", "members", 2022)
     assert (ch.before, ch.after, ch.delta) == (233, 240, 7)
+
+
+def test_a_unit_that_left_the_cluster_is_a_gap_on_its_chart_from_then(db_path: Path) -> None:
+    s = Store(db_path, user="tester")
+    s.add_cluster("cum4", "Cụm thi đua số 4")
+    s.set_value("lien_son", "members", 2021, 100)
+    s.open_year(2022)
+    s.assign_unit("lien_son", "cum4", year=2022)
+    s.set_value("lien_son", "members", 2022, 110, cluster="cum4")
+    snap = s.snapshot()
+    own = values(trends.unit_history(snap, "lien_son", "members"))
+    assert own[1:] == [100, 110]
+    # Cluster 3's chart: Liên Sơn up to 2021, a gap in 2022 (it is cluster 4's then).
+    assert values(trends.cluster_history(snap, "lien_son", "members", "cum3")) == [*own[:2], None]
+    # Cluster 4's chart: its own past before it moved in, as compare shows it.
+    assert values(trends.cluster_history(snap, "lien_son", "members", "cum4")) == own
+    assert "lien_son" in [u.code for u in trends.cluster_units(snap, "cum4")]

@@ -18,7 +18,7 @@ from .indicators import BY_CODE
 from .models import Number, Qualifier, Snapshot, Unit
 from .totals import YearSummary, summarize
 
-__all__ = ["HistoryPoint", "unit_history", "change_between", "change_from_previous", "cluster_units",
+__all__ = ["HistoryPoint", "unit_history", "cluster_history", "change_between", "change_from_previous", "cluster_units",
            "previous_comparison"]
 
 
@@ -59,6 +59,26 @@ def unit_history(snap: Snapshot, code: str, indicator: str) -> list[HistoryPoint
         return [HistoryPoint(year, None, active=False) for year in snap.years()]
     return [HistoryPoint(p.year, p.value, p.approximate, p.qualifier, p.exists, p.via)
             for p in cmp.unit_history(snap, code, indicator)]
+
+
+def cluster_history(snap: Snapshot, code: str, indicator: str, cluster: str | None = None) -> list[HistoryPoint]:
+    """:func:`unit_history` as a chart of ``cluster`` (default: the current one) shows it: a year
+    after the unit has left the cluster is a gap (its figure then belongs to the other cluster's
+    chart). Years before it joined keep its own figures, as ``compare`` shows a unit that moved in.
+    """
+    code_c = snap.default_cluster() if cluster is None else cluster
+    unit = snap.unit(code)
+    points = unit_history(snap, code, indicator)
+    if unit is None:
+        return points
+    out = []
+    was_in = False
+    for p in points:
+        here = unit.active(p.year) and unit.cluster(p.year) == code_c
+        left = unit.active(p.year) and not here and was_in
+        was_in = was_in or here
+        out.append(HistoryPoint(p.year, None, active=False) if left else p)
+    return out
 
 
 def change_between(indicator: str, before: HistoryPoint | None, after: HistoryPoint | None) -> cmp.Change:

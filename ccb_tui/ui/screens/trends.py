@@ -56,7 +56,7 @@ class TrendsScreen(CcbScreen):
         lines: list[TrendLine] = []
         approximate: list[str] = []
         for i, unit in enumerate(units):
-            history = trends.unit_history(snap, unit.code, self.indicator)
+            history = trends.cluster_history(snap, unit.code, self.indicator)
             last = max((p.year for p in history if p.active), default=None)
             label = sanitize(unit.short_name(last))
             point, stroke = SYMBOLS[i % len(SYMBOLS)]
