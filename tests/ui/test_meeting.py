@@ -53,6 +53,20 @@ async def test_meeting_opens_on_the_headline_figures(tmp_path: Path) -> None:
         assert "Ea R'Bin chưa báo cáo" in text_of(screen, "#label-loans")  # not reported is not zero
 
 
+async def test_an_approximate_total_says_so_under_its_big_digits(tmp_path: Path) -> None:
+    from ccb_tui.core.domain.models import Qualifier
+    path = tmp_path / "ccb.json"
+    store = Store(path)
+    loans = store.snapshot().reading("nam_ka", "loans", 2020).value
+    store.set_value("nam_ka", "loans", 2020, loans, qualifier=Qualifier.OVER)  # "trên …"
+    app = meeting_app(path)
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        assert digits(screen)["loans"] == "6,73"  # Digits cannot draw "≈"
+        assert "≈ số gần đúng" in text_of(screen, "#label-loans")
+        assert "≈" not in text_of(screen, "#label-members")
+
+
 async def test_arrows_move_through_the_pages_and_wrap(tmp_path: Path) -> None:
     app = meeting_app(tmp_path / "ccb.json")
     async with app.run_test(size=SIZE) as pilot:
