@@ -272,3 +272,18 @@ def test_the_same_year_twice_suggests_years_the_store_has(store: Store) -> None:
     with pytest.raises(InvalidValue) as exc:
         compare.compare(store.snapshot(), 2020, 2020)
     assert "--from 2020 --to 2021" in exc.value.msg.vi and "2019" not in exc.value.msg.vi
+
+
+def test_headings_name_the_unit_only_where_the_label_does_not(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+    db = str(tmp_path / "ccb.json")
+    run = [sys.executable, "-m", "ccb_tui", "--db", db]
+    subprocess.run([*run, "year", "open", "2021"], check=True, capture_output=True)
+    subprocess.run([*run, "set", "krong_no", "members", "125", "--year", "2021"], check=True, capture_output=True)
+    for lang, want, unwanted in (("vi", ["Số hội viên", "Hiến đất (m²)", "Quỹ hội (đồng)"], "Số hội viên (hội viên)"),
+                                 ("en", ["Members", "Land donated (m²)"], "Members (members)")):
+        out = subprocess.run([*run, "--lang", lang, "compare", "--from", "2020", "--to", "2021"],
+                             check=True, capture_output=True, text=True).stdout.splitlines()
+        assert all(w in out for w in want), (lang, [x for x in out if x and not x.startswith(" ")])
+        assert unwanted not in out

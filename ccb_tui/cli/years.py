@@ -58,8 +58,11 @@ def compare_text(cmp: cmp_mod.Comparison, lang: str = "vi") -> str:
     head = ["Unit" if en else "Đơn vị", y1, y2, "Change" if en else "Thay đổi", "%"]
     for ind in CATALOGUE:
         unit_word = ind.unit(lang)
-        title = ind.label(lang) + (f" ({unit_word})" if ind.kind is not Kind.MONEY else
-                                   (" (VND)" if en else " (đồng)"))
+        label = ind.label(lang)
+        if ind.kind is Kind.MONEY:
+            title = label + (" (VND)" if en else " (đồng)")
+        else:  # "Số hội viên", not "Số hội viên (hội viên)"
+            title = label if unit_word.lower() in label.lower() else f"{label} ({unit_word})"
         rows: list[list[str]] = []
         for row in cmp.units:
             c = row.values[ind.code]
