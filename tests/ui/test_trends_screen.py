@@ -98,7 +98,8 @@ def parse_chart(lines: list[str], width: int, height: int, n_units: int, lang: s
     return Parsed(legend, ticks, canvas, years)
 
 
-def check_chart(p: Parsed, years: list[int], lines: list[TrendLine], lang: str) -> None:
+def check_chart(p: Parsed, years: list[int], lines: list[TrendLine], lang: str,
+                shared: list[tuple[int, tuple[str, ...]]] | None = None) -> None:
     # The labels: evenly spaced round values, decreasing downwards, first and last rows labelled.
     rows = sorted(p.ticks)
     assert rows[0] == 0 and rows[-1] == len(p.canvas) - 1
@@ -120,7 +121,8 @@ def check_chart(p: Parsed, years: list[int], lines: list[TrendLine], lang: str) 
                 continue
             assert low - 1e-6 <= value <= high + 1e-6, (value, low, high)
             exact = (high - value) / per_row
-            near = {math.floor(exact + 0.5), math.ceil(exact - 0.5)}  # a half row may go either way
+            # A half row may go either way (give or take float noise: 7.500000000000001 is a half).
+            near = {math.floor(exact + 0.5 + 1e-9), math.ceil(exact - 0.5 - 1e-9)}
             # Points are drawn last: the figure's cell shows its unit's symbol, or the symbol of
             # another unit whose figure falls on the same cell.
             found = [(r, p.canvas[r][x]) for r in near if p.canvas[r][x] == line.symbol]
@@ -129,6 +131,9 @@ def check_chart(p: Parsed, years: list[int], lines: list[TrendLine], lang: str) 
                           if y2 == year and v2 is not None and abs((high - v2) / per_row - exact) <= 1}
                 assert any(p.canvas[r][x] in others for r in near), (line.label, year, value, exact,
                                                                       [p.canvas[r] for r in near])
+                if shared is not None:  # a hidden point is named in words under the chart
+                    assert any(y == year and line.label in names for y, names in shared), (
+                        line.label, year, shared)
 
 
 def render(chart: TrendChart, width: int, height: int) -> list[str] | None:
@@ -166,7 +171,18 @@ def test_trend_chart_reads_back(data: st.DataObject, lang: str, indicator: str, 
     if all(v is None for line in lines for v in line.values):
         assert any("chưa đơn vị nào" in ln or "no unit reported" in ln for ln in out)
         return
-    check_chart(parse_chart(out, width, height, n, lang), years, lines, lang)
+    check_chart(parse_chart(out, width, height, n, lang), years, lines, lang, chart.shared_cells(width, height))
+
+
+def test_points_on_one_cell_are_named() -> None:
+    """Krông Nô and Nam Ka both 110 in 2021: one cell, one symbol; shared_cells names both, and
+    only there."""
+    chart = TrendChart()
+    lines = [TrendLine("Krông Nô", "●", 12, (120, 110), "•"), TrendLine("Nam Ka", "■", 9, (100, 110), "▪")]
+    chart.show("members", [2020, 2021], lines, "vi")
+    assert chart.shared_cells(60, 16) == [(2021, ("Krông Nô", "Nam Ka"))]
+    p = parse_chart(render(chart, 60, 16), 60, 16, 2, "vi")
+    check_chart(p, [2020, 2021], lines, "vi", chart.shared_cells(60, 16))
 
 
 def test_a_gap_is_not_a_zero() -> None:

@@ -67,12 +67,30 @@ class TrendsScreen(CcbScreen):
         chart.border_title = Text(chart.title())  # a Text: never parsed as markup
         show(self.query_one("#trends-title", Static), self._title(snap.clusters[snap.default_cluster()].name(lang),
                                                                    years))
+        self._approximate = approximate
+        self._draw_notes()
+        self.call_after_refresh(self._draw_notes)  # the chart's size is known once laid out
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw_notes)
+
+    def _draw_notes(self) -> None:
+        """The notes under the chart: gaps, approximate figures, and the points that share a cell
+        at this size (only one symbol can show there, so they are named in words)."""
         notes = Text(self.t("Khoảng trống: năm đơn vị chưa báo cáo (không phải 0).",
                             "A gap: a year the unit did not report (not zero)."), style="dim")
+        approximate = getattr(self, "_approximate", [])
         if approximate:
             notes.append("\n")
             notes.append_text(plain(self.t("Số gần đúng (gần, trên, khoảng…): ", "Approximate figures: ")
                                     + ", ".join(approximate), style="dim"))
+        chart = self.query_one(TrendChart)
+        shared = chart.shared_cells(chart.size.width, chart.size.height) if chart.size.area else []
+        if shared:
+            notes.append("\n")
+            said = "; ".join(f"{year} {' = '.join(labels)}" for year, labels in shared)
+            notes.append_text(plain(self.t(f"Trùng điểm (một ký hiệu che ký hiệu kia): {said}",
+                                           f"Points on one spot (one symbol hides the other): {said}")))
         show(self.query_one("#trends-notes", Static), notes)
 
     def _title(self, cluster: str, years: list[int]) -> Text:

@@ -243,6 +243,26 @@ class TrendChart(CellChart):
             line.truncate(width, pad=True)
         return out
 
+    @staticmethod
+    def _row_of(lay: TrendLayout, v: Number) -> int:
+        """The row of a value as plotext counts them (from the bottom), rounded to a whole row so
+        a point sits on exactly one row, the one a reader finds it on against the labels."""
+        return round((float(v) - lay.low) / (lay.high - lay.low) * (lay.canvas_height - 1))
+
+    def shared_cells(self, width: int, height: int) -> list[tuple[int, tuple[str, ...]]]:
+        """The points that fall on one cell at this size, as (year, the units' labels): only the
+        last unit's symbol shows there, so the screen names them in words. Empty when the chart
+        does not fit."""
+        lay = self.layout(width, height)
+        if lay is None or lay.canvas_width == 0:
+            return []
+        cells: dict[tuple[int, int], list[str]] = {}
+        for line in self.lines:
+            for x, year, v in zip(lay.xs, self.years, line.values):
+                if v is not None:
+                    cells.setdefault((year, self._row_of(lay, v)), []).append(line.label)
+        return [(year, tuple(labels)) for (year, _row), labels in sorted(cells.items()) if len(labels) > 1]
+
     def _plot_rows(self, lay: TrendLayout, theme: str | None) -> list[Text]:
         """plotext's rows of the lines and points, ``lay.canvas_width`` cells each."""
         plt = self.plt
@@ -251,9 +271,7 @@ class TrendChart(CellChart):
         top = lay.canvas_height - 1
 
         def y_of(v: Number) -> float:
-            # The row as plotext counts them (from the bottom), rounded to a whole row so a
-            # point sits on exactly one row, the one a reader finds it on against the labels.
-            return round((float(v) - lay.low) / (lay.high - lay.low) * top)
+            return self._row_of(lay, v)
 
         points = []
         for line in self.lines:
