@@ -209,6 +209,21 @@ def test_a_retired_unit_is_refused(filled: Store, capsys, sha) -> None:  # noqa:
     assert sha(filled.path) == digest
 
 
+def test_a_unit_already_reorganised_that_year_is_refused(filled: Store, capsys, sha) -> None:  # noqa: ANN001
+    """Nam Ka merged into M1 from 2022 cannot be merged or split again from 2022: its figures
+    would be the past of two units and count twice."""
+    db = str(filled.path)
+    assert run(capsys, "unit", "merge", "nam_ka", "ea_rbin", "--into", "m1", "--name", "M1",
+               "--year", "2022", "--db", db)[0] == 0
+    digest = sha(filled.path)
+    for argv in (("unit", "merge", "nam_ka", "lien_son", "--into", "m2", "--name", "M2", "--year", "2022"),
+                 ("unit", "split", "nam_ka", "--into", "s1", "S1", "50%", "--into", "s2", "S2", "50%",
+                  "--year", "2022")):
+        code, _, err = run(capsys, *argv, "--db", db)
+        assert code == 3 and "đã được gộp/tách thành M1 (m1) từ năm 2022" in one_line(err), err
+        assert sha(filled.path) == digest
+
+
 def test_a_unit_not_yet_in_the_cluster_the_year_before_is_refused(filled: Store, capsys, sha) -> None:  # noqa: ANN001
     filled.add_unit("ea_kiet", "Xã Ea Kiết", year=2022)
     digest = sha(filled.path)
@@ -467,3 +482,24 @@ def test_cli_undo_prints_the_reversal(filled: Store, capsys) -> None:  # noqa: A
     assert code == 0 and out == "Hoàn tác: Xã Krông Nô · Số hội viên 2022: 131 → 130\n"
     code, out, _ = run(capsys, "undo", "--db", db, "--lang", "en")
     assert code == 0 and out == "Undone: Xã Krông Nô · Members 2022: 130 → not reported\n"
+
+
+def test_check_flags_a_unit_carried_twice(filled: Store, capsys) -> None:  # noqa: ANN001
+    """A store edited by hand (or written before the refusal) where Nam Ka went into two merged
+    units: check names it (✘, exit 6), as its figures would count twice."""
+    import json
+    db = str(filled.path)
+    assert run(capsys, "unit", "merge", "nam_ka", "ea_rbin", "--into", "m1", "--name", "M1",
+               "--year", "2022", "--db", db)[0] == 0
+    data = json.loads(filled.path.read_text(encoding="utf-8"))
+    m1 = next(d for d in data["units"].values() if d["code"] == "m1")
+    twin = json.loads(json.dumps(m1))
+    twin["code"] = "m2"
+    for p in twin["periods"]:
+        p["name"] = "M2"
+    data["units"][str(max(int(k) for k in data["units"]) + 1)] = twin
+    filled.path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--db", db)
+    assert code == 6
+    assert any(line.startswith("✘") and "Xã Nam Ka được chuyển vào m1, m2 tổng cộng 200% (phải đúng 100%)" in line
+               for line in out.splitlines()), out

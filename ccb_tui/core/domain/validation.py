@@ -361,7 +361,28 @@ def _unit_problems(snap: Snapshot) -> list[Problem]:
                     f"{p.name} (từ năm {p.from_year}) thuộc cụm không tồn tại '{p.cluster}'",
                     f"{p.name} (from {p.from_year}) belongs to an unknown cluster '{p.cluster}'"))
         out += _origin_problems(snap, u)
+        out += _successor_problems(snap, u)
     return out
+
+
+def _successor_problems(snap: Snapshot, u: Unit) -> list[Problem]:
+    """A unit merged or split away: the shares its successors took add up to exactly 100%, so
+    its figures are carried once into their past, not twice (two reorganisations) or in part."""
+    successors = snap.successors(u.code)
+    if not successors:
+        return []
+    total = sum((o.share for s in successors for o in s.formed_from if o.unit == u.code), Decimal(0))
+    if total == 1:
+        return []
+    names = ", ".join(s.code for s in successors)
+    pct = format_number(float(total * 100), lang="vi")
+    pct_en = format_number(float(total * 100), lang="en")
+    return [_problem(f"{u.code}/successors",
+                     f"{u.name()} được chuyển vào {names} tổng cộng {pct}% (phải đúng 100%): số liệu của nó "
+                     f"sẽ bị tính {'hơn một lần' if total > 1 else 'thiếu'}. Hoàn tác lần gộp/tách thừa (ccb-tui log, ccb-tui undo)",
+                     f"{u.name()} was carried into {names} at {pct_en}% in all (must be exactly 100%): its figures "
+                     f"would count {'more than once' if total > 1 else 'only in part'}. Undo the extra merge/split "
+                     f"(ccb-tui log, ccb-tui undo)")]
 
 
 def _origin_problems(snap: Snapshot, u: Unit) -> list[Problem]:

@@ -77,6 +77,14 @@ class ReorgEdits:
             raise InvalidValue(Msg(
                 f"{u.name(u.retired_from - 1)} đã ngừng hoạt động từ năm {u.retired_from}; không {vi} được từ năm {year}.",
                 f"{u.name(u.retired_from - 1)} was retired from {u.retired_from}; it cannot be {en}d from {year}."))
+        successors = snap.successors(u.code)
+        if successors:  # already merged or split: its figures are those units' past already
+            names = ", ".join(f"{x.name(x.formed_in)} ({x.code})" for x in successors)
+            raise InvalidValue(Msg(
+                f"{u.name(year - 1)} đã được gộp/tách thành {names} từ năm {successors[0].formed_in}; không {vi} "
+                f"lại được (số liệu của nó sẽ bị tính hai lần). Muốn làm lại thì hoàn tác lần trước: ccb-tui undo.",
+                f"{u.name(year - 1)} was already merged/split into {names} from {successors[0].formed_in}; it cannot "
+                f"be {en}d again (its figures would count twice). To redo it, undo the earlier one: ccb-tui undo."))
         later = self._later_data(snap, u, year)  # type: ignore[attr-defined]
         if later:
             more_vi = f" (và {len(later) - 1} mục khác)" if len(later) > 1 else ""
