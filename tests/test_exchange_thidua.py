@@ -22,6 +22,7 @@ from ccb_tui.core.domain import scoring
 from ccb_tui.core.domain.errors import InvalidValue, UsageError
 from ccb_tui.core.exchange import export as exchange
 from ccb_tui.core.exchange import importer
+from ccb_tui.core.store import ANY
 from ccb_tui.core.store.store import Store
 
 YEAR = thidua_sample.YEAR
@@ -133,6 +134,26 @@ def test_import_names_every_bad_score_cell(snap, tmp_path: Path) -> None:  # noq
     assert "dak_mil" in text
     assert "'bốn' không phải là số" in text
     assert all(p.field.startswith("Chấm điểm!") for p in problems)  # each names its cell
+
+
+def test_import_refuses_over_long_score_notes_per_cell(snap, tmp_path: Path) -> None:  # noqa: ANN001
+    """The store takes at most 500 characters of note or evidence; the import says so per cell
+    (it stored 1.999 characters)."""
+    path = filled(snap, tmp_path, {("krong_no", "1.3", "tự chấm"): {"Điểm": 4, "Ghi chú": "m" * 1999},
+                                   ("krong_no", "1.4", "tự chấm"): {"Điểm": 4, "Minh chứng": "e" * 501}})
+    with pytest.raises(InvalidValue) as err:
+        importer.plan_import(snap, path)
+    problems = err.value.problems
+    assert [p.msg.vi.split(": ", 1)[1] for p in problems] == ["dài 1999 ký tự, tối đa 500", "dài 501 ký tự, tối đa 500"]
+    assert "(Ghi chú)" in problems[0].msg.vi and "(Minh chứng)" in problems[1].msg.vi
+    assert all(p.field.startswith("Chấm điểm!") for p in problems)
+
+
+def test_the_store_bounds_score_notes_in_the_batch_too(store: Store, sha) -> None:  # noqa: ANN001
+    before = sha(store.path)
+    with pytest.raises(InvalidValue, match="over 500 characters"):
+        store.apply_batch([("score", "krong_no", "1.3", YEAR, "self", D("4"), "m" * 600, "", ANY)])
+    assert sha(store.path) == before
 
 
 def test_import_scores_without_a_template_is_refused(store: Store, snap, tmp_path: Path) -> None:  # noqa: ANN001

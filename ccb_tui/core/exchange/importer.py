@@ -25,7 +25,7 @@ from ..domain.models import (
     Target, Task, TaskState, TaskStatus, Unit,
 )
 from ..domain.validation import resolve_indicator, resolve_unit, validate_reading, validate_target, validate_unit_year
-from ..store import Store
+from ..store import THIDUA_TEXT_LIMIT, Store
 from ..store import describe_value as describe
 from .layout import HEADERS, IMPORTED, NO, SECTION_ALIASES, SHEETS, STATUS_ALIASES, YEAR_MAX, YEAR_MIN, YES
 from .files import Cell, Row, Table, guarded, read_csv, read_json, read_xlsx, refuse
@@ -480,7 +480,13 @@ class _Planner:
                     if not self.usable(cell):
                         ok_t = False
                         continue
-                    texts[key] = text.sanitize(str(cell.value))
+                    clean = text.sanitize(str(cell.value))
+                    if len(clean) > THIDUA_TEXT_LIMIT:  # the store's own limit, said per cell
+                        self.bad(cell, f"dài {len(clean)} ký tự, tối đa {THIDUA_TEXT_LIMIT}",
+                                 f"{len(clean)} characters long, at most {THIDUA_TEXT_LIMIT}")
+                        ok_t = False
+                        continue
+                    texts[key] = clean
                 elif present:
                     texts[key] = ""
             if None in (year, template, u, line) or not (ok_s and ok_p and ok_t):

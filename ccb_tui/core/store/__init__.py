@@ -9,7 +9,8 @@ from .documents import describe as describe_value
 from .files import atomic_write, now_iso, output_exists_msg, write_user_file
 from .store import ANY, Change, Store
 from .thidua import TEXT_LIMIT as COMMENDATION_TEXT_LIMIT
+from .thidua import TEXT_LIMIT as THIDUA_TEXT_LIMIT
 from .waiting import patiently
 
-__all__ = ["ANY", "COMMENDATION_TEXT_LIMIT", "Change", "Store", "atomic_write", "describe_value", "now_iso", "output_exists_msg",
+__all__ = ["ANY", "COMMENDATION_TEXT_LIMIT", "THIDUA_TEXT_LIMIT", "Change", "Store", "atomic_write", "describe_value", "now_iso", "output_exists_msg",
            "patiently", "write_user_file"]

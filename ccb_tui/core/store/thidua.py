@@ -190,6 +190,9 @@ class ThiduaEdits:
                      via: str | None = None) -> tuple[str, str, Decimal | None, bool]:
         """Check and write one score inside an open transaction (``set_score`` and the import's
         batch); returns what it was, in both languages, the old points and whether it wrote."""
+        # Bounded here, inside the transaction, for every door (set_score and the import's batch).
+        note = _bounded(note or "", "Ghi chú", "The note", multiline=True)
+        evidence = _bounded(evidence or "", "Minh chứng", "The evidence", multiline=True)
         u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
         self._year_open_or_fail(snap, year)  # type: ignore[attr-defined]
         self._active_or_fail(u, year)  # type: ignore[attr-defined]
