@@ -107,7 +107,7 @@ def test_shares_as_people_write_them(raw: str, share: str) -> None:
     assert reorg.parse_share(raw) == Decimal(share)
 
 
-@pytest.mark.parametrize("raw", ["abc", "60", "0", "0%", "150%", "-0,5", "1/3", ""])
+@pytest.mark.parametrize("raw", ["abc", "60", "0", "0%", "150%", "-0,5", "1/3", "", "٥٠%", "６０%"])
 def test_bad_shares_are_refused(raw: str) -> None:
     with pytest.raises(InvalidValue):
         reorg.parse_share(raw)

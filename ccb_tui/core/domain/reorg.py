@@ -15,7 +15,7 @@ from .errors import InvalidValue
 from .fmt import format_number
 from .models import Msg, Snapshot, Unit
 
-_SHARE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*$")
+_SHARE = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(%?)\s*$")  # ASCII digits: "٥٠" is not 50
 
 
 def parse_share(raw: str) -> Decimal:
