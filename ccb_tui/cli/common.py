@@ -53,7 +53,8 @@ def open_store(args: argparse.Namespace) -> Store:
 def err(msg: Msg, lang: str) -> None:
     # Messages may quote what the user typed (a unit name holding ESC or a newline): sanitising
     # keeps the promise of one line on stderr and keeps escape sequences off the terminal.
-    print(text.sanitize(msg.text(lang)), file=sys.stderr)
+    # A run of over 120 characters (a pasted 100.000-character argument) is cut in the middle.
+    print(text.shorten_runs(text.sanitize(msg.text(lang))), file=sys.stderr)
 
 
 def current_year(snap: Snapshot) -> int:

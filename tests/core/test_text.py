@@ -266,3 +266,12 @@ def test_short_title_and_notes_in_cells() -> None:
     assert cell_width(title) <= 20 and title.endswith("…")
     note = quoted_note("🎖️" * 40)
     assert cell_width(note) <= 62 and "🎖️…" in note
+
+
+def test_shorten_runs_cuts_only_overlong_runs():
+    from ccb_tui.core.domain.text import shorten_runs
+    ordinary = "Không có đơn vị 'krong_no_2'. Xem: /tmp/a/b/c/ccb.json và ccb-tui unit list"
+    assert shorten_runs(ordinary) == ordinary
+    out = shorten_runs("Không có đơn vị '" + "x" * 100_000 + "'. Xem: ccb-tui unit list")
+    assert out.startswith("Không có đơn vị 'xxx") and out.endswith("'. Xem: ccb-tui unit list")
+    assert len(out) < 200 and out.count("…") == 1

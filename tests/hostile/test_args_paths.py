@@ -72,6 +72,23 @@ def test_main_refuses_lone_surrogates_in_process(capsys, db_path: Path) -> None:
     assert not db_path.exists()
 
 
+@pytest.mark.parametrize("argv", [
+    ("set", "X" * 100_000, "members", "3"),
+    ("cluster", "assign", "X" * 100_000, "cum3", "--year", "2020"),
+    ("pact", "sign", "--date", "1" * 100_000),
+    ("commend", "approve", "1" * 100_000),
+])
+def test_a_huge_argument_is_quoted_short(capsys, db_path: Path, sha, argv) -> None:  # noqa: ANN001
+    """A pasted 100.000-character argument is refused in one short line (it was echoed whole)."""
+    Store(db_path)
+    capsys.readouterr()
+    before = sha(db_path)
+    code = main(["--db", str(db_path), *argv])
+    out, err = capsys.readouterr()
+    assert code in (2, 3) and out == "" and err.count("\n") == 1 and len(err) < 400, (code, len(err))
+    assert sha(db_path) == before
+
+
 # --- a --db that is not a regular file --------------------------------------------------------
 
 def _fifo(folder: Path) -> Path:

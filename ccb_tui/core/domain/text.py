@@ -376,3 +376,18 @@ def cut_cells(s: str, n: int) -> str:
         out.append(g)
         used += w
     return "".join(out)
+
+
+LONG_RUN = 120
+"""Characters in one unbroken run of a message before :func:`shorten_runs` cuts it."""
+
+
+def shorten_runs(s: str, limit: int = LONG_RUN) -> str:
+    """``s`` with every unbroken run (no spaces) longer than ``limit`` cut in the middle with "…":
+    a message quoting a 100.000-character argument stays one readable line, while words, paths
+    and codes of ordinary length pass untouched."""
+    if len(s) <= limit:
+        return s
+    head, tail = limit * 2 // 3, limit // 6
+    return re.sub(r"\S{%d,}" % (limit + 1), lambda m: m.group(0)[:head] + "…" + m.group(0)[-tail:], s)
+
