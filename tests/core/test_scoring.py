@@ -160,3 +160,14 @@ def test_a_unit_with_nothing_scored_is_not_ranked():
     # a zero that was scored is ranked
     r = scoring.rank(snapshot(t, {"a": ["0", None, None]}), 2020, "final")
     assert (r.entries[0].rank, r.entries[0].points) == (1, D(0))
+
+
+@pytest.mark.parametrize("points, vi, en", [("80.50", "80,5", "80.5"), ("80", "80", "80"), ("100", "100", "100"),
+                                            ("88.25", "88,25", "88.25"), ("-1.50", "-1,5", "-1.5"), ("0.0", "0", "0")])
+def test_points_read_the_same_in_every_view(points, vi, en):
+    from decimal import Decimal
+    from ccb_tui.core.domain.scoring_text import fmt_points
+    from ccb_tui.core.report.thidua import show_points
+    d = Decimal(points)
+    assert (fmt_points(d), fmt_points(d, "en")) == (vi, en)
+    assert show_points(d) == vi

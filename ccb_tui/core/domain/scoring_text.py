@@ -15,7 +15,7 @@ def fmt_points(d: Decimal | None, lang: str = "vi") -> str:
     """Points as people write them: "88,25" (vi) or "88.25" (en); "—" for none."""
     if d is None:
         return "—"
-    shown = str(d if d != d.to_integral_value() else d.quantize(Decimal(1)))
+    shown = format(d.normalize(), "f")  # 80.50 is "80,5", as the other views show it; 80 stays "80"
     return shown.replace(".", ",") if lang == "vi" else shown
 
 
