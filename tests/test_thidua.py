@@ -266,6 +266,85 @@ def test_bad_template_import_is_refused_whole(capsys, db, tmp_path, sha, change,
     assert sha(Path(db)) == before
 
 
+def _rule_line(doc: dict) -> dict:
+    return next(ln for ln in doc["lines"] if ln.get("rule"))
+
+
+def _lowest_band(doc: dict) -> dict:
+    return min(doc["bands"], key=lambda b: D(b["low"]))
+
+
+def _lowest_total(doc: dict) -> D:
+    return sum((D(ln.get("min") or 0) for ln in doc["lines"]), D(0))
+
+
+@pytest.mark.parametrize("change, words", [
+    # A rule on an indicator the catalogue does not have would never propose anything.
+    (lambda d: _rule_line(d)["rule"].__setitem__("indicator", "[b]nope"),
+     "TC2.rule.indicator: [b]nope không phải mã chỉ tiêu (dùng: branches, members, new_members"),
+    (lambda d: _rule_line(d)["rule"].__setitem__("target", "new_members"),
+     "TC2.rule: target không phải trường của quy tắc (dùng: kind, indicator, per, step)"),
+    (lambda d: _rule_line(d).__setitem__("rule", {"per": "2"}), "TC2.rule.kind: bị thiếu"),
+    # No unit can total below the lines' minimum points; a band starting lower is a mistake.
+    (lambda d: _lowest_band(d).__setitem__("low", str(_lowest_total(d) - D("0.5"))), "thấp hơn tổng điểm thấp nhất"),
+    (lambda d: _lowest_band(d).__setitem__("low", "-1000"), "Xếp loại Yếu: cận dưới -1000"),
+], ids=["unknown-indicator", "unknown-rule-key", "rule-without-kind", "band-just-below", "band-far-below"])
+def test_template_import_refuses_rules_and_bands_that_cannot_work(capsys, db, tmp_path, sha, change, words):
+    doc = _template_json(capsys, db)
+    change(doc)
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    before = sha(Path(db))
+    code, out, err = run(capsys, "score", "template", "--import", str(f), "--year", "2020", "--db", db)
+    assert code == 3 and words in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == ""
+    assert sha(Path(db)) == before
+
+
+def test_lowest_band_may_start_at_the_lowest_possible_total(capsys, db, tmp_path):
+    doc = _template_json(capsys, db)
+    lowest = _lowest_total(doc)
+    assert lowest < 0  # the sample has a penalty line
+    _lowest_band(doc)["low"] = str(lowest)
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, "score", "template", "--import", str(f), "--year", "2020", "--db", db)
+    assert code == 0, err
+    t = Store(db).snapshot().templates[2020]
+    assert min(b.low for b in t.bands) == lowest and t.band(lowest).name == _lowest_band(doc)["name"]
+
+
+def test_validate_template_refuses_an_unknown_indicator_and_a_band_below_every_total(store):
+    t = store.snapshot().templates[2020]
+    ruled = next(ln for ln in t.lines if ln.rule)
+    bad_rule = scoring.Rule(ruled.rule.kind, "nope", ruled.rule.per, ruled.rule.step)
+    lines = tuple(scoring.Line(ln.code, ln.area, ln.title, ln.max_points, ln.min_points,
+                               bad_rule if ln is ruled else ln.rule) for ln in t.lines)
+    problems = scoring.validate_template(scoring.Template(2020, lines, t.bands))
+    assert [p.field for p in problems] == [f"line/{ruled.code}"] and "nope" in problems[0].msg.vi
+    lowest = sum((ln.min_points for ln in t.lines), D(0))
+    bands = tuple(scoring.Band(b.name, lowest - 1 if b.low == min(x.low for x in t.bands) else b.low, b.high)
+                  for b in t.bands)
+    problems = scoring.validate_template(scoring.Template(2020, t.lines, bands))
+    assert len(problems) == 1 and "thấp hơn tổng điểm thấp nhất" in problems[0].msg.vi
+
+
+@pytest.mark.parametrize("raw, words", [
+    ('{"lines": [], "bands": [], "lines": []}', "khóa lines có hai lần"),
+    ('{"lines": [{"code": "A", "max": "5", "max": "50"}], "bands": []}', "khóa max có hai lần"),
+    ("[" * 200_000 + "]" * 200_000, "JSON lồng nhau quá nhiều tầng"),
+    ('{"lines": ' + "[" * 200_000 + "]" * 200_000 + ', "bands": []}', "JSON lồng nhau quá nhiều tầng"),
+], ids=["repeated-top-key", "repeated-line-key", "deep-array", "deep-inside-object"])
+def test_template_import_refuses_repeated_keys_and_deep_nesting(capsys, db, tmp_path, sha, raw, words):
+    f = tmp_path / "t.json"
+    f.write_text(raw, encoding="utf-8")
+    before = sha(Path(db))
+    code, out, err = run(capsys, "score", "template", "--import", str(f), "--year", "2020", "--db", db)
+    assert code == 3 and words in err, err
+    assert len(err.strip().splitlines()) == 1 and "Error" not in err and "Traceback" not in err
+    assert sha(Path(db)) == before
+
+
 def test_template_import_xlsx(capsys, db, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.Workbook()

@@ -46,3 +46,13 @@ def cut_cells(s: str, n: int) -> str:
         out.append(g)
         used += w
     return "".join(out)
+
+
+def fit_cells(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells, ending in "…" when cut (between glyphs)."""
+    from rich.cells import cell_len
+    if cell_len(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    return cut_cells(text, width - 1) + "…"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+from rich.cells import cell_len
 from textual.widgets import ContentSwitcher, DataTable, Digits, Static
 
 from ccb_tui.core.domain.models import TaskState
+from ccb_tui.core.report import thidua as tdv
 from ccb_tui.core.store.store import Store
 from ccb_tui.ui.app import create_app
 from ccb_tui.ui.screens import meeting
@@ -232,3 +235,34 @@ async def test_ranking_names_are_text_not_markup(tmp_path: Path, monkeypatch) ->
     thidua_sample.patch_store(monkeypatch)
     _, rows, _ = await _ranking_page(create_app(path, meeting=True, poll=False), (120, 40))
     assert any("[b]Nam[/b] [@click=app.quit]Ka"[:20] in r for r in rows)
+
+
+LONG_NAME = "Ea R'Bin và Thị trấn Liên Sơn, sáp nhập theo Nghị quyết 1665"
+"""60 characters (and cells), shown whole where there is room."""
+
+
+@pytest.mark.parametrize("sample", [False, True])
+async def test_a_long_unit_name_gives_way_and_every_rows_points_and_band_stay_whole(
+        tmp_path: Path, monkeypatch, sample: bool) -> None:  # noqa: ANN001
+    # 80×24, a 60-cell name: the name is cut with "…", never the rank, points, band or flag.
+    path = tmp_path / "ccb.json"
+    Store(path).rename_unit("ea_rbin", LONG_NAME)
+    if sample:
+        thidua_sample.patch_store(monkeypatch)  # with a "⚠ 3/12 dòng chưa chấm" row
+    snap = Store(path).snapshot()
+    td = tdv.thidua_view(snap, 2020)
+    assert len(LONG_NAME) == cell_len(LONG_NAME) == 60 and td.unit_name("ea_rbin") == LONG_NAME
+    assert td.ranking is not None
+    _, rows, _ = await _ranking_page(meeting_app(path), SIZE)
+    header = next(r for r in rows if "Đơn vị" in r)
+    assert [c.strip() for c in header.strip("│ ").split("│")] == ["Hạng", "Đơn vị", "Điểm", "Xếp loại", "Chấm"]
+    assert all(cell_len(r) <= SIZE[0] for r in rows)
+    for e in td.ranking.entries:
+        name = td.unit_name(e.code)
+        row = next(r for r in rows if name[:8] in r)
+        cells = [c.strip() for c in row.strip("│ ").split("│")]
+        flag = f"⚠ {tdv.missing_text(e)}" if not e.complete else f"✔ đủ {e.total_lines} dòng"
+        assert cells[0] == tdv.rank_text(e) and cells[2] == tdv.show_points(e.points), row
+        assert cells[3] == e.band and cells[4] == flag, row
+        assert cells[1] == name or (e.code == "ea_rbin" and cells[1].endswith("…") and name.startswith(cells[1][:-1]))
+    assert any("…" in r for r in rows)  # the long name really was cut

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input, Static
 
 from ccb_tui.core.domain import scoring
@@ -472,3 +473,36 @@ async def test_narrow_screen_title_keeps_the_sample_tag_and_c_names_its_target(t
         sheet = screen.query_one("#td-sheet", DataTable)
         used = sum(c.get_render_width(sheet) for c in sheet.columns.values())
         assert used >= SIZE[0] - 6, used
+
+
+LONG_NAME = "Ea R'Bin và Thị trấn Liên Sơn, sáp nhập theo Nghị quyết 1665"
+"""60 characters (and cells)."""
+
+
+async def test_a_long_unit_name_gives_way_in_the_ranking_panel(tmp_path: Path) -> None:
+    # 80×24: the name is cut with "…" in cells; every row keeps its rank, full points, band and flag.
+    path = tmp_path / "ccb.json"
+    Store(path).rename_unit("ea_rbin", LONG_NAME)
+    assert len(LONG_NAME) == cell_len(LONG_NAME) == 60
+    snap = Store(path).snapshot()
+    td = tdv.thidua_view(snap, YEAR)
+    r = scoring.rank(snap, YEAR, "final")
+    assert r is not None and td.unit_name("ea_rbin") == LONG_NAME
+    app = create_app(path, poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_thidua(pilot)
+        panel = app.screen.query_one("#td-ranking", Static)
+        lines = [s.text.rstrip() for s in panel.render_lines(panel.region.reset_offset)]
+        assert all(cell_len(ln) <= panel.region.width <= SIZE[0] for ln in lines)
+        head = next(ln for ln in lines if "Đơn vị" in ln)
+        assert head.split() == ["Hạng", "Đơn", "vị", "Điểm", "Xếp", "loại", "Chấm"]
+        for e in r.entries:
+            name = td.unit_name(e.code)
+            row = next(ln for ln in lines if name[:8] in ln)
+            flag = f"⚠ {tdv.missing_text(e)}" if not e.complete else f"✔ đủ {e.total_lines} dòng"
+            tail = f"{tdv.show_points(e.points)}  {e.band:<9}  {flag}"
+            assert row.lstrip().startswith(f"{tdv.rank_text(e)}  ") and row.endswith(tail), row
+            shown = row.lstrip()[len(tdv.rank_text(e)):-len(tail)].strip()
+            assert shown == name or (e.code == "ea_rbin" and shown.endswith("…")
+                                     and name.startswith(shown[:-1])), row
+        assert any(LONG_NAME[:20] in ln and "…" in ln for ln in lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from . import indicators
 from .errors import Problem
 from .models import Msg, Snapshot
 
@@ -144,6 +145,14 @@ class Commendation:
 COMMENDATION_STATUS = {"proposed": ("đề nghị", "proposed"), "approved": ("được duyệt", "approved")}
 
 
+def _en(d: Decimal) -> str:
+    return str(d if d != d.to_integral_value() else d.quantize(Decimal(1)))
+
+
+def _vi(d: Decimal) -> str:
+    return _en(d).replace(".", ",")
+
+
 def validate_template(t: Template) -> list[Problem]:
     """Unique codes, max ≥ 0 ≥ min, at most ``MAX_LINES`` lines, known rules, and bands that
     cover 0..max total without gaps or overlaps (whole points: the next band starts at high + 1,
@@ -169,6 +178,10 @@ def validate_template(t: Template) -> list[Problem]:
         if ln.rule is not None and ln.rule.kind not in RULE_KINDS:
             bad(where, f"Dòng {ln.code}: không có kiểu quy tắc '{ln.rule.kind}' ({', '.join(RULE_KINDS)}).",
                 f"Line {ln.code}: unknown rule kind '{ln.rule.kind}' ({', '.join(RULE_KINDS)}).")
+        if ln.rule is not None and ln.rule.indicator not in indicators.BY_CODE:
+            codes = ", ".join(indicators.BY_CODE)
+            bad(where, f"Dòng {ln.code}: quy tắc dùng chỉ tiêu '{ln.rule.indicator}' không có trong danh mục ({codes}).",
+                f"Line {ln.code}: the rule's indicator '{ln.rule.indicator}' is not in the catalogue ({codes}).")
     bands = sorted(t.bands, key=lambda b: b.low)
     if not bands:
         bad("bands", "Bảng điểm chưa có xếp loại.", "The points table has no bands.")
@@ -188,6 +201,16 @@ def validate_template(t: Template) -> list[Problem]:
         if bands[0].low > max(total_min, Decimal(0)):  # totals below 0 (penalties) fall in the lowest band
             bad("bands", f"Các xếp loại phải bắt đầu từ {max(total_min, Decimal(0))} điểm.",
                 f"The bands must start at {max(total_min, Decimal(0))} points.")
+        elif bands[0].low < total_min:  # no unit can score that low: the band's start is a mistake
+            lo, top = total_min, max(total_min, Decimal(0))
+            name = bands[0].name
+            bad(f"band/{name}",
+                f"Xếp loại {name}: cận dưới {_vi(bands[0].low)} thấp hơn tổng điểm thấp nhất có thể "
+                f"({_vi(lo)}, theo điểm tối thiểu các dòng); cho xếp loại thấp nhất bắt đầu từ {_vi(lo)} "
+                f"đến {_vi(top)}.",
+                f"Band {name}: its low end {_en(bands[0].low)} is below the lowest possible total "
+                f"({_en(lo)}, from the lines' minimum points); start the lowest band between {_en(lo)} "
+                f"and {_en(top)}.")
         if bands[-1].high < t.max_total:
             bad("bands", f"Các xếp loại phải phủ tới {t.max_total} điểm (tổng điểm tối đa).",
                 f"The bands must reach {t.max_total} points (the maximum total).")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..domain import scoring, text
+from ..domain import indicators, scoring, text
 from ..domain.errors import InvalidValue
 from ..domain.models import Msg
 from .files import check_size, guarded, read_xlsx
@@ -25,6 +25,7 @@ LINE_HEADERS = {
     "rule_indicator": ("indicator", "rule_indicator", "chi tieu"), "rule_per": ("per", "rule_per"),
     "rule_step": ("step", "rule_step"),
 }
+RULE_KEYS = ("kind", "indicator", "per", "step")
 BAND_HEADERS = {"name": ("name", "xep loai", "ten"), "low": ("low", "tu", "tu diem"), "high": ("high", "den", "den diem")}
 
 
@@ -35,14 +36,40 @@ def read_template(path: Path, year: int) -> scoring.Template:
         check_size(path)
         with guarded(path.name, "JSON"):
             try:
-                doc = json.loads(path.read_text(encoding="utf-8-sig"))
+                doc = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=_no_repeated_keys)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise refuse(f"{path.name} không phải JSON hợp lệ: {quote(exc)}.",
                              f"{path.name} is not valid JSON: {quote(exc)}.") from None
+            except _RepeatedKey as exc:
+                raise refuse(f"{path.name}: khóa {quote(exc.key)} có hai lần trong cùng một đối tượng JSON; "
+                             f"giữ một lần thôi.",
+                             f"{path.name}: the key {quote(exc.key)} appears twice in one JSON object; "
+                             f"keep only one.") from None
+            except RecursionError:
+                raise refuse(f"{path.name}: JSON lồng nhau quá nhiều tầng, không phải một bảng điểm; "
+                             f"xuất lại bằng ccb-tui score template --json.",
+                             f"{path.name}: the JSON is nested too deep to be a points table; "
+                             f"export one again with ccb-tui score template --json.") from None
         return template_of_doc(doc, year, path.name)
     if suffix == ".xlsx":
         return template_of_doc(_xlsx_doc(path), year, path.name)
     raise refuse(f"{path.name}: cần tệp .json hoặc .xlsx.", f"{path.name}: give a .json or .xlsx file.")
+
+
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key repeats (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _RepeatedKey(k)
+        out[k] = v
+    return out
 
 
 def _bad(where: str, value: Any, vi: str, en: str) -> InvalidValue:
@@ -100,18 +127,28 @@ def template_of_doc(doc: Any, year: int, name: str = "") -> scoring.Template:
         code = _str(ln.get("code"), f"{where}.code", required=True)
         rule = None
         r = ln.get("rule")
-        if isinstance(r, dict) and (r.get("kind") or r.get("indicator")):
-            kind = _str(r.get("kind"), f"{where}.rule.kind", required=True)
+        if isinstance(r, dict) and r:
+            at = f"{where} {code}.rule"
+            unknown = sorted(str(k) for k in r if k not in RULE_KEYS)
+            if unknown:
+                raise _bad(at, unknown[0],
+                           f"không phải trường của quy tắc (dùng: {', '.join(RULE_KEYS)})",
+                           f"is not a field of a rule (use: {', '.join(RULE_KEYS)})")
+            kind = _str(r.get("kind"), f"{at}.kind", required=True)
             if kind not in scoring.RULE_KINDS:
-                raise _bad(f"{where}.rule.kind", kind, f"không hợp lệ (dùng: {', '.join(scoring.RULE_KINDS)})",
+                raise _bad(f"{at}.kind", kind, f"không hợp lệ (dùng: {', '.join(scoring.RULE_KINDS)})",
                            f"is not valid (use: {', '.join(scoring.RULE_KINDS)})")
-            step = _pts(r.get("step"), f"{where}.rule.step", "1")
+            indicator = _str(r.get("indicator"), f"{at}.indicator", required=True)
+            if indicator not in indicators.BY_CODE:
+                codes = ", ".join(indicators.BY_CODE)
+                raise _bad(f"{at}.indicator", indicator, f"không phải mã chỉ tiêu (dùng: {codes})",
+                           f"is not an indicator code (use: {codes})")
+            step = _pts(r.get("step"), f"{at}.step", "1")
             if step <= 0:
-                raise _bad(f"{where}.rule.step", r.get("step"), "phải lớn hơn 0", "must be above 0")
-            rule = scoring.Rule(kind, _str(r.get("indicator"), f"{where}.rule.indicator", required=True),
-                                _pts(r.get("per"), f"{where}.rule.per", "0"), step)
+                raise _bad(f"{at}.step", r.get("step"), "phải lớn hơn 0", "must be above 0")
+            rule = scoring.Rule(kind, indicator, _pts(r.get("per"), f"{at}.per", "0"), step)
         elif r is not None and not isinstance(r, dict):
-            raise _bad(f"{where}.rule", r, "không phải một quy tắc (đối tượng)", "is not a rule (an object)")
+            raise _bad(f"{where} {code}.rule", r, "không phải một quy tắc (đối tượng)", "is not a rule (an object)")
         lines.append(scoring.Line(code, _str(ln.get("area"), f"{where}.area"), _str(ln.get("title"), f"{where}.title"),
                                   _pts(ln.get("max"), f"{where}.max"), _pts(ln.get("min"), f"{where}.min", "0"), rule))
     bands = []

@@ -28,8 +28,10 @@ from ...core.domain import scoring
 from ...core.domain.fmt import NumberFormatError, parse_number
 from ...core.domain.scoring import STAGES
 from ...core.domain.scoring_text import no_template_msg
+from ...core.domain.text import sanitize
 from ...core.report import thidua as tdv
-from ..safe import cut_cells, plain, right, show
+from ..safe import cut_cells, fit_cells, plain, right, show
+from ..widgets.ranking import flag, short_flag
 from ..widgets.tables import fill_table
 from ..widgets.vninput import VnInput
 from .base import CcbScreen
@@ -47,6 +49,8 @@ NARROW_CELL = 8
 FIXED = 6 + 5 + 3 * 2 + 2 + 1
 """Code, max and their padding, the table's border and scrollbar."""
 MIN_TITLE = 18
+COMMEND_ROOM = 32
+"""Cells the commendations keep beside the ranking on a wide screen (their padding included)."""
 TALL = 34
 """From this height the ranking and the commendations both show on a narrow screen."""
 TITLE_ROOM = 64
@@ -312,16 +316,30 @@ class ThiduaScreen(CcbScreen):
                 f"Nothing is scored at the {tdv.stage_label(stage, lang)} yet: pick a cell and press e."))
         table = Table(box=None, padding=(0, 1), pad_edge=False, expand=False, title=head,
                       title_justify="left", title_style="bold", header_style="bold underline")
-        table.add_column(self.t("Hạng", "Rank"), justify="right", no_wrap=True)
-        table.add_column(self.t("Đơn vị", "Unit"), no_wrap=True, overflow="ellipsis")
-        table.add_column(self.t("Điểm", "Points"), justify="right", no_wrap=True)
-        table.add_column(self.t("Xếp loại", "Band"), no_wrap=True, overflow="ellipsis")
-        table.add_column(self.t("Chấm", "Scored"), no_wrap=True, overflow="ellipsis")
-        for e in r.entries:
-            flag = (f"{DIFFERS} {tdv.missing_text(e, lang)}" if not e.complete
-                    else self.t(f"✔ đủ {e.total_lines} dòng", f"✔ all {e.total_lines} lines"))
-            table.add_row(tdv.rank_text(e), plain(td.unit_name(e.code)), tdv.show_points(e.points, lang),
-                          plain(e.band or "—"), plain(flag, "" if e.complete else "bold"))
+        heads = (self.t("Hạng", "Rank"), self.t("Đơn vị", "Unit"), self.t("Điểm", "Points"),
+                 self.t("Xếp loại", "Band"), self.t("Chấm", "Scored"))
+        rows = [(tdv.rank_text(e), sanitize(td.unit_name(e.code)), tdv.show_points(e.points, lang),
+                 sanitize(e.band or "—"), flag(e, lang), short_flag(e), e.complete) for e in r.entries]
+        widths = [max(cell_len(h), *(cell_len(row[i]) for row in rows)) for i, h in enumerate(heads)]
+        # Only the unit's name gives way (cut with "…"): rank, points, band and the flag keep their
+        # width; the flag drops its words only when the name would be narrower than its heading.
+        # Side by side, the commendations keep COMMEND_ROOM.
+        budget = self._width() - 2 - (COMMEND_ROOM if self.wide else 0)
+        over = sum(widths) + 2 * (len(heads) - 1) - budget
+        if over > 0 and widths[1] - over < cell_len(heads[1]):
+            rows = [(*row[:4], row[5], *row[5:]) for row in rows]
+            widths[4] = max(cell_len(heads[4]), *(cell_len(row[4]) for row in rows))
+            over = sum(widths) + 2 * (len(heads) - 1) - budget
+        if over > 0:
+            widths[1] = max(1, widths[1] - over)
+        table.add_column(heads[0], justify="right", no_wrap=True, width=widths[0])
+        table.add_column(heads[1], no_wrap=True, overflow="ellipsis", width=widths[1])
+        table.add_column(heads[2], justify="right", no_wrap=True, width=widths[2])
+        table.add_column(heads[3], no_wrap=True, width=widths[3])
+        table.add_column(heads[4], no_wrap=True, width=widths[4])
+        for rank, name, points, band, shown, _, complete in rows:
+            table.add_row(rank, plain(fit_cells(name, widths[1])), points, plain(band),
+                          plain(shown, "" if complete else "bold"))
         return table
 
     def _commendations(self) -> Text | Table:

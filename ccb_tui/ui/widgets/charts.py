@@ -35,7 +35,7 @@ from ...core.domain.models import Reading
 from ...core.domain.text import sanitize
 from ...core.domain.totals import YearSummary
 from ..i18n import translate
-from ..safe import cut_cells
+from ..safe import fit_cells
 
 BAR_COLOR = 12
 """plotext colour code of every bar (one colour: the bar's length and label carry the meaning)."""
@@ -77,15 +77,6 @@ def no_background(ansi: str) -> Text:
         if isinstance(span.style, Style) and span.style.bgcolor is not None:
             text.spans[text.spans.index(span)] = span._replace(style=span.style + Style(bgcolor="default"))
     return text
-
-
-def fit_cells(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells, ending in "…" when cut (between glyphs)."""
-    if cell_len(text) <= width:
-        return text
-    if width <= 0:
-        return ""
-    return cut_cells(text, width - 1) + "…"
 
 
 def pad_cells(text: str, width: int) -> str:
