@@ -90,6 +90,14 @@ def unit_in_view_or_fail(snap: Snapshot, unit: Unit, year: int) -> None:
         raise InvalidValue(why)
 
 
+def _print_or_unchanged(change: Any, snap: Any, unchanged: Msg, lang: str) -> None:
+    """Print the change, or ``unchanged`` when the store was not written (same revision)."""
+    if change.revision == snap.revision:
+        _said(unchanged, lang)
+    else:
+        print_change(change, lang)
+
+
 def cmd_cluster(args: argparse.Namespace) -> int:
     lang = lang_of(args)
     store = open_store(args)
@@ -102,21 +110,17 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     elif action == "rename":
         c = resolve_cluster(snap, args.cluster)
         change = store.rename_cluster(c.code, args.name, name_en=args.name_en)
-        if change.revision == snap.revision:
-            _said(Msg(f"Không có gì thay đổi: cụm {c.code} đã mang tên “{change.new}”.",
-                      f"No change: cluster {c.code} is already named “{change.en[2] if change.en else change.new}”."), lang)
-        else:
-            print_change(change, lang)
+        _print_or_unchanged(change, snap, Msg(
+            f"Không có gì thay đổi: cụm {c.code} đã mang tên “{change.new}”.",
+            f"No change: cluster {c.code} is already named “{change.en[2] if change.en else change.new}”."), lang)
     elif action == "assign":
         from ..core.domain.validation import resolve_unit
         unit = resolve_unit(snap, args.unit, args.year)
         c = resolve_cluster(snap, args.cluster)
         change = store.assign_unit(unit.code, c.code, year=args.year)
-        if change.revision == snap.revision:
-            _said(Msg(f"Không có gì thay đổi: {unit.name(args.year)} năm {args.year} đã thuộc {c.name_vi} ({c.code}).",
-                      f"No change: {unit.name(args.year)} is already in {c.name_en} ({c.code}) in {args.year}."), lang)
-        else:
-            print_change(change, lang)
+        _print_or_unchanged(change, snap, Msg(
+            f"Không có gì thay đổi: {unit.name(args.year)} năm {args.year} đã thuộc {c.name_vi} ({c.code}).",
+            f"No change: {unit.name(args.year)} is already in {c.name_en} ({c.code}) in {args.year}."), lang)
     elif action == "current":
         if args.cluster is None:
             c = snap.clusters[snap.default_cluster()]

@@ -46,9 +46,7 @@ def cmd_set(args: argparse.Namespace) -> int:
                              "Give either a value or --not-reported, not both."))
     value = None if args.not_reported else parse_value(args.value, lang)
     qualifier = parse_qualifier(args.qualifier)
-    expect: object = ANY
-    if args.expect is not None:
-        expect = None if is_none_word(args.expect) else parse_value(args.expect, lang)
+    expect = _expect(args, lang)
     store = open_store(args)
     snap = cluster_view(args, store.snapshot())
     year = edit_year(args, snap)
@@ -60,13 +58,18 @@ def cmd_set(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _expect(args: argparse.Namespace, lang: str) -> object:
+    """``--expect``: the value the edit expects to replace (``none``: nothing), else ANY."""
+    if args.expect is None:
+        return ANY
+    return None if is_none_word(args.expect) else parse_value(args.expect, lang)
+
+
 def cmd_target(args: argparse.Namespace) -> int:
     from ..core.domain.validation import resolve_indicator, resolve_unit
     lang = lang_of(args)
     value = None if is_none_word(args.value) else parse_value(args.value, lang)
-    expect: object = ANY
-    if args.expect is not None:
-        expect = None if is_none_word(args.expect) else parse_value(args.expect, lang)
+    expect = _expect(args, lang)
     store = open_store(args)
     snap = cluster_view(args, store.snapshot())
     year = edit_year(args, snap)

@@ -341,6 +341,25 @@ def _duplicate(doc: _Doc, field: str, first: _Doc) -> Malformed:
                     f"of them, then open again")
 
 
+def _keyed(table: str, doc_id: Any, d: Any, key: str) -> tuple[_Doc, dict[str, Any], str, int]:
+    """A document of ``table`` keyed by a code (its ``key`` field: a unit, a cluster) and a year,
+    both checked; its label names them in later messages."""
+    doc = _Doc(table, doc_id)
+    d = doc.obj(d, "")
+    code = doc.code(doc.missing(d, key, key), key)
+    year = doc.year(doc.missing(d, "year", "year"), "year")
+    assert year is not None
+    doc.label = f"{code} {year}"
+    return doc, d, code, year
+
+
+def _first_of(seen: dict[tuple[str, int], _Doc], doc: _Doc, code: str, year: int) -> None:
+    """Note ``doc`` as the one document of (code, year); a second is refused, naming the first."""
+    if (code, year) in seen:
+        raise _duplicate(doc, "", seen[(code, year)])
+    seen[(code, year)] = doc
+
+
 def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int | None = None,
                    records: bool = True) -> Snapshot:
     """Turn the raw file into domain objects, checking every field and sanitising every string.
@@ -403,17 +422,10 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
     targets: dict[tuple[str, str, int], Target] = {}
     record_docs: dict[tuple[str, int], _Doc] = {}
     for doc_id, d in (docs("records") if records else ()):
-        doc = _Doc("records", doc_id)
-        d = doc.obj(d, "")
-        r_unit = doc.code(doc.missing(d, "unit", "unit"), "unit")
-        r_year = doc.year(doc.missing(d, "year", "year"), "year")
-        assert r_year is not None
-        doc.label = f"{r_unit} {r_year}"
+        doc, d, r_unit, r_year = _keyed("records", doc_id, d, "unit")
         if (unit is not None and r_unit != unit) or (year is not None and r_year != year):
             continue
-        if (r_unit, r_year) in record_docs:
-            raise _duplicate(doc, "", record_docs[(r_unit, r_year)])
-        record_docs[(r_unit, r_year)] = doc
+        _first_of(record_docs, doc, r_unit, r_year)
         for code, v in doc.obj(d.get("values"), "values", optional=True).items():
             code = doc.key(code, "values")
             values[(r_unit, code, r_year)] = _reading_of(doc, v, f"values.{code}")
@@ -424,15 +436,8 @@ def build_snapshot(data: dict[str, Any], *, unit: str | None = None, year: int |
     reported: dict[tuple[str, int], dict[str, ReportedTotal]] = {}
     reported_docs: dict[tuple[str, int], _Doc] = {}
     for doc_id, d in (() if partial else docs("reported")):
-        doc = _Doc("reported", doc_id)
-        d = doc.obj(d, "")
-        ccode = doc.code(doc.missing(d, "cluster", "cluster"), "cluster")
-        r_year = doc.year(doc.missing(d, "year", "year"), "year")
-        assert r_year is not None
-        doc.label = f"{ccode} {r_year}"
-        if (ccode, r_year) in reported_docs:
-            raise _duplicate(doc, "", reported_docs[(ccode, r_year)])
-        reported_docs[(ccode, r_year)] = doc
+        doc, d, ccode, r_year = _keyed("reported", doc_id, d, "cluster")
+        _first_of(reported_docs, doc, ccode, r_year)
         totals = {}
         for code, t in doc.obj(d.get("totals"), "totals", optional=True).items():
             code = doc.key(code, "totals")
@@ -577,15 +582,8 @@ def _thidua_of(data: dict[str, Any]) -> tuple[dict[int, scoring.Template], dict[
     scores: dict[tuple[str, str, int, str], scoring.Score] = {}
     score_docs: dict[tuple[str, int], _Doc] = {}
     for doc_id, d in _doc_items(data, "scores"):
-        doc = _Doc("scores", doc_id)
-        d = doc.obj(d, "")
-        unit = doc.code(doc.missing(d, "unit", "unit"), "unit")
-        year = doc.year(doc.missing(d, "year", "year"), "year")
-        assert year is not None
-        doc.label = f"{unit} {year}"
-        if (unit, year) in score_docs:
-            raise _duplicate(doc, "", score_docs[(unit, year)])
-        score_docs[(unit, year)] = doc
+        doc, d, unit, year = _keyed("scores", doc_id, d, "unit")
+        _first_of(score_docs, doc, unit, year)
         for stage, by_line in doc.obj(d.get("stages"), "stages", optional=True).items():
             if stage not in scoring.STAGES:
                 raise doc.bad(f"stages.{_shown(stage).strip('“”')}", stage,

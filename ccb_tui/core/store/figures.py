@@ -98,10 +98,7 @@ class FigureEdits:
         """Set (or with ``value=None`` remove) a unit's target. ``expect`` is the old target value;
         given ``cluster``, a unit not in that cluster in ``year`` is refused."""
         ind = self._indicator_or_fail(indicator)  # type: ignore[attr-defined]
-        if value is not None:
-            problems = validation.validate_target(indicator, value)
-            if problems:
-                raise InvalidValue.from_problems(problems)
+        _target_ok_or_fail(indicator, value)
         with self._transaction() as db:  # type: ignore[attr-defined]
             snap = self._snap_in(db, unit=unit, year=year)  # type: ignore[attr-defined]
             u = self._unit_or_fail(snap, unit)  # type: ignore[attr-defined]
@@ -178,10 +175,7 @@ class FigureEdits:
         units' own targets. ``expect`` is the old target value.
         """
         ind = self._indicator_or_fail(indicator)  # type: ignore[attr-defined]
-        if value is not None:
-            problems = validation.validate_target(indicator, value)
-            if problems:
-                raise InvalidValue.from_problems(problems)
+        _target_ok_or_fail(indicator, value)
         with self._transaction() as db:  # type: ignore[attr-defined]
             snap = self._snap_in(db, records=False)  # type: ignore[attr-defined]
             if cluster not in snap.clusters:
@@ -228,3 +222,11 @@ class FigureEdits:
         else:
             by_ind[indicator] = documents.target_doc(value, self.user, now_iso())  # type: ignore[attr-defined]
         clusters.update({"targets": targets}, Query().code == cluster)
+
+
+def _target_ok_or_fail(indicator: str, value: Number | None) -> None:
+    """Refuse a target the indicator's rules do not allow (None, removing it, always passes)."""
+    if value is not None:
+        problems = validation.validate_target(indicator, value)
+        if problems:
+            raise InvalidValue.from_problems(problems)

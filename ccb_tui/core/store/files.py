@@ -108,10 +108,7 @@ def atomic_write(path: Path, payload: bytes, mode: int | None = None, *,
                 undo()
             raise
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _drop_temp(tmp)
         if isinstance(exc, OSError):
             raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
         raise
@@ -212,11 +209,7 @@ def write_user_file(path: Path, payload: bytes, *, force: bool = False) -> None:
             os.close(fd)
         _put_in_place(tmp, path, payload, mode, force=force)
     except BaseException as exc:
-        if os.path.lexists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        _drop_temp(tmp)
         if isinstance(exc, OSError):
             raise StoreWriteFailed(os_error_msg(exc, path, "ghi", "write"), path) from exc
         raise
@@ -268,6 +261,14 @@ def _put_in_place(tmp: str, path: Path, payload: bytes, mode: int, *, force: boo
                              errno.ENOSYS):
             raise
         _create_exclusive(path, payload, mode)
+
+
+def _drop_temp(tmp: str | os.PathLike[str]) -> None:
+    """Remove a temp file a failed write leaves (gone already, or not removable: nothing to do)."""
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
 
 
 def _write_all(fd: int, payload: bytes) -> None:
