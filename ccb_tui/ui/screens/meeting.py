@@ -214,8 +214,7 @@ class MeetingScreen(CcbScreen):
                 label.append(f"\n{unit.rstrip(')')}")
             if total.approximate:  # the big digits cannot draw "≈": said under them instead
                 label.append("\n")
-                label.append(self.t("≈ số gần đúng (có đơn vị báo cáo “trên”, “gần”…)",
-                                    "≈ approximate (a unit reported “over”, “nearly”…)"), style="bold")
+                label.append(self.t("≈ số gần đúng", "≈ approximate"), style="bold")
             rec = recs.get(code)
             if rec is not None:
                 label.append("\n")
